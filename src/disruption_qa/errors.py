@@ -1,0 +1,18 @@
+"""Errors a user can cause and fix: each becomes one clear line and exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """An input file (or option) that cannot be used at all.
+
+    The message is one line a user can act on; the command line prints it with
+    the file's name and exits with code 2, never with a traceback.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None):
+        self.path = str(path) if path is not None else None
+        self.detail = message
+        super().__init__(f"{self.path}: {message}" if self.path else message)

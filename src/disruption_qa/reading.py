@@ -1,0 +1,446 @@
+"""Reading exports: from a CSV or Excel file to a frame of text, indexed by spreadsheet row.
+
+What this layer guarantees to the rest of the package:
+
+* every known column is renamed to its contract key (``Disruption ID`` -> ``disruption_id``),
+  whatever the case, spacing, punctuation or a user-declared alias of its header;
+  extra columns are kept under their own header;
+* the frame's index is the row number a person sees in a spreadsheet (title lines
+  and the header counted), so any error can point at the row to fix;
+* every value is text (or missing), exactly as in the file; typing (dates,
+  numbers, vocabulary spelling) is done by :func:`typed_frame`;
+* a file that cannot be read raises :class:`~disruption_qa.errors.InputError` with
+  one line that names the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .contract import DISRUPTIONS, EXPORT_KINDS, THREATS, ExportKind, normalise_header
+from .dates import parse_date, parse_dates
+from .errors import InputError
+
+#: Title lines allowed above the header row (contract: "up to five").
+MAX_TITLE_LINES = 5
+EXTRACTED_RE = re.compile(r"extracted\s*(?:on)?\s*[:\-]?\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})", re.I)
+
+
+@dataclass
+class SourceFile:
+    """A file as read: enough to name it in an error and to reproduce a run."""
+
+    path: str
+    sha256: str
+    rows: int = 0
+    format: str = "csv"  # csv | xlsx
+    sheet: str | None = None
+    encoding: str | None = None
+    title_lines: list[str] = field(default_factory=list)
+    header_row: int = 1  # spreadsheet row of the header
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "sha256": self.sha256, "rows": self.rows}
+
+
+@dataclass
+class StructuralProblem:
+    """A row the file itself got wrong (too many or too few cells)."""
+
+    row: int
+    message: str
+    value: str = ""
+
+
+@dataclass
+class Export:
+    """One export read from one file."""
+
+    kind: ExportKind
+    source: SourceFile
+    text: pd.DataFrame
+    letters: dict[str, str]  # column key -> spreadsheet column letter
+    extraction_date: dt.date | None = None
+    problems: list[StructuralProblem] = field(default_factory=list)
+
+    def cell(self, key: str, row: int) -> str | None:
+        """``Disruptions!F57`` for an Excel file, None for CSV."""
+        if self.source.format != "xlsx" or key not in self.letters:
+            return None
+        return f"{self.source.sheet}!{self.letters[key]}{row}"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- sniffing ------------------------------------------------------------------
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError("no such file", path)
+    if path.is_dir():
+        raise InputError("is a folder, not an export file", path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path) from None
+
+
+def _sniff(data: bytes, path: Path) -> str:
+    """'xlsx' or 'csv' by content, not by name; anything else is an InputError."""
+    if not data.strip():
+        raise InputError("is empty", path)
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise InputError("is a damaged ZIP or Excel file and cannot be read", path) from None
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        raise InputError("is a ZIP archive, not a CSV or Excel export; unzip it first", path)
+    if data.startswith(b"%PDF"):
+        raise InputError("is a PDF document, not a CSV or Excel export", path)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("is an old-style Excel (.xls) or Office file; save it as .xlsx or CSV", path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise InputError("is named .xlsx but is not an Excel workbook (corrupt or renamed)", path)
+    if b"\x00" in data[:65536]:
+        raise InputError("is a binary file, not a CSV or Excel export", path)
+    return "csv"
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"starts with a UTF-8 mark but is not UTF-8 (byte {exc.start + 3})", path) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not text in UTF-8 or Windows-1252 (byte {exc.start})", path) from None
+
+
+# --- header --------------------------------------------------------------------
+
+
+def _alias_map(kind: ExportKind, aliases: dict[str, list[str]] | None) -> dict[str, str]:
+    """Normalised header -> column key, with the user's aliases."""
+    mapping = {normalise_header(c.name): c.key for c in kind.columns}
+    mapping.update({normalise_header(c.key): c.key for c in kind.columns})
+    for canonical, names in (aliases or {}).items():
+        key = next((c.key for c in kind.columns if normalise_header(c.name) == normalise_header(canonical)), None)
+        if key is None:
+            continue  # validated when the config is loaded
+        for name in [names] if isinstance(names, str) else names:
+            mapping[normalise_header(name)] = key
+    return mapping
+
+
+def _find_header(
+    rows: list[list[str]], kind: ExportKind, mapping: dict[str, str], path: Path
+) -> int:
+    """Index of the header row among the first rows, or an InputError that says why not."""
+    required = {c.key for c in kind.required}
+    best, best_hits = -1, 0
+    for i, row in enumerate(rows[: MAX_TITLE_LINES + 1]):
+        keys = {mapping.get(normalise_header(cell)) for cell in row if cell is not None}
+        hits = len(required & keys)
+        if hits == len(required):
+            return i
+        if hits > best_hits:
+            best, best_hits = i, hits
+    other = THREATS if kind is DISRUPTIONS else DISRUPTIONS
+    other_required = {c.key for c in other.required}
+    other_map = _alias_map(other, None)
+    for row in rows[: MAX_TITLE_LINES + 1]:
+        if other_required <= {other_map.get(normalise_header(c)) for c in row if c is not None}:
+            raise InputError(f"looks like a {other.title}, but a {kind.title} was expected here", path)
+    if best_hits >= 3:
+        keys = {mapping.get(normalise_header(c)) for c in rows[best] if c is not None}
+        missing = [c.name for c in kind.required if c.key not in keys]
+        raise InputError(
+            f"row {best + 1} looks like the header but lacks required column(s): {', '.join(missing)}"
+            " (declare an alias in a config file if the export names them differently)",
+            path,
+        )
+    raise InputError(
+        f"no header row found in the first {MAX_TITLE_LINES + 1} rows: a {kind.title} needs the columns "
+        + ", ".join(c.name for c in kind.required),
+        path,
+    )
+
+
+def _extraction_date(title_lines: list[str]) -> dt.date | None:
+    for line in title_lines:
+        m = EXTRACTED_RE.search(line)
+        if m:
+            return parse_date(m.group(1))
+    return None
+
+
+def _columns(
+    header: list[str], mapping: dict[str, str], path: Path, kind: ExportKind
+) -> tuple[list[str], dict[str, str]]:
+    """Frame column names for a header row, and the letter of each known column."""
+    names: list[str] = []
+    letters: dict[str, str] = {}
+    for i, cell in enumerate(header):
+        label = "" if cell is None else str(cell).strip()
+        key = mapping.get(normalise_header(label))
+        if key is not None:
+            if key in letters:
+                raise InputError(
+                    f"column {kind.display(key)!r} appears twice (columns {letters[key]} and {column_letter(i)})",
+                    path,
+                )
+            letters[key] = column_letter(i)
+            names.append(key)
+        else:
+            name = label or f"column {column_letter(i)}"
+            while name in names:
+                name += "_"
+            names.append(name)
+    return names, letters
+
+
+# --- CSV -----------------------------------------------------------------------
+
+
+def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
+    text, encoding = _decode(data, path)
+    text = text.rstrip("\r\n\t ,;")  # trailing blank rows
+    starts = [0]  # where each of the first lines starts
+    while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1])) != -1:
+        starts.append(nl + 1)
+    head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text
+    head_lines = head_text.splitlines()[: MAX_TITLE_LINES + 1]
+    head_rows = list(csv.reader(head_lines))
+    mapping = _alias_map(kind, aliases)
+    h = _find_header(head_rows, kind, mapping, path)
+    title_lines = [",".join(c for c in r if c).strip() for r in head_rows[:h]]
+    names, letters = _columns(head_rows[h], mapping, path, kind)
+    # the body: everything after the header line (title lines hold no line breaks)
+    body = text[starts[h + 1] :] if h + 1 < len(starts) else ""
+    first_row = h + 2
+    problems: list[StructuralProblem] = []
+    frame = _parse_body_fast(body, names)
+    if frame is None:
+        frame, problems = _parse_body_exact(body, names, first_row)
+    else:
+        frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    source = SourceFile(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format="csv",
+        encoding=encoding,
+        title_lines=title_lines,
+        header_row=h + 1,
+    )
+    return _finish(kind, source, frame, letters, problems)
+
+
+def _parse_body_fast(body: str, names: list[str]) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader; None when the body has a malformed or blank row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not body:
+        return pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    cols = [f"c{i}" for i in range(len(names))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=cols, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in cols},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    frame = table.to_pandas()
+    frame.columns = names
+    return frame
+
+
+def _parse_body_exact(body: str, names: list[str], first_row: int) -> tuple[pd.DataFrame, list[StructuralProblem]]:
+    """The standard library's reader, row by row: exact row numbers for ragged rows."""
+    width = len(names)
+    rows, index, problems = [], [], []
+    for offset, cells in enumerate(csv.reader(io.StringIO(body, newline=""))):
+        row = first_row + offset
+        if not cells or all(not c.strip() for c in cells):
+            continue  # a blank row
+        if len(cells) != width:
+            problems.append(
+                StructuralProblem(
+                    row,
+                    f"row has {len(cells)} values but the header has {width} columns"
+                    " (an unquoted comma, or a missing value?)",
+                    ",".join(cells)[:200],
+                )
+            )
+            cells = (cells + [""] * width)[:width]
+        rows.append([c if c != "" else None for c in cells])
+        index.append(row)
+    frame = pd.DataFrame(rows, columns=names, index=index, dtype="str") if rows else pd.DataFrame(
+        {n: pd.Series([], dtype="str") for n in names}
+    )
+    return frame, problems
+
+
+# --- Excel ---------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | None) -> Export:
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names_ = book.sheet_names
+        if not names_:
+            raise InputError("is an Excel workbook with no sheets", path)
+        if sheet is not None and sheet not in names_:
+            raise InputError(f"has no sheet named {sheet!r} (sheets: {', '.join(names_)})", path)
+        sheet_name = sheet or names_[0]
+        cells = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except InputError:
+        raise
+    except Exception as exc:  # calamine's own errors: corrupt XML, password, etc.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"is not a readable Excel workbook ({reason})", path) from None
+    rows = [[_cell_text(v) for v in r] for r in cells]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError(f"sheet {sheet_name!r} is empty", path)
+    mapping = _alias_map(kind, aliases)
+    head = [[c or "" for c in r] for r in rows[: MAX_TITLE_LINES + 1]]
+    h = _find_header(head, kind, mapping, path)
+    header = head[h]
+    while header and header[-1] == "" and len(header) > 1:
+        header = header[:-1]
+    names, letters = _columns(header, mapping, path, kind)
+    width = len(names)
+    body = [(r + [None] * width)[:width] for r in rows[h + 1 :]]
+    index = list(range(h + 2, h + 2 + len(body)))
+    frame = pd.DataFrame(body, columns=names, index=index, dtype="str") if body else pd.DataFrame(
+        {n: pd.Series([], dtype="str") for n in names}
+    )
+    source = SourceFile(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format="xlsx",
+        sheet=sheet_name,
+        title_lines=[" ".join(c for c in r if c) for r in head[:h]],
+        header_row=h + 1,
+    )
+    return _finish(kind, source, frame, letters, [])
+
+
+# --- common ----------------------------------------------------------------------
+
+
+def _finish(kind, source, frame, letters, problems) -> Export:
+    frame = frame.dropna(how="all")
+    # surrounding spaces are never meaningful in these exports
+    for col in frame.columns:
+        values = frame[col].str.strip()
+        frame[col] = values.mask(values == "")
+    source.rows = len(frame)
+    if source.rows == 0:
+        raise InputError(f"has a header but no records (header on row {source.header_row})", source.path)
+    return Export(
+        kind=kind,
+        source=source,
+        text=frame,
+        letters=letters,
+        extraction_date=_extraction_date(source.title_lines),
+        problems=problems,
+    )
+
+
+def read_export(
+    path: str | Path,
+    kind: str | ExportKind = "disruptions",
+    *,
+    sheet: str | None = None,
+    aliases: dict[str, list[str]] | None = None,
+) -> Export:
+    """Read one export file. Never modifies the file; raises InputError when unusable."""
+    kind = EXPORT_KINDS[kind] if isinstance(kind, str) else kind
+    path = Path(path)
+    data = _read_bytes(path)
+    fmt = _sniff(data, path)
+    if fmt == "xlsx":
+        return _read_xlsx(path, data, kind, aliases, sheet)
+    return _read_csv(path, data, kind, aliases)
+
+
+# --- typing ----------------------------------------------------------------------
+
+
+def typed_frame(export: Export) -> pd.DataFrame:
+    """The export's values typed for rules and checks.
+
+    Dates become ``datetime64`` (NaT when blank or unparseable), numbers become
+    floats (NaN likewise), and vocabulary values take the contract's spelling
+    when they differ only in case. Unknown values are left as they are, for the
+    schema to report.
+    """
+    frame = export.text.copy()
+    for col in export.kind.columns:
+        if col.key not in frame.columns:
+            continue
+        if col.kind == "date":
+            frame[col.key] = parse_dates(frame[col.key])
+        elif col.kind == "number":
+            frame[col.key] = pd.to_numeric(frame[col.key], errors="coerce")
+        elif col.values:
+            spelling = {v.lower(): v for v in col.values}
+            values = frame[col.key]
+            uniques = values.dropna().unique()
+            fix = {u: spelling[u.lower()] for u in uniques if u.lower() in spelling and spelling[u.lower()] != u}
+            if fix:
+                frame[col.key] = values.replace(fix)
+    return frame

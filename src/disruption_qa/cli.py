@@ -29,6 +29,60 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+DisruptionsArg = Annotated[Path, typer.Argument(help="The disruptions export (.csv or .xlsx).", show_default=False)]
+ThreatsOpt = Annotated[Optional[Path], typer.Option("--threats", help="The SOC master list export (.csv or .xlsx).")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Sheet of the disruptions workbook (default: the first).")]
+ThreatsSheetOpt = Annotated[Optional[str], typer.Option("--threats-sheet", help="Sheet of the master list workbook (default: the first).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A TOML config file: column aliases, check thresholds.")]
+ExtractedOpt = Annotated[Optional[str], typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the outputs.")]
+
+
+def parse_day(text: str | None, option: str):
+    if text is None:
+        return None
+    from .dates import parse_date
+
+    day = parse_date(text)
+    if day is None:
+        fail(f"{option} {text!r} is not a date: write dd/mm/yyyy")
+    return day
+
+
+@app.command()
+def validate(
+    disruptions: DisruptionsArg,
+    threats: ThreatsOpt = None,
+    out: OutOpt = Path("reports"),
+    sheet: SheetOpt = None,
+    threats_sheet: ThreatsSheetOpt = None,
+    config: ConfigOpt = None,
+    extracted_on: ExtractedOpt = None,
+) -> None:
+    """Validate an export against the APMIS contract and list every cell to fix.
+
+    Writes validation.json and fixes.csv to --out. Exit 0 when clean, 1 when
+    problems were found, 2 when a file cannot be used.
+
+    Example: disruption-qa validate disruptions.csv --threats threats.csv --out reports
+    """
+    from . import api
+    from .render.terminal import validation_summary
+
+    day = parse_day(extracted_on, "--extracted-on")
+    try:
+        result = api.validate_files(
+            disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=day
+        )
+        written = api.write_validation(result, out)
+    except InputError as exc:
+        fail(str(exc))
+    typer.echo(validation_summary(result))
+    for p in written:
+        typer.echo(f"wrote {p}")
+    raise typer.Exit(1 if result.issues else 0)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option(help="Folder to write the exports into.")],

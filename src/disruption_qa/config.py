@@ -1,0 +1,61 @@
+"""A user's config file (TOML): column aliases, and later check thresholds.
+
+Example::
+
+    # disruption-qa.toml
+    [columns.disruptions]
+    "Disruption ID" = ["APMIS Ref", "Reference"]
+    "4P Strand" = "Strand"
+
+    [columns.threats]
+    "Threat ID" = "URN"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .contract import EXPORT_KINDS, normalise_header
+from .errors import InputError
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> column -> aliases
+    checks: dict[str, dict] = field(default_factory=dict)  # check ID or name -> settings
+    raw: dict = field(default_factory=dict)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and check a config file; a mistake in it is an InputError naming the file."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such config file", path)
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"is not valid TOML ({exc})", path) from None
+    except UnicodeDecodeError:
+        raise InputError("is not a UTF-8 text file", path) from None
+    unknown = set(raw) - {"columns", "checks", "profile", "minimum_standard"}
+    if unknown:
+        raise InputError(f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks)", path)
+    aliases: dict[str, dict[str, list[str]]] = {}
+    for kind_key, columns in raw.get("columns", {}).items():
+        if kind_key not in EXPORT_KINDS:
+            raise InputError(f"[columns.{kind_key}]: expected [columns.disruptions] or [columns.threats]", path)
+        kind = EXPORT_KINDS[kind_key]
+        known = {normalise_header(c.name): c.name for c in kind.columns}
+        for column, names in columns.items():
+            if normalise_header(column) not in known:
+                raise InputError(f"[columns.{kind_key}]: {column!r} is not a column of the {kind.title}", path)
+            names = [names] if isinstance(names, str) else names
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise InputError(f"[columns.{kind_key}]: {column!r} must be a name or a list of names", path)
+            aliases.setdefault(kind_key, {})[known[normalise_header(column)]] = names
+    return Config(path=str(path), aliases=aliases, checks=raw.get("checks", {}), raw=raw)

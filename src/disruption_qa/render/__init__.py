@@ -1,0 +1,1 @@
+"""Renderers: JSON, CSV, terminal and HTML views of results. They compute nothing."""

@@ -1,0 +1,228 @@
+"""Validation: run the schemas lazily and say every failure in the user's terms.
+
+pandera gathers every failure into one ``failure_cases`` frame (check, column,
+index). This module turns each into a :class:`ValidationIssue` naming the file,
+the spreadsheet row (the frame's index), the Excel cell, the record's ID, the
+column as the contract spells it, the rule in plain English and the offending
+value as it stands in the file. It is the one place that translation happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import contract as c
+from .dates import format_date
+from .reading import Export, typed_frame
+from .schemas import SCHEMAS, TEXT_SUFFIX, validation_frame
+
+#: The rules in plain English, by the name the schema gives each check.
+RULES = {
+    "required": "required value",
+    "unique": "unique ID",
+    "allowed": "allowed values",
+    "organisation": "known organisation",
+    "date": "valid date",
+    "number": "valid number",
+    "not_negative": "not negative",
+    "record_before_disruption": "recorded on or after the disruption",
+    "after_extraction": "not after the extraction date",
+    "support_needs_supported": "support disruptions name the supported organisation",
+    "closed_needs_date": "closed threats have a Closed Date",
+    "closed_before_created": "closed on or after creation",
+    "row_shape": "well-formed row",
+}
+
+
+@dataclass
+class ValidationIssue:
+    """One broken cell (or row)."""
+
+    file: str
+    row: int
+    record_id: str | None
+    column: str | None
+    rule: str
+    value: str | None
+    message: str
+    cell: str | None = None  # Disruptions!F57, for Excel files
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Validation:
+    """What validating an extraction found, with the typed frames for the checks."""
+
+    exports: list[Export]
+    extraction_date: dt.date | None
+    extraction_date_source: str
+    issues: list[ValidationIssue] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> typed frame
+
+    @property
+    def files(self) -> list[dict]:
+        return [e.source.to_dict() for e in self.exports]
+
+    def rows_with_issues(self, kind: str) -> set[int]:
+        path = next((e.source.path for e in self.exports if e.kind.key == kind), None)
+        return {i.row for i in self.issues if i.file == path}
+
+    def to_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
+            "errors": [i.to_dict() for i in self.issues],
+        }
+
+
+def resolve_extraction_date(disruptions: Export, threats: Export | None, given: dt.date | None, typed: pd.DataFrame):
+    """The contract's order: a title line, else the user's date, else the latest Record Date."""
+    for export in (disruptions, threats):
+        if export is not None and export.extraction_date:
+            return export.extraction_date, f"title line of {export.source.path}"
+    if given:
+        return given, "given by the user"
+    latest = typed["record_date"].max()
+    if pd.notna(latest):
+        return latest.date(), "latest Record Date"
+    return None, "unknown"
+
+
+def validate(disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None) -> Validation:
+    """Validate an extraction lazily: every failure of every rule, in one pass."""
+    typed = {"disruptions": typed_frame(disruptions)}
+    if threats is not None:
+        typed["threats"] = typed_frame(threats)
+    date, source = resolve_extraction_date(disruptions, threats, extracted_on, typed["disruptions"])
+    result = Validation(
+        exports=[e for e in (disruptions, threats) if e is not None],
+        extraction_date=date,
+        extraction_date_source=source,
+        frames=typed,
+    )
+    for export in result.exports:
+        frame = typed[export.kind.key]
+        result.issues.extend(_structural(export))
+        result.issues.extend(_run_schema(export, frame, date))
+    result.issues.sort(key=lambda i: (i.file, i.row, i.column or ""))
+    return result
+
+
+def _structural(export: Export) -> list[ValidationIssue]:
+    return [
+        ValidationIssue(export.source.path, p.row, None, None, RULES["row_shape"], p.value, p.message)
+        for p in export.problems
+    ]
+
+
+def _rule_of(check: str, key: str | None) -> str:
+    """Our rule name for a pandera check name."""
+    if check == "not_nullable":
+        return "required"
+    if check == "field_uniqueness":
+        return "unique"
+    if check.startswith("isin"):
+        return "organisation" if key and _is_org(key) else "allowed"
+    if check.startswith("greater_than_or_equal_to"):
+        return "not_negative"
+    return check.split(":", 1)[0]
+
+
+def _is_org(key: str) -> bool:
+    return key in ("recording_organisation", "supported_organisation", "owning_organisation")
+
+
+def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
+    frame = validation_frame(typed, export.text, export.kind, extraction_date)
+    try:
+        SCHEMAS[export.kind.key].validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()].copy()
+    # pandera melts a failing row of a wide check into one case per (non-blank) column;
+    # the column to report is named after the colon of the check's name
+    wide = cases["check"].str.contains(":", regex=False)
+    cases.loc[wide, "column"] = cases.loc[wide, "check"].str.split(":").str[1]
+    cases = cases.drop_duplicates(["check", "column", "index"])
+    return _describe(export, typed, cases, extraction_date)
+
+
+def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
+    kind, text = export.kind, export.text
+    ids = text[kind.id_column] if kind.id_column in text else pd.Series(dtype="str")
+    issues: list[ValidationIssue] = []
+    suggestions: dict[str, str | None] = {}
+    duplicates: dict[str, list[int]] = {}
+    if (cases["check"] == "field_uniqueness").any():
+        dup = ids[ids.duplicated(keep=False)]
+        for value, rows in dup.groupby(dup, sort=False).groups.items():
+            duplicates[value] = sorted(int(r) for r in rows)
+    for check, key, row in cases[["check", "column", "index"]].itertuples(index=False):
+        row = int(row)
+        rule = _rule_of(check, key)
+        if rule == "required" and key in text.columns and pd.notna(text.at[row, key]):
+            continue  # a value that does not parse: reported by the date/number rule
+        value = text.at[row, key] if key in text.columns else None
+        value = None if pd.isna(value) else str(value)
+        name = kind.display(key)
+        message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
+        record_id = ids.get(row)
+        issues.append(
+            ValidationIssue(
+                file=export.source.path,
+                row=row,
+                record_id=None if record_id is None or pd.isna(record_id) else str(record_id),
+                column=name,
+                rule=RULES[rule],
+                value=value,
+                message=message,
+                cell=export.cell(key, row),
+            )
+        )
+    return issues
+
+
+def _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind) -> str:
+    if rule == "required":
+        return f"{name} is required but blank"
+    if rule == "unique":
+        others = [r for r in duplicates.get(value, []) if r != row]
+        return f"{name} {value} is used by more than one record (also row {', '.join(map(str, others))})"
+    if rule == "organisation":
+        if value not in suggestions:
+            close = difflib.get_close_matches(value, c.organisation_names(), n=1, cutoff=0.75)
+            suggestions[value] = close[0] if close else None
+        hint = f"; did you mean {suggestions[value]}?" if suggestions[value] else ""
+        return f"{value!r} is not an organisation on the list{hint}"
+    if rule == "allowed":
+        allowed = kind.column(key).values or ()
+        close = difflib.get_close_matches(value or "", allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        listed = ", ".join(allowed) if len(allowed) <= 8 else "the contract's list"
+        return f"{value!r} is not an allowed {name} (expected {listed}){hint}"
+    if rule == "date":
+        return f"{value!r} is not a date: write dd/mm/yyyy (or yyyy-mm-dd)"
+    if rule == "number":
+        return f"{value!r} is not a number"
+    if rule == "not_negative":
+        return f"{name} must be 0 or more, not {value}"
+    if rule == "record_before_disruption":
+        happened = format_date(typed.at[row, "disruption_date"])
+        return f"Record Date {value} is before the Disruption Date {happened}"
+    if rule == "after_extraction":
+        return f"{name} {value} is after the extraction date {format_date(extraction_date)}"
+    if rule == "support_needs_supported":
+        return "a Support Disruption must name its Supported Organisation"
+    if rule == "closed_needs_date":
+        return f"a threat in phase {typed.at[row, 'phase']!r} must have a Closed Date"
+    if rule == "closed_before_created":
+        return f"Closed Date {value} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
+    return f"{name}: {rule}"

@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from dataclasses import dataclass
+
+from .catalogue import Profile, load_profile, settings_for
 from .config import Config, load_config
+from .engine import OrganisationResult, Period, resolve_organisations, resolve_period, run_checks
 from .reading import read_export
 from .render.files import write_csv, write_json
 from .validation import Validation, validate
@@ -47,3 +51,93 @@ def write_validation(validation: Validation, out: str | Path) -> list[Path]:
     write_json(out / "validation.json", validation.to_dict())
     write_csv(out / "fixes.csv", FIXES_HEADER, validation_fix_rows(validation))
     return [out / "validation.json", out / "fixes.csv"]
+
+
+# --- check -----------------------------------------------------------------------
+
+CHECK_FIXES_HEADER = ["record_id", "record_type", "source", "name", "severity", "file", "row", "cell", "column", "value", "message"]
+
+
+@dataclass
+class CheckRun:
+    """A whole ``check`` run: the validation, the settings used and one result per organisation."""
+
+    validation: Validation
+    profile: Profile
+    settings: dict[str, dict]
+    period: Period
+    results: list[OrganisationResult]
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """0 when nothing at or above ``fail_on`` is flagged (validation errors count as errors)."""
+        if self.validation.issues:
+            return 1
+        return 1 if any(r.flagged(fail_on) for r in self.results) else 0
+
+
+def check_files(
+    disruptions: str | Path,
+    threats: str | Path | None = None,
+    *,
+    organisations: list[str] | None = None,
+    year: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    extracted_on: dt.date | None = None,
+    profile: str = "default",
+    config: Config | str | Path | None = None,
+    sheet: str | None = None,
+    threats_sheet: str | None = None,
+    progress=None,
+) -> CheckRun:
+    """Validate an extraction and run every enabled check for each organisation."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    chosen = load_profile(config.raw.get("profile", profile) if profile == "default" else profile)
+    settings = settings_for(chosen, config)
+    if progress:
+        progress("reading and validating")
+    validation = validate_files(
+        disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on
+    )
+    frame = validation.frames["disruptions"]
+    period = resolve_period(frame, year=year, start=start, end=end)
+    orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
+    results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs, progress=progress)
+    return CheckRun(validation, chosen, settings, period, results)
+
+
+def check_fix_rows(result: OrganisationResult, kinds: dict[str, str]) -> list[list]:
+    """Every record the organisation should open in APMIS, with what points at it.
+
+    ``kinds`` maps each input file's path to ``disruption`` or ``threat``.
+    """
+    rows = []
+    for i in result.validation_errors:
+        rows.append([i.record_id or "", kinds.get(i.file, ""), "validation", i.rule, "error",
+                     i.file, i.row, i.cell or "", i.column or "", i.value or "", i.message])
+    for f in result.findings:
+        if f.status != "flagged":
+            continue
+        kind = "threat" if f.check in THREAT_RECORD_CHECKS else "disruption"
+        for rid in f.records:
+            file, row = result.record_rows.get(rid, ("", ""))
+            rows.append([rid, kind, f.check, f.name, f.severity, file, row, "", "", "", f.title])
+    return rows
+
+
+#: Checks whose records are threats (master-list rows), not disruptions.
+THREAT_RECORD_CHECKS = ("W105", "W106", "W113")
+
+
+def write_check(run: CheckRun, out: str | Path) -> list[Path]:
+    """One folder per organisation (results.json, fixes.csv) and the whole validation at the top."""
+    out = Path(out)
+    written = write_validation(run.validation, out)
+    kinds = {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports}
+    for result in run.results:
+        folder = out / result.slug
+        write_json(folder / "results.json", result.to_dict())
+        write_csv(folder / "fixes.csv", CHECK_FIXES_HEADER, check_fix_rows(result, kinds))
+        written += [folder / "results.json", folder / "fixes.csv"]
+    return written

@@ -84,6 +84,91 @@ def validate(
 
 
 @app.command()
+def check(
+    disruptions: DisruptionsArg,
+    threats: ThreatsOpt = None,
+    organisation: Annotated[Optional[list[str]], typer.Option("--organisation", help="Only this organisation (repeat for more); default: every one in the export.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Calendar year under review.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day of the period, dd/mm/yyyy (with --to).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day of the period, dd/mm/yyyy.")] = None,
+    extracted_on: ExtractedOpt = None,
+    profile: Annotated[str, typer.Option(help="Named profile of filters and settings (see `disruption-qa checks`).")] = "default",
+    config: ConfigOpt = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 when anything at or above this level is flagged: warning or error.")] = "error",
+    out: OutOpt = Path("reports"),
+    sheet: SheetOpt = None,
+    threats_sheet: ThreatsSheetOpt = None,
+) -> None:
+    """Validate, then run every warning-sign check for each organisation.
+
+    Writes one folder per organisation to --out (results.json, fixes.csv).
+    Without --year or --from/--to the period is the calendar year of the latest
+    Record Date. Exit 0 when nothing at or above --fail-on is flagged, 1
+    otherwise, 2 for unusable input.
+
+    Example: disruption-qa check disruptions.csv --threats threats.csv --year 2022 --profile hmicfrs-2023
+    """
+    from . import api
+    from .render.check_terminal import check_summary
+
+    if fail_on not in ("warning", "error"):
+        fail(f"--fail-on must be warning or error, not {fail_on!r}")
+    if year is not None and (from_ or to):
+        fail("give --year or --from/--to, not both")
+    start, end, day = parse_day(from_, "--from"), parse_day(to, "--to"), parse_day(extracted_on, "--extracted-on")
+    try:
+        run = api.check_files(
+            disruptions, threats, organisations=organisation, year=year, start=start, end=end,
+            extracted_on=day, profile=profile, config=config, sheet=sheet, threats_sheet=threats_sheet,
+            progress=progress_printer(),
+        )
+        written = api.write_check(run, out)
+    except InputError as exc:
+        fail(str(exc))
+    typer.echo(check_summary(run))
+    typer.echo(f"wrote {len(written)} files to {out}")
+    raise typer.Exit(run.exit_code(fail_on))
+
+
+@app.command("checks")
+def list_checks(
+    profile: Annotated[str, typer.Option(help="Show the settings of this profile.")] = "default",
+    config: ConfigOpt = None,
+    markdown: Annotated[bool, typer.Option(help="Print the catalogue documentation (docs/checks.md).")] = False,
+) -> None:
+    """List the warning-sign checks and their settings.
+
+    Example: disruption-qa checks --profile hmicfrs-2023
+    """
+    from .catalogue import load_profile, settings_for
+    from .checks import CATALOGUE
+    from .config import load_config
+    from .render.check_terminal import catalogue_table
+
+    try:
+        if markdown:
+            from .render.catalogue_docs import catalogue_markdown
+
+            typer.echo(catalogue_markdown(), nl=False)
+            return
+        settings = settings_for(load_profile(profile), load_config(config))
+    except InputError as exc:
+        fail(str(exc))
+    typer.echo(catalogue_table(CATALOGUE, settings))
+
+
+def progress_printer():
+    """Progress on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(step: str) -> None:
+        typer.echo(f"\r\033[K{step}...", err=True, nl=False)
+
+    return show
+
+
+@app.command()
 def sample(
     out: Annotated[Path, typer.Option(help="Folder to write the exports into.")],
     organisations: Annotated[Optional[list[str]], typer.Option("--organisations", "--organisation", help="An organisation to include (repeat for more).")] = None,

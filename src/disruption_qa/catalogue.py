@@ -1,0 +1,117 @@
+"""The user's catalogue: default settings, named profiles, and a config's overrides.
+
+Settings are layered, later wins: ``checks/defaults.toml``, then the profile's
+``[checks.*]``, then the user's ``--config`` ``[checks.*]``. A check is named
+by its ID (``W101``) or its name (``pursue-skew``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from .checks import BY_KEY, CATALOGUE
+from .checks.base import SEVERITIES
+from .config import Config
+from .errors import InputError
+from .resources import data_dir
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of filters (what counts) and check settings."""
+
+    name: str
+    description: str
+    disruptions: dict[str, Any] = field(default_factory=dict)
+    threats: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, dict] = field(default_factory=dict)
+
+    def counted(self, frame: pd.DataFrame) -> pd.Series:
+        """Which records (already in the period) the profile counts."""
+        mask = pd.Series(True, index=frame.index)
+        if self.disruptions.get("types"):
+            mask &= frame["disruption_type"].isin(self.disruptions["types"])
+        if self.disruptions.get("assessment_categories"):
+            mask &= frame["assessment_category"].isin(self.disruptions["assessment_categories"])
+        return mask
+
+    def threats_counted(self, frame: pd.DataFrame) -> pd.Series:
+        """Which master-list threats the profile counts."""
+        f = self.threats
+        mask = pd.Series(True, index=frame.index)
+        for key, column in (("assessment_types", "assessment_type"), ("moderation_statuses", "moderation_status"), ("soc_statuses", "soc_status")):
+            if f.get(key):
+                mask &= frame[column].isin(f[key])
+        if f.get("exclude_tiers"):
+            mask &= ~frame["tier"].isin(f["exclude_tiers"])
+        for word in f.get("exclude_phases_containing", []):
+            mask &= ~frame["phase"].fillna("").str.contains(word, case=False, regex=False)
+        return mask
+
+    @property
+    def period_column(self) -> str:
+        return self.disruptions.get("period_column", "record_date")
+
+
+def _load_toml(path) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+@cache
+def defaults() -> dict[str, dict]:
+    return _load_toml(data_dir("checks") / "defaults.toml")
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in (data_dir("checks") / "profiles").glob("*.toml"))
+
+
+def load_profile(name: str) -> Profile:
+    path = data_dir("checks") / "profiles" / f"{name}.toml"
+    if not path.is_file():
+        raise InputError(f"unknown profile {name!r} (profiles: {', '.join(profile_names())})")
+    raw = _load_toml(path)
+    return Profile(
+        name=name,
+        description=raw.get("description", ""),
+        disruptions=raw.get("disruptions", {}),
+        threats=raw.get("threats", {}),
+        checks=raw.get("checks", {}),
+    )
+
+
+def _merge(target: dict[str, dict], layer: dict[str, dict], where: str) -> None:
+    for key, values in layer.items():
+        check = BY_KEY.get(key)
+        if check is None:
+            raise InputError(f"{where}: [checks.{key}] is not a check (see `disruption-qa checks`)")
+        if not isinstance(values, dict):
+            raise InputError(f"{where}: [checks.{key}] must be a table of settings")
+        allowed = check.all_params()
+        for name, value in values.items():
+            if name not in allowed:
+                raise InputError(
+                    f"{where}: {check.id} ({check.name}) has no setting {name!r} (settings: {', '.join(allowed)})"
+                )
+            kind = allowed[name].kind
+            ok = isinstance(value, kind) or (kind is float and isinstance(value, int) and not isinstance(value, bool))
+            if not ok or (kind in (int, float) and isinstance(value, bool)):
+                raise InputError(f"{where}: {check.id} setting {name!r} must be a {kind.__name__}, not {value!r}")
+            if name == "severity" and value not in SEVERITIES:
+                raise InputError(f"{where}: {check.id} severity must be warning or error, not {value!r}")
+            target[check.id][name] = value
+
+
+def settings_for(profile: Profile, config: Config | None = None) -> dict[str, dict]:
+    """Every check's settings: defaults, then the profile, then the user's config."""
+    settings = {c.id: {"enabled": True, **defaults().get(c.id, {})} for c in CATALOGUE}
+    _merge(settings, profile.checks, f"profile {profile.name}")
+    if config is not None and config.checks:
+        _merge(settings, config.checks, config.path or "config")
+    return settings

@@ -1,0 +1,226 @@
+"""What a check is: its metadata, its parameters, what it is given and what it returns.
+
+A check is one class in one module named after its stable ID
+(``w101_pursue_skew.py``). Its docstring is its documentation, under the
+headings *What it checks*, *Why it matters*, *Example* and *What to do*;
+``docs/checks.md`` is generated from it. Its parameters are declared in
+``params`` with a description each; their default values live in the user's
+catalogue, ``checks/defaults.toml``, and a test holds the two together.
+
+Checks compute; they never format. Each returns a :class:`Finding`, which the
+renderers turn into JSON, CSV, terminal and HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from ..contract import Organisation
+
+FLAGGED, CLEAR, NOT_APPLICABLE = "flagged", "clear", "not-applicable"
+SEVERITIES = ("warning", "error")
+DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "What to do")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable setting of a check."""
+
+    kind: type  # float, int, bool, str or list
+    description: str
+
+
+#: Settings every check understands.
+COMMON_PARAMS = {
+    "enabled": Param(bool, "Run this check (false switches it off)."),
+    "severity": Param(str, "Severity of a finding when the check has a single level: warning or error."),
+}
+
+
+@dataclass
+class Finding:
+    """What one check found for one organisation."""
+
+    check: str
+    name: str
+    title: str
+    severity: str
+    status: str
+    value: float | int | None = None
+    threshold: dict[str, Any] | float | int | None = None
+    message: str = ""
+    records: list[str] = field(default_factory=list)
+    reason: str | None = None  # why a check did not apply
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == FLAGGED
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if data["reason"] is None:
+            del data["reason"]
+        return data
+
+
+@dataclass
+class Context:
+    """Everything a check may look at, for one organisation and one period.
+
+    ``records``: every disruption the organisation recorded (any type, any date).
+    ``in_period``: those with a Record Date in the period.
+    ``counted``: the lead disruptions the profile counts (its filters applied).
+    ``threats``: the organisation's master list as the profile counts it; ``all_threats``
+    is its whole master list; ``master_list`` every organisation's (None without one).
+    """
+
+    organisation: Organisation
+    start: dt.date
+    end: dt.date
+    extraction_date: dt.date | None
+    records: pd.DataFrame
+    in_period: pd.DataFrame
+    counted: pd.DataFrame
+    threats: pd.DataFrame | None
+    all_threats: pd.DataFrame | None
+    master_list: pd.DataFrame | None
+    period_records_all: pd.DataFrame  # every organisation's records in the period
+
+    @property
+    def has_master_list(self) -> bool:
+        return self.master_list is not None
+
+
+class Check:
+    """Base class: subclasses set the metadata and implement :meth:`run`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    title: ClassVar[str]
+    needs_master_list: ClassVar[bool] = False
+    #: Two-level checks flag at or above (``inclusive``) or strictly above their thresholds.
+    inclusive: ClassVar[bool] = False
+    params: ClassVar[dict[str, Param]] = {}
+
+    def __init__(self, settings: dict[str, Any]):
+        self.settings = settings
+
+    # --- metadata ---------------------------------------------------------------
+
+    @classmethod
+    def summary(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "").split("\n", 1)[0]
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring's sections by heading (``What it checks:`` ...)."""
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_HEADINGS)), doc, flags=re.M)
+        return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+    @classmethod
+    def all_params(cls) -> dict[str, Param]:
+        return {**COMMON_PARAMS, **cls.params}
+
+    # --- running ------------------------------------------------------------------
+
+    def run(self, ctx: Context) -> Finding:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context) -> Finding:
+        if self.needs_master_list and not ctx.has_master_list:
+            return self.not_applicable("no SOC master list was given (use --threats)")
+        return self.run(ctx)
+
+    @property
+    def two_level(self) -> bool:
+        return "warning" in self.settings or "error" in self.settings
+
+    def thresholds(self) -> dict[str, Any] | Any:
+        if self.two_level:
+            return {k: self.settings[k] for k in SEVERITIES if self.settings.get(k) is not None}
+        return self.settings.get("threshold")
+
+    def level(self, value: float) -> str | None:
+        """The most serious level ``value`` reaches, or None."""
+        for severity in reversed(SEVERITIES):
+            limit = self.settings.get(severity)
+            if limit is None:
+                continue
+            if value >= limit if self.inclusive else value > limit:
+                return severity
+        return None
+
+    def top_severity(self) -> str:
+        if self.two_level:
+            return "error" if self.settings.get("error") is not None else "warning"
+        return self.settings.get("severity", "warning")
+
+    def finding(
+        self,
+        flagged: bool | str | None,
+        message: str,
+        *,
+        value=None,
+        records: pd.Series | list | None = None,
+        details: dict | None = None,
+    ) -> Finding:
+        """A finding: ``flagged`` is a level (from :meth:`level`), True/False, or None for clear."""
+        if isinstance(flagged, str):
+            severity, status = flagged, FLAGGED
+        elif flagged:
+            severity, status = self.settings.get("severity", "warning"), FLAGGED
+        else:
+            severity, status = self.top_severity(), CLEAR
+        ids = [] if records is None else sorted(map(str, pd.unique(pd.Series(records).dropna())))
+        return Finding(
+            check=self.id,
+            name=self.name,
+            title=self.title,
+            severity=severity,
+            status=status,
+            value=_plain(value),
+            threshold=self.thresholds(),
+            message=message,
+            records=ids if status == FLAGGED else [],
+            details=details or {},
+        )
+
+    def not_applicable(self, reason: str) -> Finding:
+        return Finding(
+            check=self.id,
+            name=self.name,
+            title=self.title,
+            severity=self.top_severity(),
+            status=NOT_APPLICABLE,
+            threshold=self.thresholds(),
+            message=f"Not applicable: {reason}.",
+            reason=reason,
+        )
+
+
+def _plain(value):
+    """numpy scalars to Python numbers, rounded for reading."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def pct(part: float, whole: float) -> str:
+    """``84%``: a share as the inspectors write it (whole percent)."""
+    return f"{(part / whole * 100 if whole else 0):.0f}%"
+
+
+def share_text(value: float) -> str:
+    return f"{value * 100:.0f}%"

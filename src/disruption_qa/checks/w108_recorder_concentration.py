@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from .base import Check, Context, Finding, Param, pct, share_text
+
+
+class RecorderConcentration(Check):
+    """One user typed in most of the organisation's records.
+
+    What it checks:
+    The share of the organisation's records in the period typed in by its
+    busiest recorder (Recorded By), for organisations with at least
+    ``min_records`` records.
+
+    Why it matters:
+    When recording depends on one person it stops when they are away or move
+    on, and the people who did the work are not involved in recording it. In
+    North Wales the inspectors found that much of the recording "fell to a
+    senior analyst in the force".
+
+    Example:
+    One user (U0412) typed in 81 of 120 records (68%); the threshold is 50%.
+
+    What to do:
+    Train the officers and staff who manage threats to record their own
+    disruptions, and give the recorder a deputy.
+    """
+
+    id = "W108"
+    name = "recorder-concentration"
+    title = "Recording depends on one person"
+    params = {
+        "threshold": Param(float, "Share of records by one user above which to flag."),
+        "min_records": Param(int, "Fewest records in the period for the check to apply."),
+    }
+
+    def run(self, ctx: Context) -> Finding:
+        records = ctx.in_period[ctx.in_period["recorded_by"].notna()]
+        if len(records) < self.settings["min_records"]:
+            return self.not_applicable(f"fewer than {self.settings['min_records']} records in the period")
+        counts = records["recorded_by"].value_counts()
+        user, n = counts.index[0], int(counts.iloc[0])
+        share = n / len(records)
+        message = (
+            f"One user ({user}) typed in {n} of {len(records)} records ({pct(n, len(records))});"
+            f" {len(counts)} users recorded in all; the threshold is {share_text(self.settings['threshold'])}."
+        )
+        mine = records[records["recorded_by"] == user]
+        return self.finding(
+            share > self.settings["threshold"], message, value=share, records=mine["disruption_id"],
+            details={"top_recorder": str(user), "recorders": len(counts)},
+        )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import Check, Context, Finding
+
+
+class OrphanRecords(Check):
+    """Disruptions that do not match a threat on the master list.
+
+    What it checks:
+    Records in the period whose Threat ID is not on the SOC master list, whose
+    threat was closed before the disruption happened, or whose Threat Type
+    differs from the master list's.
+
+    Why it matters:
+    A disruption counts against a threat. One recorded against a threat that
+    does not exist, was already closed, or is of another type never counts
+    where it should, and the threat's 4P plan looks emptier than it is.
+
+    Example:
+    7 disruptions do not match the master list: 3 unknown Threat IDs, 2 against closed threats, 2 with another Threat Type.
+
+    What to do:
+    Open each record and correct its Threat ID or Threat Type; for closed
+    threats, check whether the threat was merged into another.
+    """
+
+    id = "W110"
+    name = "orphan-records"
+    title = "Disruptions that do not match the master list"
+    needs_master_list = True
+
+    def run(self, ctx: Context) -> Finding:
+        records = ctx.in_period
+        if len(records) == 0:
+            return self.not_applicable("no disruptions were recorded in the period")
+        master = ctx.master_list.drop_duplicates("threat_id").set_index("threat_id")
+        known = records["threat_id"].isin(master.index)
+        threat_type = records["threat_id"].map(master["threat_type"])
+        closed = records["threat_id"].map(master["closed_date"])
+        unknown = records[~known]
+        closed_before = records[known & closed.notna() & (closed < records["disruption_date"])]
+        other_type = records[known & threat_type.notna() & (threat_type != records["threat_type"])]
+        bad = pd.concat([unknown, closed_before, other_type])
+        details = {"unknown_threat": len(unknown), "threat_closed": len(closed_before), "type_differs": len(other_type)}
+        if bad.empty:
+            return self.finding(None, f"All {len(records)} disruptions match a threat on the master list.", value=0, details=details)
+        n = bad["disruption_id"].nunique()
+        message = (
+            f"{n} disruption(s) do not match the master list: {len(unknown)} unknown Threat IDs,"
+            f" {len(closed_before)} against threats closed before the disruption, {len(other_type)} with another Threat Type."
+        )
+        return self.finding(True, message, value=n, records=bad["disruption_id"], details=details)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from .base import Check, Context, Finding
+
+KEY = ["recording_organisation", "threat_id", "disruption_date", "strand", "tactic"]
+
+
+class ProbableDuplicates(Check):
+    """Two or more records of the same disruption.
+
+    What it checks:
+    Records in the period that share Recording Organisation, Threat ID,
+    Disruption Date, 4P Strand and Tactic under different Disruption IDs.
+
+    Why it matters:
+    Double counting inflates performance and hides how much work was really
+    done; it usually happens when two people record the same operation.
+
+    Example:
+    4 groups of probable duplicates (9 records).
+
+    What to do:
+    Open each group; where they describe the same activity, keep one record
+    and ask for the others to be deleted.
+    """
+
+    id = "W111"
+    name = "probable-duplicates"
+    title = "Probable duplicate records"
+
+    def run(self, ctx: Context) -> Finding:
+        records = ctx.in_period
+        if len(records) == 0:
+            return self.not_applicable("no disruptions were recorded in the period")
+        dup = records[records.duplicated(KEY, keep=False)]
+        if dup.empty:
+            return self.finding(None, f"No probable duplicates among {len(records)} records.", value=0)
+        groups = dup.groupby(KEY, dropna=False, observed=True).ngroups
+        message = f"{groups} group(s) of probable duplicates ({len(dup)} records with the same organisation, threat, date, strand and tactic)."
+        return self.finding(True, message, value=groups, records=dup["disruption_id"])

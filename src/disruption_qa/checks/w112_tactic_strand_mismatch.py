@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from ..contract import TACTIC_STRAND
+from .base import Check, Context, Finding, Param, pct, share_text
+
+
+class TacticStrandMismatch(Check):
+    """Many records whose tactic usually serves another strand.
+
+    What it checks:
+    The share of records in the period whose Tactic usually serves a strand
+    other than the one recorded (the contract's tactic table), e.g. a
+    Safeguarding Referral recorded as Pursue.
+
+    Why it matters:
+    A tactic outside its usual strand is legal (an arrest can protect a
+    victim), but when it is common, prevent and protect work is being filed as
+    pursue, or the other way round, and the strand mix misleads.
+
+    Example:
+    52 of 402 records (13%) use a tactic that usually serves another strand; the threshold is 10%.
+
+    What to do:
+    Sample the records listed with their recorders and agree how each tactic
+    is recorded.
+    """
+
+    id = "W112"
+    name = "tactic-strand-mismatch"
+    title = "Tactics recorded under an unusual strand"
+    params = {"threshold": Param(float, "Share of mismatched records above which to flag.")}
+
+    def run(self, ctx: Context) -> Finding:
+        records = ctx.in_period[ctx.in_period["tactic"].isin(list(TACTIC_STRAND))]
+        if len(records) == 0:
+            return self.not_applicable("no disruptions were recorded in the period")
+        usual = records["tactic"].map(TACTIC_STRAND)
+        odd = records[usual != records["strand"]]
+        share = len(odd) / len(records)
+        message = (
+            f"{len(odd)} of {len(records)} records ({pct(len(odd), len(records))}) use a tactic that usually serves"
+            f" another strand; the threshold is {share_text(self.settings['threshold'])}."
+        )
+        return self.finding(share > self.settings["threshold"], message, value=share, records=odd["disruption_id"])

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import Check, Context, Finding, Param, pct, share_text
+
+
+class UnmanagedThreats(Check):
+    """Active threats with no owner, no recent plan review, or no disruption.
+
+    What it checks:
+    The share of the organisation's active threats (Phase ``Active``) with no
+    Lead Responsible Officer, no 4P plan review in the ``review_days`` before
+    the extraction date, or no disruption recorded against them in the period.
+
+    Why it matters:
+    The inspectors found 4P plans used inconsistently and out of date, and
+    lead responsible officers unsupported. An active threat nobody owns or
+    reviews is not being managed.
+
+    Example:
+    31 of 140 active threats (22%) look unmanaged: 8 have no Lead Responsible Officer, 17 no review in 365 days, 12 no disruption in the period.
+
+    What to do:
+    Take the threats listed to the SOC tasking meeting: assign an owner,
+    review the plan, or close the threat if it is no longer active.
+    """
+
+    id = "W113"
+    name = "unmanaged-threats"
+    title = "Active threats that look unmanaged"
+    needs_master_list = True
+    params = {
+        "threshold": Param(float, "Share of unmanaged active threats above which to flag."),
+        "review_days": Param(int, "Days since the last 4P plan review after which a plan is out of date."),
+    }
+
+    def run(self, ctx: Context) -> Finding:
+        threats = ctx.all_threats
+        active = threats[threats["phase"] == "Active"] if threats is not None else None
+        if active is None or len(active) == 0:
+            return self.not_applicable("the organisation has no active threats on the master list")
+        as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
+        no_owner = active["lead_responsible_officer"].isna()
+        stale = active["last_review_date"].isna() | (
+            (as_of - active["last_review_date"]).dt.days > self.settings["review_days"]
+        )
+        no_disruption = ~active["threat_id"].isin(ctx.period_records_all["threat_id"])
+        bad = active[no_owner | stale | no_disruption]
+        share = len(bad) / len(active)
+        message = (
+            f"{len(bad)} of {len(active)} active threats ({pct(len(bad), len(active))}) look unmanaged:"
+            f" {int(no_owner.sum())} have no Lead Responsible Officer, {int(stale.sum())} no plan review in"
+            f" {self.settings['review_days']} days, {int(no_disruption.sum())} no disruption in the period;"
+            f" the threshold is {share_text(self.settings['threshold'])}."
+        )
+        details = {"no_owner": int(no_owner.sum()), "no_review": int(stale.sum()), "no_disruption": int(no_disruption.sum())}
+        return self.finding(share > self.settings["threshold"], message, value=share, records=bad["threat_id"], details=details)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import Check, Context, Finding, Param
+
+
+class PendingAssessments(Check):
+    """Disruptions left at ``Pending`` assessment long after recording.
+
+    What it checks:
+    Records in the period whose Assessment Category is still ``Pending`` more
+    than ``days`` days after their Record Date (as of the extraction date).
+
+    Why it matters:
+    The inspectors counted only disruptions assessed Major, Moderate or Minor.
+    A disruption left pending drops out of every such count, however
+    significant the activity was.
+
+    Example:
+    17 disruptions are still Pending more than 28 days after they were recorded.
+
+    What to do:
+    Ask the recorders (or the threat's lead responsible officer) to assess
+    each record listed against the national scale.
+    """
+
+    id = "W114"
+    name = "pending-assessments"
+    title = "Disruptions still pending assessment"
+    params = {"days": Param(int, "Days after recording by which a disruption should be assessed.")}
+
+    def run(self, ctx: Context) -> Finding:
+        records = ctx.in_period
+        if len(records) == 0:
+            return self.not_applicable("no disruptions were recorded in the period")
+        as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
+        pending = records[records["assessment_category"] == "Pending"]
+        old = pending[(as_of - pending["record_date"]).dt.days > self.settings["days"]]
+        if old.empty:
+            return self.finding(None, f"No disruption is pending assessment for more than {self.settings['days']} days ({len(pending)} pending in all).", value=0)
+        message = f"{len(old)} disruption(s) are still Pending more than {self.settings['days']} days after they were recorded."
+        return self.finding(True, message, value=len(old), records=old["disruption_id"])

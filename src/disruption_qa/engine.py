@@ -1,0 +1,235 @@
+"""Running the checks: one context per organisation, every enabled check, one result each.
+
+The engine splits the extraction by organisation once, builds each
+organisation's :class:`~disruption_qa.checks.Context`, computes its indicators
+and runs the catalogue over it. It formats nothing: see ``render/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from . import contract as c
+from .catalogue import Profile
+from .checks import CATALOGUE, Context, Finding
+from .checks.base import FLAGGED, SEVERITIES
+from .errors import InputError
+from .validation import Validation, ValidationIssue
+
+#: Columns the checks never need; dropped before splitting (the free text is the largest).
+NOT_FOR_CHECKS = ("summary",)
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def to_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass
+class OrganisationResult:
+    """Everything ``check`` found for one organisation."""
+
+    organisation: c.Organisation
+    period: Period
+    extraction_date: dt.date | None
+    profile: str
+    files: list[dict]
+    indicators: dict
+    findings: list[Finding]
+    validation_errors: list[ValidationIssue]
+    record_rows: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # record ID -> (file, row)
+
+    @property
+    def slug(self) -> str:
+        return slug(self.organisation.name)
+
+    def flagged(self, at_least: str = "warning") -> list[Finding]:
+        rank = SEVERITIES.index(at_least)
+        return [f for f in self.findings if f.status == FLAGGED and SEVERITIES.index(f.severity) >= rank]
+
+    def to_dict(self) -> dict:
+        return {
+            "organisation": self.organisation.name,
+            "kind": self.organisation.kind,
+            "region": self.organisation.region,
+            "period": self.period.to_dict(),
+            "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
+            "profile": self.profile,
+            "files": self.files,
+            "indicators": self.indicators,
+            "findings": [f.to_dict() for f in self.findings],
+            "validation_errors": [i.to_dict() for i in self.validation_errors],
+        }
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def resolve_period(frame: pd.DataFrame, *, year: int | None, start: dt.date | None, end: dt.date | None) -> Period:
+    """``--year``, or ``--from``/``--to``, else the calendar year of the latest Record Date."""
+    if year is not None:
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if start or end:
+        if not (start and end):
+            raise InputError("give both --from and --to, or --year")
+        if end < start:
+            raise InputError("--to is before --from")
+        return Period(start, end)
+    latest = frame["record_date"].max()
+    if pd.isna(latest):
+        raise InputError("no Record Date parses, so the period is unknown: give --year or --from/--to")
+    return Period(dt.date(latest.year, 1, 1), dt.date(latest.year, 12, 31))
+
+
+def resolve_organisations(names: list[str] | None, disruptions: pd.DataFrame, threats: pd.DataFrame | None) -> list[c.Organisation]:
+    known = c.organisations()
+    if names:
+        chosen = []
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise InputError(f"unknown organisation {name!r}{hint}")
+            chosen.append(known[name])
+        return chosen
+    present = set(disruptions["recording_organisation"].dropna().unique())
+    if threats is not None:
+        present |= set(threats["owning_organisation"].dropna().unique())
+    return [org for name, org in known.items() if name in present]
+
+
+def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
+    """Optional contract columns a file left out, added blank so checks can rely on them."""
+    for col in kind.columns:
+        if col.key not in frame.columns:
+            frame[col.key] = pd.Series(pd.NaT if col.kind == "date" else None, index=frame.index,
+                                       dtype="datetime64[ns]" if col.kind == "date" else ("float64" if col.kind == "number" else "str"))
+    return frame
+
+
+def indicators(ctx: Context, validation_errors: int) -> dict:
+    counted = ctx.counted
+    total = len(counted)
+    by_strand = {s: int((counted["strand"] == s).sum()) for s in c.STRANDS}
+    result = {
+        "lead_disruptions": total,
+        "support_disruptions": int((ctx.in_period["disruption_type"] == c.SUPPORT).sum()),
+        "records_in_period": len(ctx.in_period),
+        "by_strand": by_strand,
+        **{f"{s.lower()}_share": round(by_strand[s] / total, 4) if total else None for s in c.STRANDS},
+        "validation_errors": validation_errors,
+        "validation_errors_per_100": round(validation_errors / len(ctx.records) * 100, 2) if len(ctx.records) else None,
+    }
+    if ctx.threats is not None:
+        threats = ctx.threats
+        result["threats"] = len(threats)
+        result["threats_by_type"] = {t: int((threats["threat_type"] == t).sum()) for t in c.THREAT_TYPES}
+        result["active_threats"] = int((threats["phase"] == "Active").sum())
+    return result
+
+
+def run_checks(
+    validation: Validation,
+    *,
+    profile: Profile,
+    settings: dict[str, dict],
+    period: Period,
+    organisations: list[c.Organisation],
+    progress: Callable[[str], None] | None = None,
+) -> list[OrganisationResult]:
+    """Every enabled check for each organisation."""
+    disruptions = _with_columns(validation.frames["disruptions"].drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), c.DISRUPTIONS)
+    threats = validation.frames.get("threats")
+    if threats is not None:
+        threats = _with_columns(threats, c.THREATS)
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    period_dates = disruptions[profile.period_column]
+    in_period_all = disruptions[(period_dates >= start) & (period_dates <= end)]
+    counted_all = in_period_all[profile.counted(in_period_all)]
+    threats_counted_all = threats[profile.threats_counted(threats)] if threats is not None else None
+
+    by_org = dict(tuple(disruptions.groupby("recording_organisation", observed=True, sort=False)))
+    in_period_by_org = dict(tuple(in_period_all.groupby("recording_organisation", observed=True, sort=False)))
+    counted_by_org = dict(tuple(counted_all.groupby("recording_organisation", observed=True, sort=False)))
+    threats_by_org = dict(tuple(threats.groupby("owning_organisation", observed=True, sort=False))) if threats is not None else {}
+    counted_threats_by_org = (
+        dict(tuple(threats_counted_all.groupby("owning_organisation", observed=True, sort=False))) if threats is not None else {}
+    )
+    issues_by_org = _issues_by_organisation(validation)
+    empty_d = disruptions.iloc[0:0]
+    empty_t = threats.iloc[0:0] if threats is not None else None
+    checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
+    files = validation.files
+    results = []
+    for org in organisations:
+        if progress:
+            progress(org.name)
+        ctx = Context(
+            organisation=org,
+            start=period.start,
+            end=period.end,
+            extraction_date=validation.extraction_date,
+            records=by_org.get(org.name, empty_d),
+            in_period=in_period_by_org.get(org.name, empty_d),
+            counted=counted_by_org.get(org.name, empty_d),
+            threats=counted_threats_by_org.get(org.name, empty_t) if threats is not None else None,
+            all_threats=threats_by_org.get(org.name, empty_t) if threats is not None else None,
+            master_list=threats,
+            period_records_all=in_period_all,
+        )
+        errors = issues_by_org.get(org.name, [])
+        findings = [check.evaluate(ctx) for check in checks]
+        results.append(
+            OrganisationResult(
+                organisation=org,
+                period=period,
+                extraction_date=validation.extraction_date,
+                profile=profile.name,
+                files=files,
+                indicators=indicators(ctx, len(errors)),
+                findings=findings,
+                validation_errors=errors,
+                record_rows=_record_rows(validation, ctx),
+            )
+        )
+    return results
+
+
+def _issues_by_organisation(validation: Validation) -> dict[str, list[ValidationIssue]]:
+    """Each validation problem goes to the organisation that owns its row."""
+    owner_of: dict[str, pd.Series] = {}
+    for export in validation.exports:
+        column = "recording_organisation" if export.kind is c.DISRUPTIONS else "owning_organisation"
+        owner_of[export.source.path] = export.text[column]
+    grouped: dict[str, list[ValidationIssue]] = {}
+    for issue in validation.issues:
+        owner = owner_of.get(issue.file, pd.Series(dtype="str")).get(issue.row)
+        if isinstance(owner, str):
+            grouped.setdefault(owner, []).append(issue)
+    return grouped
+
+
+def _record_rows(validation: Validation, ctx: Context) -> dict[str, tuple[str, int]]:
+    """Where each of the organisation's records stands in its file, for fixes.csv."""
+    rows: dict[str, tuple[str, int]] = {}
+    for export, frame, column in (
+        (validation.exports[0], ctx.records, "disruption_id"),
+        (validation.exports[1] if len(validation.exports) > 1 else None, ctx.all_threats, "threat_id"),
+    ):
+        if export is None or frame is None:
+            continue
+        ids = frame[column].dropna()
+        ids = ids[~ids.duplicated()]
+        rows.update({rid: (export.source.path, int(row)) for row, rid in ids.items()})
+    return rows

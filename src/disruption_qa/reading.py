@@ -325,10 +325,13 @@ def _cell_text(value: object) -> str | None:
         return str(value).upper()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    # a date cell is shown as a UK spreadsheet shows it (and parsed day-first, unambiguously)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.time() == dt.time(0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime("%d/%m/%Y")
     return str(value).strip() or None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -116,10 +117,45 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
 
 
 def _structural(export: Export) -> list[ValidationIssue]:
-    return [
-        ValidationIssue(export.source.path, p.row, None, None, RULES["row_shape"], p.value, p.message)
-        for p in export.problems
-    ]
+    ids = export.text.get(export.kind.id_column, pd.Series(dtype="str"))
+    issues = []
+    for p in export.problems:
+        record_id = ids.get(p.row)
+        record_id = None if record_id is None or pd.isna(record_id) else str(record_id)
+        issues.append(ValidationIssue(export.source.path, p.row, record_id, None, RULES["row_shape"], p.value, p.message))
+    return issues
+
+
+#: Words every organisation name shares; a suggestion is made on the rest ("Merseyside").
+_GENERIC_WORDS = set(
+    "constabulary police service force regional organised crime unit special operations for the of and region".split()
+)
+
+
+def _distinctive(name: str) -> str:
+    return " ".join(w for w in name.lower().split() if w not in _GENERIC_WORDS)
+
+
+def suggest_organisation(value: str | None) -> str | None:
+    """The organisation a misspelt name most likely means, or None.
+
+    Matched on the whole name and on its distinctive words, so that
+    ``Chesire Constabulary`` suggests Cheshire Constabulary and ``Merseyside
+    Constabulary`` suggests Merseyside Police (not Derbyshire Constabulary).
+    """
+    if not value:
+        return None
+    best, best_score = None, (0.0, 0.0)
+    value = re.sub(r"\brocu\b", "regional organised crime unit", value.lower())
+    mine = _distinctive(value)
+    for name in c.organisation_names():
+        theirs = _distinctive(name)
+        whole = difflib.SequenceMatcher(None, value, name.lower()).ratio()
+        score = difflib.SequenceMatcher(None, mine, theirs).ratio() if mine and theirs else whole
+        score = (score, whole)  # ties (West Midlands Police / ROCU) go to the closer whole name
+        if score > best_score:
+            best, best_score = name, score
+    return best if best_score[0] >= 0.75 else None
 
 
 def _rule_of(check: str, key: str | None) -> str:
@@ -198,8 +234,7 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
         return f"{name} {value} is used by more than one record (also row {', '.join(map(str, others))})"
     if rule == "organisation":
         if value not in suggestions:
-            close = difflib.get_close_matches(value, c.organisation_names(), n=1, cutoff=0.75)
-            suggestions[value] = close[0] if close else None
+            suggestions[value] = suggest_organisation(value)
         hint = f"; did you mean {suggestions[value]}?" if suggestions[value] else ""
         return f"{value!r} is not an organisation on the list{hint}"
     if rule == "allowed":

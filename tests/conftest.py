@@ -1,0 +1,90 @@
+"""Shared fixtures: the small sample exports, writing test files, running the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL = REPO / "sample_exports" / "small"
+
+DISRUPTIONS_VALID = SMALL / "disruptions_valid.csv"
+THREATS_VALID = SMALL / "threats_valid.csv"
+DISRUPTIONS_BROKEN = SMALL / "disruptions_broken.csv"
+THREATS_BROKEN = SMALL / "threats_broken.csv"
+DISRUPTIONS_BROKEN_XLSX = SMALL / "disruptions_broken.xlsx"
+
+#: The two title lines every small sample starts with (so the first record is row 4).
+TITLE_LINES = 2
+
+
+def sample_rows(path: Path) -> list[list[str]]:
+    """The cells of a sample CSV, title lines and header included (row n is item n-1)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def csv_text(rows: list[list[str]], title: list[str] | None = None) -> str:
+    """CSV text (CRLF, minimal quoting) for rows, with optional one-cell title lines above."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for line in title or []:
+        writer.writerow([line])
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def valid_disruption_rows() -> tuple[list[str], list[list[str]]]:
+    """Header and records of the valid disruptions sample (title lines dropped)."""
+    rows = sample_rows(DISRUPTIONS_VALID)
+    return rows[TITLE_LINES], rows[TITLE_LINES + 1 :]
+
+
+def valid_threat_rows() -> tuple[list[str], list[list[str]]]:
+    rows = sample_rows(THREATS_VALID)
+    return rows[TITLE_LINES], rows[TITLE_LINES + 1 :]
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """write_file(name, text_or_bytes, encoding='utf-8') -> path in a fresh folder."""
+
+    def write(name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode(encoding)
+        path.write_bytes(data)
+        return path
+
+    return write
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> Run:
+    """Run ``python -m disruption_qa ARGS`` in a child process, as a user would."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "disruption_qa", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,3 @@
+PRESETS = {}
+def generate_preset(name, out):
+    raise NotImplementedError

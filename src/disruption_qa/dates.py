@@ -36,8 +36,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(uniques[todo], format=fmt, errors="coerce")
-    lookup = pd.Series(parsed.dt.normalize().array, index=uniques.array)
-    out = text.map(lookup)
+    lookup = pd.Series(parsed.dt.normalize().array, index=uniques.array, dtype="datetime64[ns]")
+    out = text.map(lookup) if len(lookup) else pd.Series(pd.NaT, index=text.index)
     return pd.Series(pd.to_datetime(out), index=values.index, name=values.name).astype("datetime64[ns]")
 
 

@@ -11,7 +11,9 @@ class UnmanagedThreats(Check):
     What it checks:
     The share of the organisation's active threats (Phase ``Active``) with no
     Lead Responsible Officer, no 4P plan review in the ``review_days`` before
-    the extraction date, or no disruption recorded against them in the period.
+    the extraction date, or no disruption recorded against them in the period
+    (only for the threat types disruptions may be recorded against,
+    ``disruption_threat_types``, as the minimum standard says).
 
     Why it matters:
     The inspectors found 4P plans used inconsistently and out of date, and
@@ -33,6 +35,7 @@ class UnmanagedThreats(Check):
     params = {
         "threshold": Param(float, "Share of unmanaged active threats above which to flag."),
         "review_days": Param(int, "Days since the last 4P plan review after which a plan is out of date."),
+        "disruption_threat_types": Param(list, "Threat types expected to have disruptions recorded against them."),
     }
 
     def run(self, ctx: Context) -> Finding:
@@ -45,7 +48,9 @@ class UnmanagedThreats(Check):
         stale = active["last_review_date"].isna() | (
             (as_of - active["last_review_date"]).dt.days > self.settings["review_days"]
         )
-        no_disruption = ~active["threat_id"].isin(ctx.period_records_all["threat_id"])
+        no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & ~active["threat_id"].isin(
+            ctx.period_records_all["threat_id"]
+        )
         bad = active[no_owner | stale | no_disruption]
         share = len(bad) / len(active)
         message = (

@@ -289,6 +289,11 @@ def _parse_body_fast(body: str, names: list[str]) -> pd.DataFrame | None:
     return frame
 
 
+def _clip(text: str, keep: int = 100) -> str:
+    """A long row shortened in the middle: its start names the record, its end shows the stray cells."""
+    return text if len(text) <= 2 * keep + 3 else f"{text[:keep]} … {text[-keep:]}"
+
+
 def _parse_body_exact(body: str, names: list[str], first_row: int) -> tuple[pd.DataFrame, list[StructuralProblem]]:
     """The standard library's reader, row by row: exact row numbers for ragged rows."""
     width = len(names)
@@ -303,7 +308,7 @@ def _parse_body_exact(body: str, names: list[str], first_row: int) -> tuple[pd.D
                     row,
                     f"row has {len(cells)} values but the header has {width} columns"
                     " (an unquoted comma, or a missing value?)",
-                    ",".join(cells)[:200],
+                    _clip(",".join(cells)),
                 )
             )
             cells = (cells + [""] * width)[:width]

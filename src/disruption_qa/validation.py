@@ -133,7 +133,12 @@ _GENERIC_WORDS = set(
 
 
 def _distinctive(name: str) -> str:
-    return " ".join(w for w in name.lower().split() if w not in _GENERIC_WORDS)
+    """The words that tell organisations apart; a misspelt generic word ("Constabularly") is generic too."""
+
+    def generic(word: str) -> bool:
+        return word in _GENERIC_WORDS or bool(difflib.get_close_matches(word, _GENERIC_WORDS, n=1, cutoff=0.8))
+
+    return " ".join(w for w in name.lower().split() if not generic(w))
 
 
 def suggest_organisation(value: str | None) -> str | None:
@@ -251,13 +256,14 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
         return f"{name} must be 0 or more, not {value}"
     if rule == "record_before_disruption":
         happened = format_date(typed.at[row, "disruption_date"])
-        return f"Record Date {value} is before the Disruption Date {happened}"
+        return f"Record Date {format_date(typed.at[row, key])} is before the Disruption Date {happened}"
     if rule == "after_extraction":
-        return f"{name} {value} is after the extraction date {format_date(extraction_date)}"
+        return f"{name} {format_date(typed.at[row, key])} is after the extraction date {format_date(extraction_date)}"
     if rule == "support_needs_supported":
         return "a Support Disruption must name its Supported Organisation"
     if rule == "closed_needs_date":
         return f"a threat in phase {typed.at[row, 'phase']!r} must have a Closed Date"
     if rule == "closed_before_created":
-        return f"Closed Date {value} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
+        closed = format_date(typed.at[row, key])
+        return f"Closed Date {closed} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
     return f"{name}: {rule}"

@@ -164,6 +164,8 @@ class ThreatPlan:
     default_morile_missing: float = 0.03
     no_lro: float = 0.04  # active threats with no Lead Responsible Officer (W113)
     stale_review: float = 0.07  # active threats whose plan was last reviewed over a year ago (W113)
+    #: why failing threats fail: closed, Tier 5, unmoderated, non-SOC, strategic
+    fail_reasons: tuple[float, ...] = (0.42, 0.2, 0.14, 0.12, 0.12)
     first_id: int = 100001
 
 
@@ -197,7 +199,7 @@ def make_threats(rng: np.random.Generator, plan: ThreatPlan, year: int, extracti
     ttype[first] = OCG
 
     # why failing threats fail: 0 closed, 1 tier 5, 2 unmoderated, 3 non-SOC, 4 strategic
-    reason = np.where(passes, -1, rng.choice(5, size=n, p=[0.42, 0.2, 0.14, 0.12, 0.12]))
+    reason = np.where(passes, -1, rng.choice(5, size=n, p=list(plan.fail_reasons)))
     atype = np.where(reason == 4, 1, 0)
     soc = np.where(reason == 3, 1, 0)
     moder = np.where(reason == 2, 1, 0)

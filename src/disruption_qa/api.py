@@ -16,7 +16,7 @@ from .catalogue import Profile, load_profile, settings_for
 from .config import Config, load_config
 from .engine import OrganisationResult, Period, resolve_organisations, resolve_period, run_checks
 from .reading import read_export
-from .render.files import write_csv, write_json
+from .render.files import write_atomic, write_csv, write_json
 from .validation import Validation, validate
 
 FIXES_HEADER = ["file", "cell", "row", "record_id", "column", "rule", "value", "message"]
@@ -130,14 +130,28 @@ def check_fix_rows(result: OrganisationResult, kinds: dict[str, str]) -> list[li
 THREAT_RECORD_CHECKS = ("W105", "W106", "W113")
 
 
-def write_check(run: CheckRun, out: str | Path) -> list[Path]:
-    """One folder per organisation (results.json, fixes.csv) and the whole validation at the top."""
+def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = False, html: bool = True, progress=None) -> list[Path]:
+    """One folder per organisation (results.json, fixes.csv, report.html) and the whole validation at the top."""
+    from .render.html import render_report
+    from .report import build_report
+
     out = Path(out)
     written = write_validation(run.validation, out)
     kinds = {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports}
+    disruptions = run.validation.frames["disruptions"]
+    threats = run.validation.frames.get("threats")
+    by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
+    threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id") if threats is not None else None
     for result in run.results:
         folder = out / result.slug
         write_json(folder / "results.json", result.to_dict())
         write_csv(folder / "fixes.csv", CHECK_FIXES_HEADER, check_fix_rows(result, kinds))
         written += [folder / "results.json", folder / "fixes.csv"]
+        if html:
+            if progress:
+                progress(f"report for {result.organisation.name}")
+            data = build_report(result, run.results, disruptions, threats, run, include_summaries=include_summaries,
+                                by_id=by_id, threats_by_id=threats_by_id)
+            write_atomic(folder / "report.html", render_report(data))
+            written.append(folder / "report.html")
     return written

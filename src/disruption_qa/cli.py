@@ -98,10 +98,12 @@ def check(
     out: OutOpt = Path("reports"),
     sheet: SheetOpt = None,
     threats_sheet: ThreatsSheetOpt = None,
+    include_summaries: Annotated[bool, typer.Option("--include-summaries", help="Show the free-text Summary of listed records in the reports (it may hold sensitive detail).")] = False,
 ) -> None:
     """Validate, then run every warning-sign check for each organisation.
 
-    Writes one folder per organisation to --out (results.json, fixes.csv).
+    Writes one folder per organisation to --out (results.json, fixes.csv,
+    report.html).
     Without --year or --from/--to the period is the calendar year of the latest
     Record Date. Exit 0 when nothing at or above --fail-on is flagged, 1
     otherwise, 2 for unusable input.
@@ -116,15 +118,18 @@ def check(
     if year is not None and (from_ or to):
         fail("give --year or --from/--to, not both")
     start, end, day = parse_day(from_, "--from"), parse_day(to, "--to"), parse_day(extracted_on, "--extracted-on")
+    progress = progress_printer()
     try:
         run = api.check_files(
             disruptions, threats, organisations=organisation, year=year, start=start, end=end,
             extracted_on=day, profile=profile, config=config, sheet=sheet, threats_sheet=threats_sheet,
-            progress=progress_printer(),
+            progress=progress,
         )
-        written = api.write_check(run, out)
+        written = api.write_check(run, out, include_summaries=include_summaries, progress=progress)
     except InputError as exc:
         fail(str(exc))
+    if progress:
+        progress("")
     typer.echo(check_summary(run))
     typer.echo(f"wrote {len(written)} files to {out}")
     raise typer.Exit(run.exit_code(fail_on))
@@ -163,7 +168,8 @@ def progress_printer():
         return None
 
     def show(step: str) -> None:
-        typer.echo(f"\r\033[K{step}...", err=True, nl=False)
+        """One line, rewritten in place; an empty step clears it."""
+        typer.echo(f"\r\033[K{step}..." if step else "\r\033[K", err=True, nl=False)
 
     return show
 

@@ -1,0 +1,100 @@
+"""Charts as inline SVG, drawn by matplotlib (a well-kept library, no network, no script).
+
+Each function returns an ``<svg>`` string ready to be placed in a page: text
+stays text (searchable, crisp when printed), the output is byte-for-byte
+reproducible (fixed hash salt, no date in the metadata), and element IDs are
+prefixed so several charts can share a page. Colours are the Okabe-Ito
+palette, distinguishable with colour-blindness; every bar also carries its
+number, so nothing is told by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STRAND_COLOURS = {"Pursue": "#0072B2", "Prevent": "#E69F00", "Protect": "#009E73", "Prepare": "#CC79A7"}
+TEXT = "#1f2328"
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "disruption-qa",
+        "svg.fonttype": "none",
+        "font.family": "sans-serif",
+        "font.size": 9,
+        "axes.edgecolor": "#8c959f",
+        "axes.labelcolor": TEXT,
+        "xtick.color": TEXT,
+        "ytick.color": TEXT,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _svg(fig, prefix: str, label: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r'(url\(#|href="#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', 1)
+
+
+def strand_mix(mixes: list[tuple[str, dict[str, float], int]], prefix: str, label: str) -> str:
+    """100% stacked bars: one per organisation or group, strands left to right."""
+    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(mixes) + 0.9))
+    names = [m[0] for m in mixes][::-1]
+    for i, (name, shares, _total) in enumerate(mixes[::-1]):
+        left = 0.0
+        for strand, colour in STRAND_COLOURS.items():
+            width = shares.get(strand, 0.0)
+            ax.barh(i, width, left=left, color=colour, edgecolor="white", height=0.62,
+                    label=strand if i == 0 else None)
+            if width >= 0.06:
+                ax.text(left + width / 2, i, f"{width * 100:.0f}%", ha="center", va="center",
+                        color="white" if strand == "Pursue" else "#000000", fontsize=8.5, fontweight="bold")
+            left += width
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    return _svg(fig, prefix, label)
+
+
+def monthly(table, prefix: str, label: str) -> str:
+    """Stacked bars of records per month by strand."""
+    fig, ax = plt.subplots(figsize=(7.2, 2.8))
+    bottom = [0] * len(table)
+    for strand, colour in STRAND_COLOURS.items():
+        values = table[strand].tolist()
+        ax.bar(range(len(table)), values, bottom=bottom, color=colour, label=strand, width=0.75)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    for x, total in enumerate(bottom):
+        ax.text(x, total, str(total), ha="center", va="bottom", fontsize=7.5, color=TEXT)
+    ax.set_xticks(range(len(table)), [m.split(" ")[0] for m in table.index], fontsize=8)
+    ax.set_ylabel("records")
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    return _svg(fig, prefix, label)
+
+
+def lag(buckets: list[tuple[str, int]], prefix: str, label: str) -> str:
+    """Bars of records by days between the disruption and its recording."""
+    fig, ax = plt.subplots(figsize=(7.2, 2.4))
+    labels = [b[0] for b in buckets]
+    values = [b[1] for b in buckets]
+    ax.bar(range(len(values)), values, color="#0072B2", width=0.7)
+    for x, v in enumerate(values):
+        ax.text(x, v, str(v), ha="center", va="bottom", fontsize=8, color=TEXT)
+    ax.set_xticks(range(len(values)), labels, fontsize=8)
+    ax.set_ylabel("records")
+    return _svg(fig, prefix, label)

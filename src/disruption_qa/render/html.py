@@ -1,0 +1,70 @@
+"""HTML reports from ``templates/`` with jinja2 (autoescape on): self-contained, no script.
+
+Anything that came from an input file is escaped by the template engine; the
+only markup inserted unescaped is the SVG the chart module drew from numbers.
+The page is reproducible: the same inputs give the same bytes apart from the
+generated-at line in the footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import jinja2
+
+from .. import __version__
+from ..contract import STRANDS
+from ..dates import format_date
+from ..resources import data_dir
+from . import charts
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def pct(share) -> str:
+    return "n/a" if share is None else f"{share * 100:.0f}%"
+
+
+def generated_line(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now().astimezone()
+    return f"Generated {now.strftime('%d/%m/%Y %H:%M')}"
+
+
+def render_report(data, *, now: dt.datetime | None = None) -> str:
+    """The report of one organisation (a :class:`~disruption_qa.report.ReportData`)."""
+    r = data.result
+    name = r.organisation.name
+    period = f"{format_date(r.period.start)} to {format_date(r.period.end)}"
+    chart_svgs = {
+        "mix": charts.strand_mix(data.mixes, "mix", f"Strand mix of {name}'s lead disruptions: "
+                                 + "; ".join(f"{s} {pct(data.mixes[0][1][s])}" for s in STRANDS)),
+        "monthly": charts.monthly(data.monthly, "monthly", "Lead disruptions each month by strand; numbers in the table below"),
+        "lag": charts.lag(data.lag, "lag", "Disruptions by days to record: " + "; ".join(f"{l} {n}" for l, n in data.lag)),
+    }
+    monthly_rows = [(month, {s: int(row[s]) for s in STRANDS}) for month, row in data.monthly.iterrows()]
+    return environment().get_template("report.html").render(
+        r=r,
+        data=data,
+        ind=r.indicators,
+        period=period,
+        extraction_date=format_date(r.extraction_date) or "unknown",
+        region=f"{r.organisation.region} region" if r.organisation.region else "",
+        strands=STRANDS,
+        charts=chart_svgs,
+        monthly_rows=monthly_rows,
+        pct=pct,
+        shown=50,
+        version=__version__,
+        generated_line=generated_line(now),
+    )

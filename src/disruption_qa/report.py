@@ -1,0 +1,234 @@
+"""What a per-organisation report shows, computed (never formatted) from a check run.
+
+:func:`build_report` gathers, for one organisation, the figures the HTML report
+needs beyond ``results.json``: strand mixes to compare with, monthly records by
+strand, the recording-lag distribution, the records behind each flagged sign,
+and validation problems grouped by rule. ``render/html.py`` turns it into a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import __version__
+from . import contract as c
+from .checks.base import FLAGGED, SEVERITIES, Finding
+from .engine import OrganisationResult
+
+#: Records listed under each sign in the report; the full list is in fixes.csv.
+RECORDS_SHOWN = 50
+LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 90 days"),
+               (91, 180, "91 to 180 days"), (181, 365, "181 to 365 days"), (366, None, "over a year")]
+
+
+@dataclass
+class SignView:
+    finding: Finding
+    why: str
+    what_to_do: str
+    record_columns: list[str]
+    records: list[dict]
+    more: int
+
+
+@dataclass
+class ValidationGroup:
+    column: str
+    rule: str
+    count: int
+    rows: list[str]
+    example: str
+
+
+@dataclass
+class ReportData:
+    result: OrganisationResult
+    verdict: str
+    fix_first: list[Finding]
+    signs: list[SignView]
+    mixes: list[tuple[str, dict[str, float], int]]  # label, strand -> share, records
+    monthly: pd.DataFrame  # index: month label; columns: strands
+    lag: list[tuple[str, int]]
+    validation: list[ValidationGroup]
+    method: dict
+    include_summaries: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def severity_rank(f: Finding) -> tuple:
+    return (-SEVERITIES.index(f.severity), f.check)
+
+
+def verdict(result: OrganisationResult, fix_first: list[Finding]) -> str:
+    name = result.organisation.name
+    errors = sum(1 for f in fix_first if f.severity == "error")
+    warnings = len(fix_first) - errors
+    problems = len(result.validation_errors)
+    if not fix_first and not problems:
+        return f"{name}'s records show none of the warning signs, and every row meets the export contract."
+    parts = []
+    if errors:
+        parts.append(f"{errors} serious warning sign{'s' if errors != 1 else ''}")
+    if warnings:
+        other = "other " if errors else ""
+        parts.append(f"{warnings} {other}warning sign{'s' if warnings != 1 else ''} to look at")
+    if problems:
+        parts.append(f"{problems} validation problem{'s' if problems != 1 else ''} to fix")
+    lead = fix_first[0].message.rstrip(".") if fix_first else ""
+    head = f"{name}'s records show " + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return head + (f"; first: {lead[0].lower() + lead[1:]}." if lead else ".")
+
+
+def strand_mixes(results: list[OrganisationResult], result: OrganisationResult) -> list[tuple[str, dict, int]]:
+    """The organisation's strand mix, and its region's and the nation's when the export holds them."""
+
+    def mix(rs):
+        counts = {s: sum(r.indicators["by_strand"][s] for r in rs) for s in c.STRANDS}
+        total = sum(counts.values())
+        return {s: (counts[s] / total if total else 0.0) for s in c.STRANDS}, total
+
+    out = [(result.organisation.name, *mix([result]))]
+    region = [r for r in results if r.organisation.region == result.organisation.region]
+    if len(region) > 1:
+        out.append((f"{result.organisation.region} region", *mix(region)))
+    if len({r.organisation.region for r in results}) > 1:
+        out.append(("All organisations in the export", *mix(results)))
+    return out
+
+
+def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+    table = (
+        counted.assign(month=counted["record_date"].dt.to_period("M"))
+        .groupby(["month", "strand"], observed=True)
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=months, columns=list(c.STRANDS), fill_value=0)
+    )
+    table.index = [m.strftime("%b %Y") for m in table.index]
+    return table.astype(int)
+
+
+def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    happened = records[(records["disruption_date"] >= pd.Timestamp(start)) & (records["disruption_date"] <= pd.Timestamp(end))]
+    lag = (happened["record_date"] - happened["disruption_date"]).dt.days.dropna()
+    out = []
+    for low, high, label in LAG_BUCKETS:
+        mask = lag >= low if high is None else (lag >= low) & (lag <= high)
+        out.append((label, int(mask.sum())))
+    return out
+
+
+def build_report(
+    result: OrganisationResult,
+    results: list[OrganisationResult],
+    disruptions: pd.DataFrame,
+    threats: pd.DataFrame | None,
+    run,
+    *,
+    include_summaries: bool = False,
+    by_id: pd.DataFrame | None = None,
+    threats_by_id: pd.DataFrame | None = None,
+) -> ReportData:
+    """Everything the report of one organisation shows.
+
+    ``disruptions`` is the typed frame of the whole extraction; ``by_id`` the
+    same indexed by Disruption ID (pass it when building many reports).
+    """
+    from .checks import BY_KEY
+
+    name = result.organisation.name
+    if by_id is None:
+        by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
+    if threats is not None and threats_by_id is None:
+        threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id")
+    own = disruptions[disruptions["recording_organisation"] == name]
+    start, end = run.period.start, run.period.end
+    dates = own[run.profile.period_column]
+    in_period = own[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
+    counted = in_period[run.profile.counted(in_period)]
+
+    flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_rank)
+    signs = []
+    for f in sorted(result.findings, key=lambda f: (f.status != FLAGGED, *severity_rank(f))):
+        cls = BY_KEY[f.check]
+        sections = cls.sections()
+        columns, rows = _record_rows(f, by_id, threats_by_id, include_summaries)
+        signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, rows,
+                              max(0, len(f.records) - RECORDS_SHOWN)))
+
+    groups: dict[tuple[str, str], list] = {}
+    for issue in result.validation_errors:
+        groups.setdefault((issue.column or "(whole row)", issue.rule), []).append(issue)
+    validation = [
+        ValidationGroup(col, rule, len(items), [str(i.cell or i.row) for i in items[:RECORDS_SHOWN]], items[0].message)
+        for (col, rule), items in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    ]
+    method = {
+        "files": result.files,
+        "profile": run.profile.name,
+        "profile_description": run.profile.description,
+        "disruption_filters": run.profile.disruptions,
+        "threat_filters": run.profile.threats,
+        "settings": {cid: s for cid, s in run.settings.items()},
+        "extraction_date_source": run.validation.extraction_date_source,
+        "version": __version__,
+    }
+    return ReportData(
+        result=result,
+        verdict=verdict(result, flagged),
+        fix_first=flagged,
+        signs=signs,
+        mixes=strand_mixes(results, result),
+        monthly=monthly_by_strand(counted, start, end),
+        lag=lag_distribution(own, start, end),
+        validation=validation,
+        method=method,
+        include_summaries=include_summaries,
+    )
+
+
+DISRUPTION_FIELDS = [
+    ("disruption_date", "Disruption Date"), ("record_date", "Record Date"), ("strand", "4P Strand"),
+    ("tactic", "Tactic"), ("threat_id", "Threat ID"), ("threat_type", "Threat Type"),
+    ("assessment_category", "Assessment"), ("recorded_by", "Recorded By"),
+]
+THREAT_FIELDS = [
+    ("threat_type", "Threat Type"), ("phase", "Phase"), ("tier", "Tier"), ("morile_score", "MoRiLE Score"),
+    ("moderation_status", "Moderation"), ("lead_responsible_officer", "Lead Responsible Officer"),
+    ("last_review_date", "Last Review Date"),
+]
+
+
+def _record_rows(f: Finding, by_id, threats_by_id, include_summaries) -> tuple[list[str], list[dict]]:
+    from .api import THREAT_RECORD_CHECKS
+    from .dates import format_date
+
+    ids = f.records[:RECORDS_SHOWN]
+    if not ids:
+        return [], []
+    if f.check in THREAT_RECORD_CHECKS:
+        table, fields, label = threats_by_id, THREAT_FIELDS, "Threat ID"
+    else:
+        table, fields, label = by_id, list(DISRUPTION_FIELDS), "Disruption ID"
+        if include_summaries and "summary" in by_id.columns:
+            fields.append(("summary", "Summary"))
+    present = [(k, n) for k, n in fields if table is not None and k in table.columns]
+    rows = []
+    sub = table.reindex(ids) if table is not None else None
+    for rid in ids:
+        row = {label: rid}
+        for key, name in present:
+            value = sub.at[rid, key]
+            if isinstance(value, pd.Timestamp):
+                value = format_date(value)
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                value = ""
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            row[name] = str(value)
+        rows.append(row)
+    return [label] + [n for _, n in present], rows

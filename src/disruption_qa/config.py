@@ -45,10 +45,17 @@ def load_config(path: str | Path | None) -> Config:
     unknown = set(raw) - {"columns", "checks", "profile", "minimum_standard"}
     if unknown:
         raise InputError(f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks)", path)
+    for section in ("columns", "checks"):
+        if not isinstance(raw.get(section, {}), dict):
+            raise InputError(f"[{section}] must be a table of settings, not {raw[section]!r}", path)
+    if not isinstance(raw.get("profile", ""), str):
+        raise InputError(f"profile must be a profile's name, not {raw['profile']!r}", path)
     aliases: dict[str, dict[str, list[str]]] = {}
     for kind_key, columns in raw.get("columns", {}).items():
         if kind_key not in EXPORT_KINDS:
             raise InputError(f"[columns.{kind_key}]: expected [columns.disruptions] or [columns.threats]", path)
+        if not isinstance(columns, dict):
+            raise InputError(f"[columns.{kind_key}] must map column names to aliases, not {columns!r}", path)
         kind = EXPORT_KINDS[kind_key]
         known = {normalise_header(c.name): c.name for c in kind.columns}
         for column, names in columns.items():

@@ -105,7 +105,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _sniff(data: bytes, path: Path) -> str:
     """'xlsx' or 'csv' by content, not by name; anything else is an InputError."""
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError("is empty", path)
     if data.startswith(b"PK\x03\x04"):
         try:

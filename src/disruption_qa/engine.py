@@ -127,7 +127,7 @@ def indicators(ctx: Context, validation_errors: int) -> dict:
         "support_disruptions": int((ctx.in_period["disruption_type"] == c.SUPPORT).sum()),
         "records_in_period": len(ctx.in_period),
         "by_strand": by_strand,
-        **{f"{s.lower()}_share": round(by_strand[s] / total, 4) if total else None for s in c.STRANDS},
+        **{f"{s.lower()}_share": by_strand[s] / total if total else None for s in c.STRANDS},
         "validation_errors": validation_errors,
         "validation_errors_per_100": round(validation_errors / len(ctx.records) * 100, 2) if len(ctx.records) else None,
     }

@@ -20,6 +20,7 @@ from .catalogue import Profile
 from .checks import CATALOGUE, Context, Finding
 from .checks.base import FLAGGED, SEVERITIES
 from .errors import InputError
+from .measures import active, lateness, top_recorder, unassessed
 from .validation import Validation, ValidationIssue
 
 #: Columns the checks never need; dropped before splitting (the free text is the largest).
@@ -118,16 +119,31 @@ def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     return frame
 
 
-def indicators(ctx: Context, validation_errors: int) -> dict:
+def indicators(ctx: Context, validation_errors: int, settings: dict[str, dict]) -> dict:
+    """The organisation's figures: what the report, the comparison and the history show."""
     counted = ctx.counted
     total = len(counted)
     by_strand = {s: int((counted["strand"] == s).sum()) for s in c.STRANDS}
+    late = lateness(ctx.records, ctx.start, ctx.end, settings["W107"]["days"])
+    _, top_n, named, recorders = top_recorder(ctx.in_period)
+    allowed = settings["W103"]["allowed_threat_types"]
+    non_ocg = int((ctx.in_period["threat_type"].notna() & ~ctx.in_period["threat_type"].isin(allowed)).sum())
+    in_period = len(ctx.in_period)
     result = {
         "lead_disruptions": total,
         "support_disruptions": int((ctx.in_period["disruption_type"] == c.SUPPORT).sum()),
-        "records_in_period": len(ctx.in_period),
+        "records_in_period": in_period,
         "by_strand": by_strand,
         **{f"{s.lower()}_share": by_strand[s] / total if total else None for s in c.STRANDS},
+        "happened_in_period": len(late.happened),
+        "late_records": len(late.late),
+        "late_share": late.share,
+        "median_lag_days": float(late.lag_days.median()) if len(late.lag_days) else None,
+        "entered_after_period": len(late.entered_after),
+        "recorders": recorders,
+        "top_recorder_share": top_n / named if named else None,
+        "non_ocg_records": non_ocg,
+        "non_ocg_share": non_ocg / in_period if in_period else None,
         "validation_errors": validation_errors,
         "validation_errors_per_100": round(validation_errors / len(ctx.records) * 100, 2) if len(ctx.records) else None,
     }
@@ -136,6 +152,11 @@ def indicators(ctx: Context, validation_errors: int) -> dict:
         result["threats"] = len(threats)
         result["threats_by_type"] = {t: int((threats["threat_type"] == t).sum()) for t in c.THREAT_TYPES}
         result["active_threats"] = int((threats["phase"] == "Active").sum())
+        live = active(ctx.all_threats)
+        result["unassessed_threats"] = int(unassessed(live)["any"].sum())
+        result["disruptions_per_active_threat"] = (
+            total / result["active_threats"] if result["active_threats"] else None
+        )
     return result
 
 
@@ -197,7 +218,7 @@ def run_checks(
                 extraction_date=validation.extraction_date,
                 profile=profile.name,
                 files=files,
-                indicators=indicators(ctx, len(errors)),
+                indicators=indicators(ctx, len(errors), settings),
                 findings=findings,
                 validation_errors=errors,
                 record_rows=_record_rows(validation, ctx),

@@ -17,6 +17,7 @@ from . import __version__
 from . import contract as c
 from .checks.base import FLAGGED, SEVERITIES, Finding
 from .engine import OrganisationResult
+from .measures import lateness
 
 #: Records listed under each sign in the report; the full list is in fixes.csv.
 RECORDS_SHOWN = 50
@@ -113,8 +114,7 @@ def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd
 
 
 def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
-    happened = records[(records["disruption_date"] >= pd.Timestamp(start)) & (records["disruption_date"] <= pd.Timestamp(end))]
-    lag = (happened["record_date"] - happened["disruption_date"]).dt.days.dropna()
+    lag = lateness(records, start, end, 0).lag_days
     out = []
     for low, high, label in LAG_BUCKETS:
         mask = lag >= low if high is None else (lag >= low) & (lag <= high)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ..measures import active as active_threats
+from ..measures import unassessed
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -31,14 +33,12 @@ class UnassessedThreats(Check):
     params = {"threshold": Param(float, "Share of active threats not fully assessed above which to flag.")}
 
     def run(self, ctx: Context) -> Finding:
-        threats = ctx.all_threats
-        active = threats[threats["phase"] == "Active"] if threats is not None else None
+        active = active_threats(ctx.all_threats)
         if active is None or len(active) == 0:
             return self.not_applicable("the organisation has no active threats on the master list")
-        no_score = active["morile_score"].isna()
-        no_tier = active["tier"].isna()
-        unmoderated = active["moderation_status"] == "Unmoderated"
-        bad = active[no_score | no_tier | unmoderated]
+        masks = unassessed(active)
+        no_score, no_tier, unmoderated = masks["no_score"], masks["no_tier"], masks["unmoderated"]
+        bad = active[masks["any"]]
         share = len(bad) / len(active)
         parts = f"{int(no_score.sum())} have no MoRiLE score, {int(no_tier.sum())} no tier, {int(unmoderated.sum())} are unmoderated"
         message = (

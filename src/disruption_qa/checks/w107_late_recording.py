@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import pandas as pd
-
+from ..measures import lateness
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -37,17 +36,11 @@ class LateRecording(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
-        records = ctx.records
-        happened = records[
-            (records["disruption_date"] >= pd.Timestamp(ctx.start)) & (records["disruption_date"] <= pd.Timestamp(ctx.end))
-        ]
-        happened = happened[happened["record_date"].notna()]
+        late_ = lateness(ctx.records, ctx.start, ctx.end, self.settings["days"])
+        happened, lag, late, after = late_.happened, late_.lag_days, late_.late, late_.entered_after
         if len(happened) == 0:
             return self.not_applicable("no disruptions happened in the period")
-        lag = (happened["record_date"] - happened["disruption_date"]).dt.days
-        late = happened[lag > self.settings["days"]]
-        after = happened[happened["record_date"] > pd.Timestamp(ctx.end)]
-        share = len(late) / len(happened)
+        share = late_.share
         message = (
             f"{len(late)} of {len(happened)} disruptions ({pct(len(late), len(happened))}) were recorded more than"
             f" {self.settings['days']} days after they happened; {len(after)} were entered after the period ended;"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..measures import top_recorder
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -34,18 +35,16 @@ class RecorderConcentration(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
-        records = ctx.in_period[ctx.in_period["recorded_by"].notna()]
-        if len(records) < self.settings["min_records"]:
+        user, n, total, recorders = top_recorder(ctx.in_period)
+        if total < self.settings["min_records"]:
             return self.not_applicable(f"fewer than {self.settings['min_records']} records in the period")
-        counts = records["recorded_by"].value_counts()
-        user, n = counts.index[0], int(counts.iloc[0])
-        share = n / len(records)
+        share = n / total
         message = (
-            f"One user ({user}) typed in {n} of {len(records)} records ({pct(n, len(records))});"
-            f" {len(counts)} users recorded in all; the threshold is {share_text(self.settings['threshold'])}."
+            f"One user ({user}) typed in {n} of {total} records ({pct(n, total)});"
+            f" {recorders} users recorded in all; the threshold is {share_text(self.settings['threshold'])}."
         )
-        mine = records[records["recorded_by"] == user]
+        mine = ctx.in_period[ctx.in_period["recorded_by"] == user]
         return self.finding(
             share > self.settings["threshold"], message, value=share, records=mine["disruption_id"],
-            details={"top_recorder": str(user), "recorders": len(counts)},
+            details={"top_recorder": user, "recorders": recorders},
         )

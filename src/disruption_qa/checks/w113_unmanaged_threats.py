@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..measures import active as active_threats
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -39,8 +40,7 @@ class UnmanagedThreats(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
-        threats = ctx.all_threats
-        active = threats[threats["phase"] == "Active"] if threats is not None else None
+        active = active_threats(ctx.all_threats)
         if active is None or len(active) == 0:
             return self.not_applicable("the organisation has no active threats on the master list")
         as_of = pd.Timestamp(ctx.extraction_date or ctx.end)

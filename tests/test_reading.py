@@ -159,6 +159,9 @@ def test_aliases_from_a_config_file(write_file):
         ("30/09/22", None),
         ("last Tuesday", None),
         ("2022-13-01", None),
+        ("02/11/3022", None),  # an implausible year (and beyond pandas' nanosecond range)
+        ("31/12/1899", None),
+        ("01/01/1900", dt.date(1900, 1, 1)),
     ],
 )
 def test_uk_and_iso_dates(text, day):

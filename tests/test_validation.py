@@ -296,6 +296,13 @@ def test_same_day_record_is_fine(tmp_path):
     assert validate(_disruptions(tmp_path, {(4, "Disruption Date"): "10/06/2022", (4, "Record Date"): "2022-06-10"})).issues == []
 
 
+def test_implausible_year_is_an_invalid_date(tmp_path):
+    result = validate(_disruptions(tmp_path, {(5, "Record Date"): "02/11/3022"}), _threats(tmp_path, {(3, "Created Date"): "2022-01-07"}))
+    issue = _only(result)
+    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (9, "DIS-CH-0006", "Record Date", RULES["date"], "02/11/3022")
+    assert issue.message == "'02/11/3022' has an implausible year (3022): check the date"
+
+
 def test_uk_date_read_day_first_in_rules(tmp_path):
     # 03/04/2022 is 3 April: a record on 02/04/2022 is before it, one on 04/03/2022 (4 March) too
     result = validate(_disruptions(tmp_path, {(0, "Disruption Date"): "03/04/2022", (0, "Record Date"): "04/03/2022"}))

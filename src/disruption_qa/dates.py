@@ -25,17 +25,30 @@ FORMATS = (
 
 UK_FORMAT = "%d/%m/%Y"
 
+#: Years a date in an APMIS export can plausibly have. A date outside them
+#: (``02/11/3022``, ``01/01/0022``) is a typing slip, reported as an invalid
+#: date; the bounds also keep every date inside ``datetime64[ns]``.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse a column of date text into ``datetime64`` days; blank or unparseable gives NaT."""
-    text = values.astype("string").str.strip()
-    uniques = pd.Series(text.dropna().unique(), dtype="string")
-    parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
+
+def _parse_uniques(uniques: pd.Series) -> pd.Series:
+    """Each text parsed by the first format that fits; NaT when none does. Any year."""
+    parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[us]")
     for fmt in FORMATS:
         todo = parsed.isna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(uniques[todo], format=fmt, errors="coerce")
+        parsed[todo] = pd.to_datetime(uniques[todo], format=fmt, errors="coerce").astype("datetime64[us]")
+    return parsed
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse a column of date text into ``datetime64`` days; blank, unparseable or implausible gives NaT."""
+    text = values.astype("string").str.strip()
+    uniques = pd.Series(text.dropna().unique(), dtype="string")
+    parsed = _parse_uniques(uniques)
+    years = parsed.dt.year
+    parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]")
     lookup = pd.Series(parsed.dt.normalize().array, index=uniques.array, dtype="datetime64[ns]")
     out = text.map(lookup) if len(lookup) else pd.Series(pd.NaT, index=text.index)
     return pd.Series(pd.to_datetime(out), index=values.index, name=values.name).astype("datetime64[ns]")
@@ -52,3 +65,13 @@ def format_date(value: dt.date | pd.Timestamp | None) -> str:
     if value is None or pd.isna(value):
         return ""
     return value.strftime(UK_FORMAT)
+
+
+def implausible_year(text: str | None) -> int | None:
+    """The year of a well-formed date outside FIRST_YEAR..LAST_YEAR (for the message), else None."""
+    if text is None:
+        return None
+    value = _parse_uniques(pd.Series([str(text).strip()], dtype="string")).iloc[0]
+    if pd.isna(value) or FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None
+    return value.year

@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import contract as c
-from .dates import format_date
+from .dates import format_date, implausible_year
 from .reading import Export, typed_frame
 from .schemas import SCHEMAS, TEXT_SUFFIX, validation_frame
 
@@ -249,6 +249,9 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
         listed = ", ".join(allowed) if len(allowed) <= 8 else "the contract's list"
         return f"{value!r} is not an allowed {name} (expected {listed}){hint}"
     if rule == "date":
+        year = implausible_year(value)
+        if year is not None:
+            return f"{value!r} has an implausible year ({year}): check the date"
         return f"{value!r} is not a date: write dd/mm/yyyy (or yyyy-mm-dd)"
     if rule == "number":
         return f"{value!r} is not a number"

@@ -211,3 +211,12 @@ def test_report_is_well_formed_html(region):
     checker = Checker()
     checker.feed((out / "cheshire-constabulary" / "report.html").read_text(encoding="utf-8"))
     assert checker.stack == []
+
+
+def test_index_passes_axe_with_no_errors_or_requests(region, browser):
+    _, out, run = region
+    found = audit(browser, out / "index.html", OUTPUT / "index.png")
+    assert found["violations"] == []
+    assert found["errors"] == [] and found["requests"] == []
+    assert found["h1"] == "North West region"
+    assert "Fair comparison: funnel plots" in found["h2"]

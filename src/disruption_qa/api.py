@@ -154,4 +154,30 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
                                 by_id=by_id, threats_by_id=threats_by_id)
             write_atomic(folder / "report.html", render_report(data))
             written.append(folder / "report.html")
+    if len(run.results) > 1:
+        written += write_comparison(run, out, html=html)
+    return written
+
+
+def comparison_title(run: CheckRun) -> str:
+    regions = sorted({r.organisation.region for r in run.results})
+    return f"{regions[0]} region" if len(regions) == 1 else f"{len(run.results)} organisations in {len(regions)} regions"
+
+
+def write_comparison(run: CheckRun, out: Path, *, html: bool = True) -> list[Path]:
+    """``comparison.json`` and ``index.html``: the organisations side by side."""
+    from .comparison import compare
+    from .render.html import render_index
+
+    cmp = compare(
+        run.results,
+        profile=run.profile.name,
+        period=run.period.to_dict(),
+        extraction_date=run.validation.extraction_date.isoformat() if run.validation.extraction_date else None,
+    )
+    write_json(out / "comparison.json", cmp.to_dict())
+    written = [out / "comparison.json"]
+    if html:
+        write_atomic(out / "index.html", render_index(cmp, files=run.validation.files, title=comparison_title(run)))
+        written.append(out / "index.html")
     return written

@@ -66,7 +66,7 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], prefix: str, labe
             left += width
     ax.set_yticks(range(len(names)), names)
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     return _svg(fig, prefix, label)
 
@@ -97,4 +97,36 @@ def lag(buckets: list[tuple[str, int]], prefix: str, label: str) -> str:
         ax.text(x, v, str(v), ha="center", va="bottom", fontsize=8, color=TEXT)
     ax.set_xticks(range(len(values)), labels, fontsize=8)
     ax.set_ylabel("records")
+    return _svg(fig, prefix, label)
+
+
+def funnel(f, prefix: str, label: str) -> str:
+    """A funnel plot: share against records, pooled line, 95% and 99.8% limits; outliers named.
+
+    Status is told by marker shape and by the label, not by colour alone.
+    """
+    import numpy as np
+
+    from ..comparison import Z95, Z998, control_limits
+
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    top = max(p.n for p in f.points) * 1.08
+    ns = np.linspace(max(5, min(p.n for p in f.points) * 0.6), top, 200)
+    for z, style, name in ((Z95, "--", "95% limits"), (Z998, ":", "99.8% limits")):
+        lows, highs = zip(*(control_limits(f.pooled, n, z) for n in ns))
+        ax.plot(ns, highs, style, color="#57606a", linewidth=1, label=name)
+        ax.plot(ns, lows, style, color="#57606a", linewidth=1)
+    ax.axhline(f.pooled, color="#1f2328", linewidth=1, label=f"pooled {f.pooled * 100:.0f}%")
+    markers = {"within": ("o", "#0072B2"), "alert-high": ("^", "#E69F00"), "alert-low": ("v", "#E69F00"),
+               "outlier-high": ("s", "#D55E00"), "outlier-low": ("D", "#D55E00")}
+    for p in f.points:
+        marker, colour = markers[p.status]
+        ax.scatter([p.n], [p.share], marker=marker, color=colour, s=46, zorder=3, edgecolors="#1f2328", linewidths=0.6)
+        if p.status != "within":
+            ax.annotate(f"{p.organisation} ({p.share * 100:.0f}%)", (p.n, p.share), textcoords="offset points",
+                        xytext=(6, 4), fontsize=8, color=TEXT)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("records (n)")
+    ax.set_ylabel("share")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, frameon=False, fontsize=8)
     return _svg(fig, prefix, label)

@@ -68,3 +68,45 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
         version=__version__,
         generated_line=generated_line(now),
     )
+
+
+STATUS_TEXT = {
+    "within": "within the limits",
+    "alert-high": "alert: above the 95% limit",
+    "alert-low": "alert: below the 95% limit",
+    "outlier-high": "outlier: above the 99.8% limit",
+    "outlier-low": "outlier: below the 99.8% limit",
+}
+
+
+def num(value, places: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{places}f}"
+
+
+def render_index(comparison, *, files, title: str, now: dt.datetime | None = None) -> str:
+    """The regional or national index: the side-by-side table, funnel plots, inspectors' figures."""
+    from ..dates import parse_date
+
+    funnels = [
+        (f, charts.funnel(f, f"funnel-{f.metric}", f"Funnel plot of {f.label.lower()}; "
+                          + "; ".join(f"{p.organisation} {pct(p.share)} of {p.n}, {STATUS_TEXT[p.status]}" for p in f.points)))
+        if f.pooled is not None else (f, "")
+        for f in comparison.funnels
+    ]
+    start, end = (parse_date(comparison.period[k]) for k in ("start", "end"))
+    extracted = parse_date(comparison.extraction_date) if comparison.extraction_date else None
+    return environment().get_template("index.html").render(
+        cmp=comparison,
+        title=title,
+        period=f"{format_date(start)} to {format_date(end)}",
+        extraction_date=format_date(extracted) or "unknown",
+        show_figures=comparison.profile.startswith("hmicfrs"),
+        strands=STRANDS,
+        funnels=funnels,
+        files=files,
+        pct=pct,
+        num=num,
+        status_text=STATUS_TEXT,
+        version=__version__,
+        generated_line=generated_line(now),
+    )

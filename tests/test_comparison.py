@@ -1,0 +1,165 @@
+"""Comparing organisations: funnel limits by hand, the table on a small region, the inspectors' figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from disruption_qa import api
+from disruption_qa.comparison import Z95, Z998, classify, control_limits
+
+ROOT = Path(__file__).resolve().parent.parent
+NW = ROOT / "sample_exports" / "north-west-2022"
+
+
+# --- funnel limits, worked by hand -----------------------------------------------------------
+# p0 = 0.5, n = 100: sqrt(0.25/100) = 0.05; 1.96 x 0.05 = 0.098; 3.09 x 0.05 = 0.1545
+# p0 = 0.2, n = 400: sqrt(0.16/400) = 0.02; 1.96 x 0.02 = 0.0392; 3.09 x 0.02 = 0.0618
+
+
+@pytest.mark.parametrize(
+    "p0, n, z, expected",
+    [
+        (0.5, 100, Z95, (0.402, 0.598)),
+        (0.5, 100, Z998, (0.3455, 0.6545)),
+        (0.2, 400, Z95, (0.1608, 0.2392)),
+        (0.2, 400, Z998, (0.1382, 0.2618)),
+        (0.02, 10, Z998, (0.0, 0.1568)),  # clipped at zero
+    ],
+)
+def test_control_limits_by_hand(p0, n, z, expected):
+    low, high = control_limits(p0, n, z)
+    assert low == pytest.approx(expected[0], abs=2e-4)
+    assert high == pytest.approx(expected[1], abs=2e-4)
+
+
+@pytest.mark.parametrize(
+    "share, n, status",
+    [
+        (0.70, 100, "outlier-high"),  # above 0.6545
+        (0.62, 100, "alert-high"),  # between 0.598 and 0.6545
+        (0.55, 100, "within"),
+        (0.37, 100, "alert-low"),
+        (0.30, 100, "outlier-low"),
+        (0.70, 10, "within"),  # a small organisation: the same share is noise
+    ],
+)
+def test_classification_against_the_limits(share, n, status):
+    assert classify(share, n, 0.5)[0] == status
+
+
+# --- the table on a small synthetic region -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    from disruption_qa.sample import generate
+
+    folder = tmp_path_factory.mktemp("cmp")
+    generate(folder, organisations=["Cheshire Constabulary", "Merseyside Police", "North West Regional Organised Crime Unit"],
+             rows=1500, seed=4)
+    run = api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
+    out = folder / "out"
+    api.write_check(run, out)
+    return run, out
+
+
+def test_comparison_table_has_a_row_per_organisation(region):
+    run, out = region
+    data = json.loads((out / "comparison.json").read_text())
+    rows = {r["organisation"]: r for r in data["organisations"]}
+    assert set(rows) == {r.organisation.name for r in run.results}
+    for result in run.results:
+        row, ind = rows[result.organisation.name], result.indicators
+        assert row["lead_disruptions"] == ind["lead_disruptions"]
+        assert row["support_disruptions"] == ind["support_disruptions"]
+        assert row["shares"]["Pursue"] == pytest.approx(ind["by_strand"]["Pursue"] / ind["lead_disruptions"])
+        assert row["late_share"] == pytest.approx(ind["late_records"] / ind["happened_in_period"])
+        assert row["threats"] == ind["threats"]
+        assert row["vulnerabilities"] == ind["threats_by_type"]["SOC Vulnerability"]
+        assert row["report"] == f"{result.slug}/report.html" and (out / row["report"]).exists()
+        assert [f["check"] for f in row["flagged"]] == sorted(
+            (f.check for f in result.findings if f.status == "flagged"),
+            key=lambda c: (next(f.severity for f in result.findings if f.check == c) != "error", c))
+    # the ROCU is listed but not pooled in the funnels
+    pursue = next(f for f in data["funnels"] if f["metric"] == "pursue_share")
+    assert {p["organisation"] for p in pursue["points"]} == {"Cheshire Constabulary", "Merseyside Police"}
+    forces = [r for r in run.results if r.organisation.kind == "force"]
+    assert pursue["pooled"] == pytest.approx(
+        sum(r.indicators["by_strand"]["Pursue"] for r in forces) / sum(r.indicators["lead_disruptions"] for r in forces))
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for result in run.results:
+        assert f'href="{result.slug}/report.html"' in html
+    assert "The inspectors' figures" not in html  # default profile
+
+
+def test_a_single_organisation_gets_no_index(tmp_path):
+    from disruption_qa.sample import generate
+
+    generate(tmp_path, organisations=["Cumbria Constabulary"], rows=300, seed=2)
+    run = api.check_files(tmp_path / "disruptions.csv", tmp_path / "threats.csv", year=2022)
+    api.write_check(run, tmp_path / "out")
+    assert not (tmp_path / "out" / "index.html").exists() and not (tmp_path / "out" / "comparison.json").exists()
+
+
+# --- the north-west extraction under the inspectors' filters ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def inspection(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hmic")
+    proc = subprocess.run(
+        [sys.executable, "-m", "disruption_qa", "check", str(NW / "disruptions_2023-01-04.csv"),
+         "--threats", str(NW / "threats_2023-01-04.csv"), "--year", "2022", "--profile", "hmicfrs-2023", "--out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return out, json.loads((out / "comparison.json").read_text()), (out / "index.html").read_text(encoding="utf-8")
+
+
+PUBLISHED = [
+    "Cheshire Constabulary recorded 373 disruptions, of which 312 (84 percent) were pursue.",
+    "Cheshire Constabulary had 118 SOC threats on the master list, none of them SOC vulnerabilities.",
+    "Greater Manchester Police recorded 490 disruptions, of which 343 (70 percent) were pursue.",
+    "Lancashire Constabulary recorded 635 disruptions, of which 540 (85 percent) were pursue.",
+    "Lancashire Constabulary had 243 SOC threats on the master list, 17 of them SOC vulnerabilities.",
+    "The North West region had 938 SOC threats on the master list.",
+    "Cumbria Constabulary had the highest proportion of prevent disruptions (30 percent) of the forces in the North West region.",
+]
+
+
+@pytest.mark.parametrize("sentence", PUBLISHED)
+def test_index_opens_with_the_published_figures(inspection, sentence):
+    _, data, html = inspection
+    assert sentence in [f["sentence"] for f in data["inspection_figures"]]
+    assert sentence in html
+    assert html.index("The inspectors' figures") < html.index("Organisations side by side")
+
+
+def test_fewest_disruptions_is_north_wales(inspection):
+    _, data, _ = inspection
+    fewest = next(f for f in data["inspection_figures"] if f["figure"] == "fewest disruptions")
+    assert fewest["organisation"] == "North Wales Police"
+
+
+def test_funnel_marks_cheshire_and_lancashire_as_pursue_heavy_outliers(inspection):
+    _, data, html = inspection
+    pursue = next(f for f in data["funnels"] if f["metric"] == "pursue_share")
+    status = {p["organisation"]: p["status"] for p in pursue["points"]}
+    assert status["Cheshire Constabulary"] == "outlier-high"
+    assert status["Lancashire Constabulary"] == "outlier-high"
+    assert status["Greater Manchester Police"] == "within"
+    assert "North West Regional Organised Crime Unit" not in status
+    assert "Cheshire Constabulary (84%)" in html  # named on the plot
+
+
+def test_rocu_support_disruptions_reported_by_exception(inspection):
+    _, data, _ = inspection
+    support = [f for f in data["inspection_figures"] if f["figure"] == "support"]
+    assert [f["organisation"] for f in support] == ["North West Regional Organised Crime Unit"]
+    rocu = next(r for r in data["organisations"] if r["kind"] == "rocu")
+    assert rocu["support_disruptions"] == support[0]["support_disruptions"] > 0

@@ -110,7 +110,7 @@ def _sniff(data: bytes, path: Path) -> str:
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
+        except Exception:  # BadZipFile, and NotImplementedError/ValueError/... on mangled headers
             raise InputError("is a damaged ZIP or Excel file and cannot be read", path) from None
         if any(n.startswith("xl/") for n in names):
             return "xlsx"

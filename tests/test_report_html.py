@@ -220,3 +220,15 @@ def test_index_passes_axe_with_no_errors_or_requests(region, browser):
     assert found["errors"] == [] and found["requests"] == []
     assert found["h1"] == "North West region"
     assert "Fair comparison: funnel plots" in found["h2"]
+
+
+def test_diff_page_passes_axe(browser, tmp_path):
+    from disruption_qa.diff import diff_files
+
+    nw = ROOT / "sample_exports" / "north-west-2022"
+    result = diff_files(nw / "disruptions_2023-01-04.csv", nw / "disruptions_2023-07-13.csv",
+                        threats_old=nw / "threats_2023-01-04.csv", threats_new=nw / "threats_2023-07-13.csv")
+    api.write_diff(result, tmp_path)
+    found = audit(browser, tmp_path / "diff.html", OUTPUT / "diff.png")
+    assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []
+    assert found["h2"][:2] == ["By organisation", "Disruptions added late"]

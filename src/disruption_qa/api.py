@@ -181,3 +181,16 @@ def write_comparison(run: CheckRun, out: Path, *, html: bool = True) -> list[Pat
         write_atomic(out / "index.html", render_index(cmp, files=run.validation.files, title=comparison_title(run)))
         written.append(out / "index.html")
     return written
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+
+def write_diff(diff, out: str | Path) -> list[Path]:
+    """``diff.json`` and ``diff.html`` in ``out``."""
+    from .render.html import render_diff
+
+    out = Path(out)
+    write_json(out / "diff.json", diff.to_dict())
+    write_atomic(out / "diff.html", render_diff(diff))
+    return [out / "diff.json", out / "diff.html"]

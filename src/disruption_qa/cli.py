@@ -1,6 +1,7 @@
 """The command line: parses arguments, calls the library, maps errors to exit codes.
 
-Exit codes: 0 clean, 1 data problems found, 2 unusable input or wrong usage.
+Exit codes: 0 clean, 1 data problems found, 2 unusable input or wrong usage,
+3 an internal error (a bug: please report it).
 Heavy libraries are imported inside the commands, so ``--help`` stays fast.
 """
 
@@ -135,6 +136,46 @@ def check(
     raise typer.Exit(run.exit_code(fail_on))
 
 
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier disruptions export.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later disruptions export of the same data.", show_default=False)],
+    threats_old: Annotated[Optional[Path], typer.Option("--threats-old", help="The earlier SOC master list export.")] = None,
+    threats_new: Annotated[Optional[Path], typer.Option("--threats-new", help="The later SOC master list export.")] = None,
+    out: OutOpt = Path("reports"),
+    config: ConfigOpt = None,
+    include_summaries: Annotated[bool, typer.Option("--include-summaries", help="Show old and new Summary text when it changed.")] = False,
+) -> None:
+    """Compare two extractions: records added late, added, changed and removed.
+
+    Writes diff.json and diff.html to --out. Exit 0 whatever the differences,
+    2 for unusable input.
+
+    Example: disruption-qa diff disruptions_2023-01-04.csv disruptions_2023-07-13.csv --out diff
+    """
+    from . import api
+    from .config import load_config
+    from .diff import diff_files
+
+    try:
+        result = diff_files(old, new, threats_old=threats_old, threats_new=threats_new,
+                            include_summaries=include_summaries, aliases=load_config(config).aliases)
+        written = api.write_diff(result, out)
+    except InputError as exc:
+        fail(str(exc))
+    d = result.disruptions
+    late = sum(1 for a in d.added if a.get("late"))
+    typer.echo(f"{len(d.added)} disruptions added ({late} added late), {len(d.changed)} changed, {len(d.removed)} removed")
+    for org, e in d.by_organisation.items():
+        strands = ", ".join(f"{s} {n}" for s, n in e["added_late_by_strand"].items() if n)
+        typer.echo(f"  {org}: {e['added_late']} added late ({strands or 'none'}), {e['changed']} changed, {e['removed']} removed")
+    if result.threats is not None:
+        t = result.threats
+        typer.echo(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
+    for p in written:
+        typer.echo(f"wrote {p}")
+
+
 @app.command("checks")
 def list_checks(
     profile: Annotated[str, typer.Option(help="Show the settings of this profile.")] = "default",
@@ -219,8 +260,17 @@ def sample(
 
 
 def main() -> None:
+    """The console script. An unexpected failure is one line and exit code 3, never a traceback,
+    unless DISRUPTION_QA_DEBUG is set (then the traceback is shown for a bug report)."""
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug, not the user's mistake: those are InputErrors
+        if os.environ.get("DISRUPTION_QA_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set DISRUPTION_QA_DEBUG=1 for details)", err=True)
+        sys.exit(3)

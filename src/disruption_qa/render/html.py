@@ -110,3 +110,20 @@ def render_index(comparison, *, files, title: str, now: dt.datetime | None = Non
         version=__version__,
         generated_line=generated_line(now),
     )
+
+
+def render_diff(diff, *, now: dt.datetime | None = None) -> str:
+    """What changed between two extractions."""
+    d = diff.disruptions
+    sides = [("earlier disruptions", d.old), ("later disruptions", d.new)]
+    if diff.threats is not None:
+        sides += [("earlier master list", diff.threats.old), ("later master list", diff.threats.new)]
+    return environment().get_template("diff.html").render(
+        diff=diff,
+        late=[a for a in d.added if a.get("late")],
+        strands=STRANDS,
+        sides=sides,
+        date=lambda day: format_date(day) or "an unknown date",
+        version=__version__,
+        generated_line=generated_line(now),
+    )

@@ -191,12 +191,14 @@ def generate(
     if realistic:
         planted = records.Planted()
         excluded = frame["support"].to_numpy() | np.isin(frame["assess"].to_numpy(), [core.NONE, core.NEGATIVE, core.PENDING])
+        # about one of each kind of contract break per 20,000 records; none in a tiny extraction
+        per_kind = max(1, rows // 20000) if rows >= 200 else 0
         cheshire = names.index("Cheshire Constabulary") if "Cheshire Constabulary" in names else None
         typo = cheshire if cheshire is not None else (int(rng.integers(n_orgs)) if n_orgs else None)
         cols = records.plant_contract_defects(
-            rng, cols, frame, names, year, max(1, rows // 20000), np.flatnonzero(excluded), typo, planted=planted
+            rng, cols, frame, names, year, per_kind, np.flatnonzero(excluded), typo, planted=planted
         )
-        tcols = records.blank_closed_dates(rng, tcols, threats, max(1, len(threats) // 2000), planted)
+        tcols = records.blank_closed_dates(rng, tcols, threats, per_kind and max(1, len(threats) // 2000), planted)
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

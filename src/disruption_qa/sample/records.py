@@ -273,7 +273,7 @@ def plant_contract_defects(
         planted.add(f"Recording Organisation '{core.typo_of(orgs[typo_org])}' (unknown)", ids[typo_rows])
     # W110: a Threat ID that is not on the master list, and a Threat Type that differs from it
     rows = take(pool, per_kind)
-    missing = [f"T{9 * 10 ** (core_width() - 1) + int(i):0{core_width()}d}" for i in range(len(rows))]
+    missing = [f"T{9 * 10 ** (THREAT_ID_WIDTH - 1) + int(i)}" for i in range(len(rows))]
     cols["Threat ID"] = replace(cols["Threat ID"], rows, missing)
     planted.add("Threat ID not on the master list (W110)", ids[rows])
     rows = take(pool, per_kind)
@@ -282,10 +282,6 @@ def plant_contract_defects(
     cols["Threat Type"] = replace(cols["Threat Type"], rows, other)
     planted.add("Threat Type differs from the master list (W110)", ids[rows])
     return cols
-
-
-def core_width() -> int:
-    return THREAT_ID_WIDTH
 
 
 def blank_closed_dates(rng, cols: dict[str, pa.Array], threats: pd.DataFrame, k: int, planted: Planted,

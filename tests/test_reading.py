@@ -255,6 +255,20 @@ def test_trailing_blank_rows_are_ignored(write_file, tail):
     assert export.problems == []
 
 
+@pytest.mark.parametrize("tail", ["", "\r\n", "\r\n\r\n,,,\r\n"])
+def test_last_record_with_blank_last_cells_is_not_short(write_file, tail):
+    rows = records(3)
+    rows[2][SUMMARY] = ""
+    rows[2][SUMMARY - 1] = ""  # Recorded By blank too: the line ends ",,"
+    text = csv_text([HEADER, *rows]).removesuffix("\r\n") + tail
+    assert text.rstrip("\r\n,").endswith(rows[2][SUMMARY - 2])
+    export = read_export(write_file("d.csv", text), "disruptions")
+    assert export.problems == []
+    assert list(export.text.index) == [2, 3, 4]
+    assert export.text.at[4, "threat_area"] == rows[2][SUMMARY - 2]
+    assert pd.isna(export.text.at[4, "recorded_by"]) and pd.isna(export.text.at[4, "summary"])
+
+
 def test_blank_row_in_the_middle_keeps_row_numbers(write_file):
     text = csv_text([HEADER, *records(2)]) + "\r\n" + csv_text(records(3)[2:])
     export = read_export(write_file("d.csv", text), "disruptions")

@@ -229,9 +229,25 @@ def _columns(
 # --- CSV -----------------------------------------------------------------------
 
 
+def _without_trailing_blank_rows(text: str) -> str:
+    """Drop the blank lines (only spaces, commas or semicolons) at the end of the text.
+
+    Line by line from the end, so the last record keeps its own trailing commas
+    (a blank Summary is a legal last cell, not a short row).
+    """
+    end = len(text)
+    while True:
+        nl = text.rfind("\n", 0, end)
+        if text[nl + 1 : end].strip(" \t\r,;"):
+            return text[:end].rstrip("\r")
+        if nl == -1:
+            return ""
+        end = nl
+
+
 def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     text, encoding = _decode(data, path)
-    text = text.rstrip("\r\n\t ,;")  # trailing blank rows
+    text = _without_trailing_blank_rows(text)
     starts = [0]  # where each of the first lines starts
     while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1])) != -1:
         starts.append(nl + 1)

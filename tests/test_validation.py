@@ -57,8 +57,8 @@ RAGGED = (28, "DIS-RO-0025", None, "well-formed row")
 
 BROKEN_THREATS = [
     (4, "CH-OCG-0101", "Owning Organisation", "required value", None),
-    (5, "CH-OCG-0102", "Last Review Date", "valid date", "30/09/22"),
     (5, "CH-OCG-0102", "Threat ID", "unique ID", "CH-OCG-0102"),
+    (5, "CH-OCG-0102", "Last Review Date", "valid date", "30/09/22"),
     (6, "CH-OCG-0102", "Threat ID", "unique ID", "CH-OCG-0102"),
     (7, "CH-PI-0104", "Owning Organisation", "known organisation", "Chesire Constabulary"),
     (8, "CH-OCG-0105", "Closed Date", "closed threats have a Closed Date", None),
@@ -445,6 +445,27 @@ def test_ragged_row_is_a_problem_with_its_row(tmp_path):
     issue = _only(validate(read_export(path, "disruptions")))
     assert (issue.row, issue.record_id, issue.column, issue.rule) == (11, "DIS-CH-0008", None, RULES["row_shape"])
     assert issue.value.endswith(",stray")
+
+
+def test_issues_in_file_row_and_column_order(tmp_path):
+    """Disruptions before threats whatever their names; within a row, left to right as in the contract."""
+    d = _disruptions(tmp_path, {(0, "Tactic"): "x", (0, "Disruption ID"): "", (0, "Threat Type"): "y"})
+    records = [list(r) for r in T_RECORDS]
+    records[0][T_HEADER.index("Tier")] = "z"
+    t_path = tmp_path / "a_threats.csv"  # sorts before d.csv by name
+    t_path.write_text(csv_text([T_HEADER, *records]), "utf-8")
+    result = validate(d, read_export(t_path, "threats"))
+    assert [(i.file[-5:], i.row, i.column) for i in result.issues] == [
+        ("d.csv", 4, "Disruption ID"), ("d.csv", 4, "Threat Type"), ("d.csv", 4, "Tactic"), ("s.csv", 2, "Tier"),
+    ]
+
+
+def test_old_mac_line_endings(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text([D_HEADER, *D_RECORDS[:5]], title=TITLE).replace("\r\n", "\r"), "utf-8", newline="")
+    export = read_export(path, "disruptions")
+    assert list(export.text.index) == [4, 5, 6, 7, 8] and export.extraction_date == dt.date(2023, 1, 4)
+    assert validate(export).issues == []
 
 
 def test_lazy_every_failure_in_one_pass(tmp_path):

@@ -247,12 +247,15 @@ def _without_trailing_blank_rows(text: str) -> str:
 
 def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     text, encoding = _decode(data, path)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # an old Mac export: rows end with CR alone
     text = _without_trailing_blank_rows(text)
     starts = [0]  # where each of the first lines starts
     while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1])) != -1:
         starts.append(nl + 1)
     head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text
-    head_lines = head_text.splitlines()[: MAX_TITLE_LINES + 1]
+    # split exactly where `starts` does (str.splitlines also splits on \f, \x1c, \u2028, ...)
+    head_lines = [line.removesuffix("\r") for line in head_text.split("\n")][: MAX_TITLE_LINES + 1]
     head_rows = list(csv.reader(head_lines))
     mapping = _alias_map(kind, aliases)
     h = _find_header(head_rows, kind, mapping, path)

@@ -112,7 +112,16 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
         frame = typed[export.kind.key]
         result.issues.extend(_structural(export))
         result.issues.extend(_run_schema(export, frame, date))
-    result.issues.sort(key=lambda i: (i.file, i.row, i.column or ""))
+    # the order a user works through them: file by file, row by row, left to right
+    files = [e.source.path for e in result.exports]
+    position = {kind: {col.name: n for n, col in enumerate(e.kind.columns)} for e in result.exports for kind in [e.kind.key]}
+    kind_of = {e.source.path: e.kind.key for e in result.exports}
+
+    def order(issue: ValidationIssue):
+        column = -1 if issue.column is None else position[kind_of[issue.file]].get(issue.column, len(position[kind_of[issue.file]]))
+        return (files.index(issue.file), issue.row, column, issue.column or "")
+
+    result.issues.sort(key=order)
     return result
 
 

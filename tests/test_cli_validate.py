@@ -138,6 +138,30 @@ def test_extracted_on_option(tmp_path):
     assert run.code == 0 and "(latest Record Date)" in run.stdout
 
 
+def test_config_aliases(tmp_path):
+    header = list(D_HEADER)
+    header[0] = "APMIS Ref"
+    header[D_HEADER.index("Record Date")] = "Date Entered"
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text([header, *D_RECORDS], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]), "utf-8")
+    run = run_cli("validate", path, "--out", tmp_path / "o1")
+    assert run.code == 2 and "lacks required column(s): Disruption ID, Record Date" in run.stderr
+    config = tmp_path / "qa.toml"
+    config.write_text('[columns.disruptions]\n"Disruption ID" = ["APMIS Ref"]\n"record date" = "date_entered"\n', "utf-8")
+    run = run_cli("validate", path, "--config", config, "--out", tmp_path / "o2")
+    assert run.code == 0, run.stderr
+    # a problem in an aliased column is reported under the contract's name
+    records = [list(r) for r in D_RECORDS]
+    records[3][D_HEADER.index("Record Date")] = "soon"
+    path.write_text(csv_text([header, *records], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]), "utf-8")
+    run = run_cli("validate", path, "--config", config, "--out", tmp_path / "o3")
+    assert run.code == 1
+    doc = json.loads((tmp_path / "o3" / "validation.json").read_text("utf-8"))
+    assert [(e["row"], e["record_id"], e["column"], e["rule"], e["value"]) for e in doc["errors"]] == [
+        (7, D_RECORDS[3][0], "Record Date", "valid date", "soon")
+    ]
+
+
 def test_schema_rejects_a_wrong_document(broken_run):
     _, out = broken_run
     doc = json.loads((out / "validation.json").read_text("utf-8"))

@@ -231,6 +231,15 @@ def test_sheet_by_name(tmp_path):
         read_export(path, "disruptions", sheet="Missing")
 
 
+def test_excel_title_lines_with_a_date_cell(tmp_path):
+    title = [["APMIS Disruptions Export"], ["Extracted:", dt.datetime(2023, 1, 4, 9, 14)], []]
+    path = _workbook(tmp_path / "d.xlsx", {"Disruptions": [*title, HEADER, *records(2)]})
+    export = read_export(path, "disruptions")
+    assert export.extraction_date == dt.date(2023, 1, 4)
+    assert export.source.header_row == 4 and list(export.text.index) == [5, 6]
+    assert export.cell("disruption_id", 6) == "Disruptions!A6"
+
+
 def test_excel_numbers_and_datetimes(tmp_path):
     header, rows = list(HEADER), records(2)
     rows[0][HEADER.index("Disruption Date")] = dt.datetime(2022, 4, 3, 14, 30)

@@ -72,6 +72,22 @@ def test_no_recognisable_header(tmp_path):
     assert_unusable(run, str(path), "no header row found in the first 6 rows", "Disruption ID", out=out)
 
 
+@pytest.mark.parametrize("sep, name", [(";", "semicolons"), ("\t", "tabs")])
+def test_other_separator(tmp_path, sep, name):
+    path = tmp_path / "d.csv"
+    lines = ["APMIS Disruptions Export", sep.join(D_HEADER), *(sep.join(r).replace("\n", " ") for r in D_RECORDS)]
+    path.write_text("\r\n".join(lines), "utf-8")
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, str(path), f"is separated by {name}, not commas", out=out)
+
+
+def test_utf16_text(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(DISRUPTIONS_VALID.read_text("utf-8").encode("utf-16"))
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, str(path), "is UTF-16 text", out=out)
+
+
 def test_header_but_no_records(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]) + ",,,,\r\n\r\n", "utf-8")

@@ -117,6 +117,8 @@ def _sniff(data: bytes, path: Path) -> str:
         raise InputError("is a ZIP archive, not a CSV or Excel export; unzip it first", path)
     if data.startswith(b"%PDF"):
         raise InputError("is a PDF document, not a CSV or Excel export", path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' or .xlsx", path)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError("is an old-style Excel (.xls) or Office file; save it as .xlsx or CSV", path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -245,6 +247,17 @@ def _without_trailing_blank_rows(text: str) -> str:
         end = nl
 
 
+def _other_separator(lines: list[str], kind: ExportKind, mapping: dict[str, str], path: Path) -> None:
+    """Raise a clear error when the header is there but split by semicolons or tabs, not commas."""
+    required = {c.key for c in kind.required}
+    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        for row in csv.reader(lines, delimiter=sep):
+            if required <= {mapping.get(normalise_header(cell)) for cell in row}:
+                raise InputError(
+                    f"is separated by {name}, not commas: save it as 'CSV (comma delimited)' or .xlsx", path
+                )
+
+
 def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     text, encoding = _decode(data, path)
     if "\n" not in text and "\r" in text:
@@ -258,7 +271,11 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     head_lines = [line.removesuffix("\r") for line in head_text.split("\n")][: MAX_TITLE_LINES + 1]
     head_rows = list(csv.reader(head_lines))
     mapping = _alias_map(kind, aliases)
-    h = _find_header(head_rows, kind, mapping, path)
+    try:
+        h = _find_header(head_rows, kind, mapping, path)
+    except InputError:
+        _other_separator(head_lines, kind, mapping, path)
+        raise
     title_lines = [",".join(c for c in r if c).strip() for r in head_rows[:h]]
     names, letters = _columns(head_rows[h], mapping, path, kind)
     # the body: everything after the header line (title lines hold no line breaks)

@@ -493,8 +493,11 @@ def test_another_applications_sqlite_file_is_refused(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.close()
+    before = path.read_bytes()
     with pytest.raises(InputError, match=r"other\.db is not a disruption-qa history store \(it holds other tables\)"):
         open_history(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
 
 
 @pytest.mark.parametrize(

@@ -394,7 +394,6 @@ def _sqlite_engine(path: Path) -> tuple[sa.Engine, str]:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT * 1000}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
         finally:
             cursor.close()
 
@@ -462,6 +461,8 @@ def migrate(engine: sa.Engine, *, to: int | None = None, shown: str | None = Non
             current = _current_version(conn, shown)
         if current > SCHEMA_VERSION:
             raise _newer(shown, current)
+        if engine.dialect.name == "sqlite":
+            _use_wal(engine)
         while current < target:
             with _writing(engine) as conn:
                 if conn.dialect.name == "postgresql":
@@ -478,6 +479,14 @@ def migrate(engine: sa.Engine, *, to: int | None = None, shown: str | None = Non
     except sa.exc.SQLAlchemyError as exc:
         raise _fail(shown, exc) from None
     return current
+
+
+def _use_wal(engine: sa.Engine) -> None:
+    """Switch an SQLite store (ours or empty, never another's file) to WAL; it stays so."""
+    with engine.connect() as conn:
+        dbapi_connection = conn.connection.driver_connection  # autocommit: outside any transaction
+        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
 def _now() -> dt.datetime:

@@ -188,6 +188,8 @@ def run_checks(
         dict(tuple(threats_counted_all.groupby("owning_organisation", observed=True, sort=False))) if threats is not None else {}
     )
     issues_by_org = _issues_by_organisation(validation)
+    master_by_id = threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None
+    disrupted = pd.Index(in_period_all["threat_id"].dropna().unique())
     empty_d = disruptions.iloc[0:0]
     empty_t = threats.iloc[0:0] if threats is not None else None
     checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
@@ -206,8 +208,8 @@ def run_checks(
             counted=counted_by_org.get(org.name, empty_d),
             threats=counted_threats_by_org.get(org.name, empty_t) if threats is not None else None,
             all_threats=threats_by_org.get(org.name, empty_t) if threats is not None else None,
-            master_list=threats,
-            period_records_all=in_period_all,
+            master_list=master_by_id,
+            disrupted_threats=disrupted,
         )
         errors = issues_by_org.get(org.name, [])
         findings = [check.evaluate(ctx) for check in checks]

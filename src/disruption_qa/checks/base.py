@@ -78,7 +78,9 @@ class Context:
     ``in_period``: those with a Record Date in the period.
     ``counted``: the lead disruptions the profile counts (its filters applied).
     ``threats``: the organisation's master list as the profile counts it; ``all_threats``
-    is its whole master list; ``master_list`` every organisation's (None without one).
+    is its whole master list; ``master_list`` every organisation's, one row per Threat ID
+    and indexed by it (None without one). ``disrupted_threats``: the Threat IDs any
+    organisation recorded a disruption against in the period.
     """
 
     organisation: Organisation
@@ -91,7 +93,7 @@ class Context:
     threats: pd.DataFrame | None
     all_threats: pd.DataFrame | None
     master_list: pd.DataFrame | None
-    period_records_all: pd.DataFrame  # every organisation's records in the period
+    disrupted_threats: pd.Index
 
     @property
     def has_master_list(self) -> bool:

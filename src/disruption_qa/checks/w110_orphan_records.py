@@ -35,10 +35,11 @@ class OrphanRecords(Check):
         records = ctx.in_period
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
-        master = ctx.master_list.drop_duplicates("threat_id").set_index("threat_id")
-        known = records["threat_id"].isin(master.index)
-        threat_type = records["threat_id"].map(master["threat_type"])
-        closed = records["threat_id"].map(master["closed_date"])
+        master = ctx.master_list
+        at = master.index.get_indexer(records["threat_id"])  # hash lookup; -1 when not on the list
+        known = pd.Series(at >= 0, index=records.index)
+        threat_type = pd.Series(master["threat_type"].to_numpy()[at], index=records.index).where(known)
+        closed = pd.Series(master["closed_date"].to_numpy()[at], index=records.index).where(known)
         unknown = records[~known]
         closed_before = records[known & closed.notna() & (closed < records["disruption_date"])]
         other_type = records[known & threat_type.notna() & (threat_type != records["threat_type"])]

@@ -281,6 +281,10 @@ def test_runs_previous_compare_and_trend(store, runs_):
         assert [e.id for e in h.runs(CHESHIRE, limit=1)] == [c2.id]
         assert [e.id for e in h.runs(limit=3)] == [m1.id, c2.id, m2.id]
         assert h.runs("Lancashire Constabulary") == []
+        assert [e.id for e in h.runs(CHESHIRE, until=c1)] == [c1.id]
+        assert [e.id for e in h.runs(until=c2, limit=2)] == [m1.id, c2.id]
+        assert [e.id for e in h.runs(CHESHIRE, profile="default")] == [c1.id, c2.id]
+        assert h.runs(profile="hmicfrs-2023") == [] and h.runs(limit=0) == []
         assert h.previous(c2).id == c1.id
         assert h.previous(m2).id == m1.id
         assert h.previous(c1) is None
@@ -512,6 +516,17 @@ def test_unusable_locations_are_one_line_errors(location, message):
     with pytest.raises(InputError, match=message.replace("*", r"\*").replace(".", r"\.")) as info:
         open_history(location)
     assert "\n" not in str(info.value) and "secret" not in str(info.value)
+
+
+def test_reading_commands_do_not_create_a_store(tmp_path):
+    missing = tmp_path / "nowhere" / "history.sqlite"
+    with pytest.raises(InputError) as info:
+        open_history(missing, create=False)
+    assert str(info.value) == f"no history store at {missing} (check records one; --history chooses another)"
+    assert not (tmp_path / "nowhere").exists()
+    open_history(missing).close()
+    with open_history(missing, create=False) as h:
+        assert h.runs() == []
 
 
 def test_a_folder_is_not_a_store(tmp_path):

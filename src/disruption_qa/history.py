@@ -322,8 +322,11 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 # --- opening a store -------------------------------------------------------------------
 
 
-def open_history(location: str | Path | None = None) -> "History":
+def open_history(location: str | Path | None = None, *, create: bool = True) -> "History":
     """Open (creating or upgrading as needed) the history store at ``location``.
+
+    With ``create=False`` a missing SQLite file is an :class:`InputError` ("no
+    history store at ...") rather than a new empty store: for commands that only read.
 
     ``location`` is a file path (an SQLite file; missing folders are created), an
     ``sqlite:///path`` URL, or a ``postgresql://user:password@host/db`` URL
@@ -332,7 +335,7 @@ def open_history(location: str | Path | None = None) -> "History":
     store when it cannot be opened, is not a history store, or was written by a
     newer disruption-qa.
     """
-    engine, shown = create_engine(location)
+    engine, shown = create_engine(location, create=create)
     history = History(engine, shown)
     try:
         migrate(engine, shown=shown)
@@ -342,13 +345,13 @@ def open_history(location: str | Path | None = None) -> "History":
     return history
 
 
-def create_engine(location: str | Path | None) -> tuple[sa.Engine, str]:
+def create_engine(location: str | Path | None, *, create: bool = True) -> tuple[sa.Engine, str]:
     """The SQLAlchemy engine for a store location, and the location as shown to users."""
     if location is None:
         location = default_location()
     text = str(location)
     if "://" not in text:
-        return _sqlite_engine(Path(text))
+        return _sqlite_engine(Path(text), create)
     try:
         url = sa.make_url(text)
     except sa.exc.ArgumentError:
@@ -358,7 +361,7 @@ def create_engine(location: str | Path | None) -> tuple[sa.Engine, str]:
     if backend == "sqlite" and driver in ("", "pysqlite"):
         if not url.database or url.database == ":memory:":
             raise InputError(f"history store {shown} names no file (use sqlite:///path/to/history.sqlite)")
-        return _sqlite_engine(Path(url.database))
+        return _sqlite_engine(Path(url.database), create)
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         try:
             import psycopg  # noqa: F401
@@ -372,11 +375,13 @@ def create_engine(location: str | Path | None) -> tuple[sa.Engine, str]:
     raise InputError(f"history store {shown}: unsupported database (use a file path, sqlite:///... or postgresql://...)")
 
 
-def _sqlite_engine(path: Path) -> tuple[sa.Engine, str]:
+def _sqlite_engine(path: Path, create: bool) -> tuple[sa.Engine, str]:
     path = path.expanduser()
     shown = str(path)
     if path.is_dir():
         raise InputError(f"history store {shown} is a folder, not a file")
+    if not create and not path.exists():
+        raise InputError(f"no history store at {shown} (check records one; --history chooses another)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -572,18 +577,41 @@ class History:
 
     # -- reading
 
-    def runs(self, organisation: str | None = None, limit: int | None = None) -> list[RunEntry]:
-        """Stored runs, oldest first (by extraction date, then time recorded); ``limit`` keeps the latest."""
-        order = [sa.nulls_first(runs.c.extraction_date.asc()), runs.c.created_at.asc(), runs.c.id.asc()]
-        query = sa.select(runs)
+    def runs(
+        self,
+        organisation: str | None = None,
+        limit: int | None = None,
+        *,
+        profile: str | None = None,
+        until: RunEntry | None = None,
+    ) -> list[RunEntry]:
+        """Stored runs, oldest first (by extraction date, then time recorded; see :meth:`previous`).
+
+        ``organisation`` and ``profile`` narrow the runs; ``until`` keeps those up to
+        and including that entry (the trend a report of an older extraction shows);
+        ``limit`` then keeps the latest ``limit``.
+        """
+        query = sa.select(runs.c.id, runs.c.extraction_date, runs.c.created_at)
         if organisation is not None:
             query = query.where(runs.c.organisation == organisation)
+        if profile is not None:
+            query = query.where(runs.c.profile == profile)
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                keyed = sorted((_order_key(r.extraction_date, r.created_at, r.id), r.id) for r in conn.execute(query))
+        except sa.exc.SQLAlchemyError as exc:
+            raise _fail(self.location, exc) from None
+        if until is not None:
+            last = _order_key(until.extraction_date, until.created_at, until.id)
+            keyed = [k for k in keyed if k[0] <= last]
         if limit is not None:
-            latest = query.order_by(
-                sa.nulls_last(runs.c.extraction_date.desc()), runs.c.created_at.desc(), runs.c.id.desc()
-            ).limit(limit).subquery()
-            query = sa.select(runs).where(runs.c.id.in_(sa.select(latest.c.id)))
-        return self._read(query.order_by(*order))
+            keyed = keyed[-limit:] if limit > 0 else []
+        order = {run_id: n for n, (_, run_id) in enumerate(keyed)}
+        entries = []
+        ids = list(order)
+        for start in range(0, len(ids), 500):
+            entries += self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])))
+        return sorted(entries, key=lambda e: order[e.id])
 
     def previous(
         self,

@@ -142,21 +142,49 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     threats = run.validation.frames.get("threats")
     by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
     threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id") if threats is not None else None
+    reports = []
     for result in run.results:
         folder = out / result.slug
         write_json(folder / "results.json", result.to_dict())
         write_csv(folder / "fixes.csv", CHECK_FIXES_HEADER, check_fix_rows(result, kinds))
         written += [folder / "results.json", folder / "fixes.csv"]
         if html:
-            if progress:
-                progress(f"report for {result.organisation.name}")
-            data = build_report(result, run.results, disruptions, threats, run, include_summaries=include_summaries,
-                                by_id=by_id, threats_by_id=threats_by_id)
-            write_atomic(folder / "report.html", render_report(data))
-            written.append(folder / "report.html")
+            reports.append((folder / "report.html", build_report(result, run.results, disruptions, threats, run,
+                                                                 include_summaries=include_summaries, by_id=by_id,
+                                                                 threats_by_id=threats_by_id)))
+    for path, page in zip((p for p, _ in reports), render_all(render_report, [d for _, d in reports], progress)):
+        write_atomic(path, page)
+        written.append(path)
     if len(run.results) > 1:
         written += write_comparison(run, out, html=html)
     return written
+
+
+def render_all(render, items: list, progress=None) -> list[str]:
+    """Render pages on every core: drawing charts is the slow part of a national run.
+
+    Small runs render in this process; larger ones fork a pool (on platforms
+    without fork, they render in this process too).
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers < 2 or len(items) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+        pages = []
+        for i, item in enumerate(items):
+            if progress:
+                progress(f"report {i + 1} of {len(items)}")
+            pages.append(render(item))
+        return pages
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pages = []
+        for i, page in enumerate(pool.map(render, items, chunksize=1)):
+            if progress:
+                progress(f"report {i + 1} of {len(items)}")
+            pages.append(page)
+        return pages
 
 
 def comparison_title(run: CheckRun) -> str:

@@ -49,6 +49,8 @@ class OrganisationResult:
     findings: list[Finding]
     validation_errors: list[ValidationIssue]
     record_rows: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # record ID -> (file, row)
+    #: The organisation's records as the checks saw them (``records``, ``counted``), for the report; not serialised.
+    frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
@@ -224,6 +226,7 @@ def run_checks(
                 findings=findings,
                 validation_errors=errors,
                 record_rows=_record_rows(validation, ctx),
+                frames={"records": ctx.records, "counted": ctx.counted},
             )
         )
     return results

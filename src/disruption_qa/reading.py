@@ -32,6 +32,8 @@ from .errors import InputError
 
 #: Title lines allowed above the header row (contract: "up to five").
 MAX_TITLE_LINES = 5
+#: A title or header line is never longer than this; the rest of a longer line is not looked at.
+MAX_HEADER_CHARS = 65536
 EXTRACTED_RE = re.compile(r"extracted\s*(?:on)?\s*[:\-]?\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})", re.I)
 
 
@@ -268,7 +270,10 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
         starts.append(nl + 1)
     head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text
     # split exactly where `starts` does (str.splitlines also splits on \f, \x1c, \u2028, ...)
-    head_lines = [line.removesuffix("\r") for line in head_text.split("\n")][: MAX_TITLE_LINES + 1]
+    # (a stray CR inside a line is a space here; no header is longer than MAX_HEADER_CHARS)
+    head_lines = [
+        line.removesuffix("\r").replace("\r", " ")[:MAX_HEADER_CHARS] for line in head_text.split("\n")
+    ][: MAX_TITLE_LINES + 1]
     head_rows = list(csv.reader(head_lines))
     mapping = _alias_map(kind, aliases)
     try:
@@ -284,7 +289,7 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     problems: list[StructuralProblem] = []
     frame = _parse_body_fast(body, names)
     if frame is None:
-        frame, problems = _parse_body_exact(body, names, first_row)
+        frame, problems = _parse_body_exact(body, names, first_row, path)
     else:
         frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     source = SourceFile(
@@ -330,12 +335,34 @@ def _clip(text: str, keep: int = 100) -> str:
     return text if len(text) <= 2 * keep + 3 else f"{text[:keep]} … {text[-keep:]}"
 
 
-def _parse_body_exact(body: str, names: list[str], first_row: int) -> tuple[pd.DataFrame, list[StructuralProblem]]:
+def _records(body: str, first_row: int, path: Path):
+    """(row, cells) for each record; a value the reader cannot take is an InputError naming its row."""
+    reader = csv.reader(io.StringIO(body, newline=""))
+    row = first_row
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise InputError(
+                    f"row {row}: a value longer than {csv.field_size_limit()} characters; probably a quote (\") "
+                    "that opens a value and never closes. Check the quotes on that row",
+                    path,
+                ) from None
+            raise InputError(f"row {row} cannot be read as CSV ({exc})", path) from None
+        yield row, cells
+        row += 1
+
+
+def _parse_body_exact(
+    body: str, names: list[str], first_row: int, path: Path
+) -> tuple[pd.DataFrame, list[StructuralProblem]]:
     """The standard library's reader, row by row: exact row numbers for ragged rows."""
     width = len(names)
     rows, index, problems = [], [], []
-    for offset, cells in enumerate(csv.reader(io.StringIO(body, newline=""))):
-        row = first_row + offset
+    for row, cells in _records(body, first_row, path):
         if not cells or all(not c.strip() for c in cells):
             continue  # a blank row
         if len(cells) != width:

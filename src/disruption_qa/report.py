@@ -9,7 +9,7 @@ and validation problems grouped by rule. ``render/html.py`` turns it into a page
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -140,16 +140,12 @@ def build_report(
     """
     from .checks import BY_KEY
 
-    name = result.organisation.name
     if by_id is None:
         by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
     if threats is not None and threats_by_id is None:
         threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id")
-    own = disruptions[disruptions["recording_organisation"] == name]
     start, end = run.period.start, run.period.end
-    dates = own[run.profile.period_column]
-    in_period = own[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
-    counted = in_period[run.profile.counted(in_period)]
+    own, counted = result.frames["records"], result.frames["counted"]
 
     flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_rank)
     signs = []
@@ -178,7 +174,7 @@ def build_report(
         "version": __version__,
     }
     return ReportData(
-        result=result,
+        result=replace(result, frames=None),
         verdict=verdict(result, flagged),
         fix_first=flagged,
         signs=signs,
@@ -205,7 +201,6 @@ THREAT_FIELDS = [
 
 def _record_rows(f: Finding, by_id, threats_by_id, include_summaries) -> tuple[list[str], list[dict]]:
     from .api import THREAT_RECORD_CHECKS
-    from .dates import format_date
 
     ids = f.records[:RECORDS_SHOWN]
     if not ids:
@@ -217,18 +212,15 @@ def _record_rows(f: Finding, by_id, threats_by_id, include_summaries) -> tuple[l
         if include_summaries and "summary" in by_id.columns:
             fields.append(("summary", "Summary"))
     present = [(k, n) for k, n in fields if table is not None and k in table.columns]
-    rows = []
-    sub = table.reindex(ids) if table is not None else None
-    for rid in ids:
-        row = {label: rid}
-        for key, name in present:
-            value = sub.at[rid, key]
-            if isinstance(value, pd.Timestamp):
-                value = format_date(value)
-            elif value is None or (not isinstance(value, str) and pd.isna(value)):
-                value = ""
-            elif isinstance(value, float):
-                value = f"{value:g}"
-            row[name] = str(value)
-        rows.append(row)
-    return [label] + [n for _, n in present], rows
+    sub = table.reindex(ids)[[k for k, _ in present]] if table is not None else pd.DataFrame(index=ids)
+    shown = pd.DataFrame({label: ids}, index=sub.index)
+    for key, name in present:
+        values = sub[key]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%d/%m/%Y")
+        elif pd.api.types.is_float_dtype(values):
+            text = values.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+        else:
+            text = values.astype("string")
+        shown[name] = text.fillna("").astype(str).to_numpy()
+    return [label] + [n for _, n in present], shown.to_dict("records")

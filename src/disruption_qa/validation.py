@@ -40,6 +40,10 @@ RULES = {
 }
 
 
+#: How many other rows a duplicate ID's message lists before "and N more".
+DUPLICATE_ROWS_LISTED = 5
+
+
 @dataclass
 class ValidationIssue:
     """One broken cell (or row)."""
@@ -245,7 +249,10 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
         return f"{name} is required but blank"
     if rule == "unique":
         others = [r for r in duplicates.get(value, []) if r != row]
-        return f"{name} {value} is used by more than one record (also row {', '.join(map(str, others))})"
+        listed = ", ".join(map(str, others[:DUPLICATE_ROWS_LISTED]))
+        if len(others) > DUPLICATE_ROWS_LISTED:
+            listed += f" and {len(others) - DUPLICATE_ROWS_LISTED} more"
+        return f"{name} {value} is used by more than one record (also row {listed})"
     if rule == "organisation":
         if value not in suggestions:
             suggestions[value] = suggest_organisation(value)

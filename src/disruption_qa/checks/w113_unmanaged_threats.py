@@ -48,7 +48,7 @@ class UnmanagedThreats(Check):
         stale = active["last_review_date"].isna() | (
             (as_of - active["last_review_date"]).dt.days > self.settings["review_days"]
         )
-        no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & ~active["threat_id"].isin(ctx.disrupted_threats)
+        no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & (ctx.disrupted_threats.get_indexer(active["threat_id"]) < 0)
         bad = active[no_owner | stale | no_disruption]
         share = len(bad) / len(active)
         message = (

@@ -88,6 +88,20 @@ def test_utf16_text(tmp_path):
     assert_unusable(run, str(path), "is UTF-16 text", out=out)
 
 
+def test_a_quote_that_never_closes_in_a_large_file(tmp_path):
+    # one stray quote swallows the rest of a 2 MB export into one value
+    rows = [[c.replace(",", " ").replace("\n", " ") for c in r] for r in D_RECORDS] * 300
+    lines = [",".join(r) for r in [D_HEADER, *rows]]  # nothing needs quoting
+    cells = lines[41].split(",")  # row 42
+    cells[D_HEADER.index("Tactic")] = '"' + cells[D_HEADER.index("Tactic")]
+    lines[41] = ",".join(cells)
+    path = tmp_path / "d.csv"
+    path.write_text("\r\n".join(lines), "utf-8")
+    assert len(path.read_bytes()) > 1_000_000
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, str(path), "row 42: a value longer than", "never closes", out=out)
+
+
 def test_header_but_no_records(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]) + ",,,,\r\n\r\n", "utf-8")

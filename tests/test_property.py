@@ -102,6 +102,7 @@ def test_mutated_valid_csv(ops):
 @SETTINGS
 @given(st.lists(mutation, min_size=1, max_size=4))
 @example([("flip", 375, 1)])  # found by hypothesis: a Created Date in the year 3022 overflowed pandas
+@example([("flip", 29, 1)])  # found by hypothesis: a lone CR in a title line broke the header search
 def test_mutated_threats_csv(ops):
     run_validate(VALID, threats=mutate(THREATS_VALID.read_bytes(), ops))
 

@@ -236,6 +236,14 @@ def test_disruption_id_unique(tmp_path):
     assert result.issues[1].message.endswith("(also row 6, 29)")
 
 
+def test_many_duplicates_list_a_few_rows(tmp_path):
+    same = {(i, "Disruption ID"): "DIS-X" for i in range(0, 20, 2)}  # rows 4, 6, ..., 22
+    result = validate(_disruptions(tmp_path, same))
+    assert [i.row for i in result.issues] == list(range(4, 24, 2))
+    assert result.issues[0].message == "Disruption ID DIS-X is used by more than one record (also row 6, 8, 10, 12, 14 and 4 more)"
+    assert result.issues[-1].message.endswith("(also row 4, 6, 8, 10, 12 and 4 more)")
+
+
 @pytest.mark.parametrize(
     "column, value, rule",
     [

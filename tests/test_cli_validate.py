@@ -119,6 +119,30 @@ def test_sheet_option(tmp_path):
     assert run_cli("validate", DISRUPTIONS_BROKEN_XLSX, "--sheet", "Disruptions", "--out", tmp_path).code == 1
 
 
+def test_threats_sheet_option(tmp_path):
+    import xlsxwriter
+
+    from conftest import sample_rows
+
+    path = tmp_path / "threats.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Notes").write_string(0, 0, "Master list below")
+    ws = wb.add_worksheet("Master List")
+    for i, row in enumerate(sample_rows(THREATS_VALID)):
+        for j, value in enumerate(row):
+            if value:
+                ws.write_string(i, j, value if i != 9 or j != 1 else "Chesire Constabulary")
+    wb.close()
+    run = run_cli("validate", DISRUPTIONS_VALID, "--threats", path, "--out", tmp_path / "o1")
+    assert run.code == 2 and "no header row found" in run.stderr
+    run = run_cli("validate", DISRUPTIONS_VALID, "--threats", path, "--threats-sheet", "Master List", "--out", tmp_path / "o2")
+    assert run.code == 1, run.stderr
+    doc = json.loads((tmp_path / "o2" / "validation.json").read_text("utf-8"))
+    assert [(e["row"], e["cell"], e["column"], e["rule"]) for e in doc["errors"]] == [
+        (10, "'Master List'!B10", "Owning Organisation", "known organisation")
+    ]
+
+
 def test_extracted_on_option(tmp_path):
     # the valid records without their title lines: nothing says when they were extracted
     path = tmp_path / "d.csv"

@@ -240,6 +240,17 @@ def test_excel_title_lines_with_a_date_cell(tmp_path):
     assert export.cell("disruption_id", 6) == "Disruptions!A6"
 
 
+@pytest.mark.parametrize(
+    "sheet, ref",
+    [("Disruptions", "Disruptions"), ("Sheet1", "Sheet1"), ("Master List", "'Master List'"), ("Bob's", "'Bob''s'"),
+     ("A1", "'A1'"), ("2022", "'2022'"), ("Données", "'Données'")],
+)
+def test_sheet_names_in_cell_references(sheet, ref):
+    from disruption_qa.reading import sheet_reference
+
+    assert sheet_reference(sheet) == ref
+
+
 def test_excel_numbers_and_datetimes(tmp_path):
     header, rows = list(HEADER), records(2)
     rows[0][HEADER.index("Disruption Date")] = dt.datetime(2022, 4, 3, 14, 30)

@@ -78,7 +78,15 @@ class Export:
         """``Disruptions!F57`` for an Excel file, None for CSV."""
         if self.source.format != "xlsx" or key not in self.letters:
             return None
-        return f"{self.source.sheet}!{self.letters[key]}{row}"
+        return f"{sheet_reference(self.source.sheet)}!{self.letters[key]}{row}"
+
+
+def sheet_reference(sheet: str | None) -> str:
+    """A sheet name as Excel writes it in a reference: ``Disruptions``, ``'Master List'``, ``'Bob''s'``."""
+    sheet = sheet or ""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) and not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def column_letter(index: int) -> str:

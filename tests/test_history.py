@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import itertools
+import json
 import multiprocessing
 import os
 import shutil
@@ -649,6 +650,4 @@ def test_history_table_and_json(tmp_path, runs_):
     assert c2["findings"]["W107"] == {"status": "clear", "severity": "warning", "value": 0.1}
     assert c2["problem_records"] == ["D0050", "D0060", "D0077", "D0100"]
     assert c2["indicators"]["by_strand.Pursue"] == 66.0
-    import json
-
-    json.dumps(data)  # JSON-ready as it is
+    assert json.loads(json.dumps(data)) == data  # JSON-ready as it is

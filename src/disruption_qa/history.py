@@ -38,6 +38,7 @@ import datetime as dt
 import hashlib
 import math
 import numbers
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,9 @@ APP_NAME = "disruption-qa"
 STRANDS = ("pursue", "prevent", "protect", "prepare")
 #: How long an SQLite writer waits for another to finish before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 60
+#: What a failing database raises: SQLAlchemy's wrapped errors, and the SQLite driver's
+#: own from the connection set-up and the WAL switch, which run beneath SQLAlchemy.
+DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error)
 #: Key of the PostgreSQL advisory lock held while migrating ("dqa-hist" in ASCII).
 PG_MIGRATION_LOCK = 0x6471612D68697374
 
@@ -325,15 +329,15 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 def open_history(location: str | Path | None = None, *, create: bool = True) -> "History":
     """Open (creating or upgrading as needed) the history store at ``location``.
 
-    With ``create=False`` a missing SQLite file is an :class:`InputError` ("no
-    history store at ...") rather than a new empty store: for commands that only read.
-
     ``location`` is a file path (an SQLite file; missing folders are created), an
     ``sqlite:///path`` URL, or a ``postgresql://user:password@host/db`` URL
     (``postgresql+psycopg://`` is the same; psycopg 3 is the driver). None means
     :func:`default_location`. Raises :class:`InputError` with one line naming the
     store when it cannot be opened, is not a history store, or was written by a
     newer disruption-qa.
+
+    With ``create=False`` a missing SQLite file is an :class:`InputError` ("no
+    history store at ...") rather than a new empty store: for commands that only read.
     """
     engine, shown = create_engine(location, create=create)
     history = History(engine, shown)
@@ -481,7 +485,7 @@ def migrate(engine: sa.Engine, *, to: int | None = None, shown: str | None = Non
                 step.apply(conn)
                 conn.execute(schema_version.insert().values(version=step.version, applied_at=_now(), tool_version=__version__))
                 current = step.version
-    except sa.exc.SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         raise _fail(shown, exc) from None
     return current
 
@@ -534,7 +538,7 @@ class History:
                 ids = [self._insert_result(conn, result, created_at) for result in run.results]
             with self.engine.connect() as conn, conn.begin():
                 by_id = {e.id: e for e in self._load(conn, sa.select(runs).where(runs.c.id.in_(ids)))}
-        except sa.exc.SQLAlchemyError as exc:
+        except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
         return [by_id[i] for i in ids]
 
@@ -599,7 +603,7 @@ class History:
         try:
             with self.engine.connect() as conn, conn.begin():
                 keyed = sorted((_order_key(r.extraction_date, r.created_at, r.id), r.id) for r in conn.execute(query))
-        except sa.exc.SQLAlchemyError as exc:
+        except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
         if until is not None:
             last = _order_key(until.extraction_date, until.created_at, until.id)
@@ -641,7 +645,7 @@ class History:
         try:
             with self.engine.connect() as conn, conn.begin():
                 rows = conn.execute(query).all()
-        except sa.exc.SQLAlchemyError as exc:
+        except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
         candidates = [(_order_key(r.extraction_date, r.created_at, r.id), r.id) for r in rows]
         if isinstance(before, RunEntry):
@@ -658,7 +662,7 @@ class History:
         try:
             with self.engine.connect() as conn, conn.begin():
                 return self._load(conn, query)
-        except sa.exc.SQLAlchemyError as exc:
+        except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
 
     def _load(self, conn: sa.Connection, query) -> list[RunEntry]:

@@ -232,3 +232,15 @@ def test_diff_page_passes_axe(browser, tmp_path):
     found = audit(browser, tmp_path / "diff.html", OUTPUT / "diff.png")
     assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []
     assert found["h2"][:2] == ["By organisation", "Disruptions added late"]
+
+
+def test_validate_report_lists_problems_by_organisation_and_passes_axe(browser, tmp_path):
+    small = ROOT / "sample_exports" / "small"
+    validation = api.validate_files(small / "disruptions_broken.csv", small / "threats_broken.csv")
+    api.write_validation(validation, tmp_path, html=True)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"{len(validation.issues)} cells to fix" in html
+    for issue in validation.issues:
+        assert str(issue.row) in html
+    found = audit(browser, tmp_path / "report.html", OUTPUT / "validate.png")
+    assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []

@@ -45,12 +45,18 @@ def validation_fix_rows(validation: Validation) -> list[list]:
     return [[i.file, i.cell or "", i.row, i.record_id or "", i.column or "", i.rule, i.value or "", i.message] for i in validation.issues]
 
 
-def write_validation(validation: Validation, out: str | Path) -> list[Path]:
-    """``validation.json`` and ``fixes.csv`` in ``out``; returns the paths written."""
+def write_validation(validation: Validation, out: str | Path, *, html: bool = False) -> list[Path]:
+    """``validation.json`` and ``fixes.csv`` (and with ``html``, ``report.html``) in ``out``."""
     out = Path(out)
     write_json(out / "validation.json", validation.to_dict())
     write_csv(out / "fixes.csv", FIXES_HEADER, validation_fix_rows(validation))
-    return [out / "validation.json", out / "fixes.csv"]
+    written = [out / "validation.json", out / "fixes.csv"]
+    if html:
+        from .render.html import render_validation
+
+        write_atomic(out / "report.html", render_validation(validation))
+        written.append(out / "report.html")
+    return written
 
 
 # --- check -----------------------------------------------------------------------

@@ -62,7 +62,7 @@ def validate(
 ) -> None:
     """Validate an export against the APMIS contract and list every cell to fix.
 
-    Writes validation.json and fixes.csv to --out. Exit 0 when clean, 1 when
+    Writes validation.json, fixes.csv and report.html to --out. Exit 0 when clean, 1 when
     problems were found, 2 when a file cannot be used.
 
     Example: disruption-qa validate disruptions.csv --threats threats.csv --out reports
@@ -75,7 +75,7 @@ def validate(
         result = api.validate_files(
             disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=day
         )
-        written = api.write_validation(result, out)
+        written = api.write_validation(result, out, html=True)
     except InputError as exc:
         fail(str(exc))
     typer.echo(validation_summary(result))

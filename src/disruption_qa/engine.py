@@ -232,17 +232,28 @@ def run_checks(
     return results
 
 
-def _issues_by_organisation(validation: Validation) -> dict[str, list[ValidationIssue]]:
-    """Each validation problem goes to the organisation that owns its row."""
+def owners(validation: Validation):
+    """A function giving the organisation that owns a validation problem's row (or None)."""
     owner_of: dict[str, pd.Series] = {}
     for export in validation.exports:
         column = "recording_organisation" if export.kind is c.DISRUPTIONS else "owning_organisation"
         owner_of[export.source.path] = export.text[column]
+
+    def owner(issue: ValidationIssue) -> str | None:
+        name = owner_of.get(issue.file, pd.Series(dtype="str")).get(issue.row)
+        return name if isinstance(name, str) else None
+
+    return owner
+
+
+def _issues_by_organisation(validation: Validation) -> dict[str, list[ValidationIssue]]:
+    """Each validation problem goes to the organisation that owns its row."""
+    owner = owners(validation)
     grouped: dict[str, list[ValidationIssue]] = {}
     for issue in validation.issues:
-        owner = owner_of.get(issue.file, pd.Series(dtype="str")).get(issue.row)
-        if isinstance(owner, str):
-            grouped.setdefault(owner, []).append(issue)
+        name = owner(issue)
+        if name is not None:
+            grouped.setdefault(name, []).append(issue)
     return grouped
 
 

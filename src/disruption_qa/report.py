@@ -59,6 +59,17 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
+def validation_groups(issues) -> list[ValidationGroup]:
+    """Validation problems grouped by column and rule, largest group first."""
+    groups: dict[tuple[str, str], list] = {}
+    for issue in issues:
+        groups.setdefault((issue.column or "(whole row)", issue.rule), []).append(issue)
+    return [
+        ValidationGroup(col, rule, len(items), [str(i.cell or i.row) for i in items[:RECORDS_SHOWN]], items[0].message)
+        for (col, rule), items in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    ]
+
+
 def severity_rank(f: Finding) -> tuple:
     return (-SEVERITIES.index(f.severity), f.check)
 
@@ -156,13 +167,7 @@ def build_report(
         signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, rows,
                               max(0, len(f.records) - RECORDS_SHOWN)))
 
-    groups: dict[tuple[str, str], list] = {}
-    for issue in result.validation_errors:
-        groups.setdefault((issue.column or "(whole row)", issue.rule), []).append(issue)
-    validation = [
-        ValidationGroup(col, rule, len(items), [str(i.cell or i.row) for i in items[:RECORDS_SHOWN]], items[0].message)
-        for (col, rule), items in sorted(groups.items(), key=lambda kv: -len(kv[1]))
-    ]
+    validation = validation_groups(result.validation_errors)
     method = {
         "files": result.files,
         "profile": run.profile.name,

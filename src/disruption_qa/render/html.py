@@ -127,3 +127,23 @@ def render_diff(diff, *, now: dt.datetime | None = None) -> str:
         version=__version__,
         generated_line=generated_line(now),
     )
+
+
+def render_validation(validation, *, now: dt.datetime | None = None) -> str:
+    """The ``validate`` report: every problem, grouped by organisation and rule."""
+    from ..engine import owners
+    from ..report import validation_groups
+
+    owner = owners(validation)
+    by_org: dict[str, list] = {}
+    for issue in validation.issues:
+        by_org.setdefault(owner(issue) or "Rows with no known organisation", []).append(issue)
+    return environment().get_template("validation.html").render(
+        issues=validation.issues,
+        by_organisation=[(org, validation_groups(items)) for org, items in sorted(by_org.items())],
+        files=validation.files,
+        extraction_date=format_date(validation.extraction_date) or "unknown",
+        extraction_date_source=validation.extraction_date_source,
+        version=__version__,
+        generated_line=generated_line(now),
+    )

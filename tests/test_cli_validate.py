@@ -264,7 +264,7 @@ def test_outputs_written_atomically(tmp_path, monkeypatch):
     first = runner.invoke(app, ["validate", str(DISRUPTIONS_VALID), "--out", str(out)])
     assert first.exit_code == 0, first.output
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert set(earlier) == {"validation.json", "fixes.csv"}
+    assert set(earlier) == {"validation.json", "fixes.csv", "report.html"}
 
     def crash(src, dst):
         raise OSError(28, "No space left on device")

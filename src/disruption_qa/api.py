@@ -8,15 +8,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from dataclasses import dataclass
+import pandas as pd
 
 from .catalogue import Profile, load_profile, settings_for
 from .config import Config, load_config
 from .engine import OrganisationResult, Period, resolve_organisations, resolve_period, run_checks
 from .reading import read_export
-from .render.files import write_atomic, write_csv, write_json
+from .render.files import write_atomic, write_csv, write_frame_csv, write_json
 from .validation import Validation, validate
 
 FIXES_HEADER = ["file", "cell", "row", "record_id", "column", "rule", "value", "message"]
@@ -113,23 +114,46 @@ def check_files(
     return CheckRun(validation, chosen, settings, period, results)
 
 
-def check_fix_rows(result: OrganisationResult, kinds: dict[str, str]) -> list[list]:
-    """Every record the organisation should open in APMIS, with what points at it.
+class RecordLocator:
+    """Where each record stands in its file (path and spreadsheet row), looked up by ID; built once per run."""
+
+    def __init__(self, validation: Validation):
+        self.rows: dict[str, tuple[str, pd.Series]] = {}
+        for export in validation.exports:
+            ids = export.text[export.kind.id_column].dropna()
+            ids = ids[~ids.duplicated()]
+            self.rows[export.kind.key] = (export.source.path, pd.Series(ids.index.to_numpy(), index=pd.Index(ids.to_numpy())))
+
+    def locate(self, kind: str, ids: list[str]) -> tuple[str, list]:
+        if kind not in self.rows:
+            return "", [""] * len(ids)
+        path, rows = self.rows[kind]
+        found = rows.reindex(ids)
+        return path, ["" if pd.isna(r) else int(r) for r in found]
+
+
+def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator) -> pd.DataFrame:
+    """Every record the organisation should open in APMIS, with what points at it (fixes.csv).
 
     ``kinds`` maps each input file's path to ``disruption`` or ``threat``.
     """
-    rows = []
-    for i in result.validation_errors:
-        rows.append([i.record_id or "", kinds.get(i.file, ""), "validation", i.rule, "error",
-                     i.file, i.row, i.cell or "", i.column or "", i.value or "", i.message])
+    parts = []
+    if result.validation_errors:
+        parts.append(pd.DataFrame(
+            [[i.record_id or "", kinds.get(i.file, ""), "validation", i.rule, "error",
+              i.file, i.row, i.cell or "", i.column or "", i.value or "", i.message] for i in result.validation_errors],
+            columns=CHECK_FIXES_HEADER,
+        ))
     for f in result.findings:
-        if f.status != "flagged":
+        if f.status != "flagged" or not f.records:
             continue
         kind = "threat" if f.check in THREAT_RECORD_CHECKS else "disruption"
-        for rid in f.records:
-            file, row = result.record_rows.get(rid, ("", ""))
-            rows.append([rid, kind, f.check, f.name, f.severity, file, row, "", "", "", f.title])
-    return rows
+        path, rows = locator.locate(kind + "s", f.records)
+        parts.append(pd.DataFrame({
+            "record_id": f.records, "record_type": kind, "source": f.check, "name": f.name, "severity": f.severity,
+            "file": path, "row": rows, "cell": "", "column": "", "value": "", "message": f.title,
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHECK_FIXES_HEADER)
 
 
 #: Checks whose records are threats (master-list rows), not disruptions.
@@ -144,6 +168,7 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     out = Path(out)
     written = write_validation(run.validation, out)
     kinds = {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports}
+    locator = RecordLocator(run.validation)
     disruptions = run.validation.frames["disruptions"]
     threats = run.validation.frames.get("threats")
     by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
@@ -152,7 +177,7 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     for result in run.results:
         folder = out / result.slug
         write_json(folder / "results.json", result.to_dict())
-        write_csv(folder / "fixes.csv", CHECK_FIXES_HEADER, check_fix_rows(result, kinds))
+        write_frame_csv(folder / "fixes.csv", check_fixes(result, kinds, locator))
         written += [folder / "results.json", folder / "fixes.csv"]
         if html:
             reports.append((folder / "report.html", build_report(result, run.results, disruptions, threats, run,

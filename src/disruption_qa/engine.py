@@ -48,7 +48,6 @@ class OrganisationResult:
     indicators: dict
     findings: list[Finding]
     validation_errors: list[ValidationIssue]
-    record_rows: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # record ID -> (file, row)
     #: The organisation's records as the checks saw them (``records``, ``counted``), for the report; not serialised.
     frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
@@ -112,8 +111,30 @@ def resolve_organisations(names: list[str] | None, disruptions: pd.DataFrame, th
     return [org for name, org in known.items() if name in present]
 
 
+#: Columns with few distinct values: categorical for the checks, so comparisons and grouping are fast.
+CATEGORICAL = (
+    "recording_organisation", "disruption_type", "supported_organisation", "threat_type", "strand",
+    "assessment_category", "tactic", "threat_area", "recorded_by", "owning_organisation", "assessment_type",
+    "soc_status", "moderation_status", "tier", "phase",
+)
+
+
+def _for_checks(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
+    """The frame the checks work on: every contract column present, categorical where that is faster,
+    and without the free text (the largest column, which no check reads)."""
+    frame = _with_columns(frame.drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), kind)
+    return frame.assign(**{col: frame[col].astype("category") for col in CATEGORICAL if col in frame.columns})
+
+
+def _split(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
+    """One frame per value of ``column``, taking each group's rows once."""
+    groups = frame.groupby(column, observed=True, sort=False).indices
+    return {key: frame.take(rows) for key, rows in groups.items()}
+
+
 def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     """Optional contract columns a file left out, added blank so checks can rely on them."""
+    frame = frame.copy(deep=False)
     for col in kind.columns:
         if col.key not in frame.columns:
             frame[col.key] = pd.Series(pd.NaT if col.kind == "date" else None, index=frame.index,
@@ -172,26 +193,19 @@ def run_checks(
     progress: Callable[[str], None] | None = None,
 ) -> list[OrganisationResult]:
     """Every enabled check for each organisation."""
-    disruptions = _with_columns(validation.frames["disruptions"].drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), c.DISRUPTIONS)
+    disruptions = _for_checks(validation.frames["disruptions"], c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:
-        threats = _with_columns(threats, c.THREATS)
+        threats = _for_checks(threats, c.THREATS)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     period_dates = disruptions[profile.period_column]
-    in_period_all = disruptions[(period_dates >= start) & (period_dates <= end)]
-    counted_all = in_period_all[profile.counted(in_period_all)]
-    threats_counted_all = threats[profile.threats_counted(threats)] if threats is not None else None
+    in_period_mask = (period_dates >= start) & (period_dates <= end)
 
-    by_org = dict(tuple(disruptions.groupby("recording_organisation", observed=True, sort=False)))
-    in_period_by_org = dict(tuple(in_period_all.groupby("recording_organisation", observed=True, sort=False)))
-    counted_by_org = dict(tuple(counted_all.groupby("recording_organisation", observed=True, sort=False)))
-    threats_by_org = dict(tuple(threats.groupby("owning_organisation", observed=True, sort=False))) if threats is not None else {}
-    counted_threats_by_org = (
-        dict(tuple(threats_counted_all.groupby("owning_organisation", observed=True, sort=False))) if threats is not None else {}
-    )
+    by_org = _split(disruptions, "recording_organisation")
+    threats_by_org = _split(threats, "owning_organisation") if threats is not None else {}
     issues_by_org = _issues_by_organisation(validation)
     master_by_id = threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None
-    disrupted = pd.Index(in_period_all["threat_id"].dropna().unique())
+    disrupted = pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique())
     empty_d = disruptions.iloc[0:0]
     empty_t = threats.iloc[0:0] if threats is not None else None
     checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
@@ -200,16 +214,20 @@ def run_checks(
     for org in organisations:
         if progress:
             progress(org.name)
+        records = by_org.get(org.name, empty_d)
+        dates = records[profile.period_column]
+        in_period = records[(dates >= start) & (dates <= end)]
+        own_threats = threats_by_org.get(org.name, empty_t) if threats is not None else None
         ctx = Context(
             organisation=org,
             start=period.start,
             end=period.end,
             extraction_date=validation.extraction_date,
-            records=by_org.get(org.name, empty_d),
-            in_period=in_period_by_org.get(org.name, empty_d),
-            counted=counted_by_org.get(org.name, empty_d),
-            threats=counted_threats_by_org.get(org.name, empty_t) if threats is not None else None,
-            all_threats=threats_by_org.get(org.name, empty_t) if threats is not None else None,
+            records=records,
+            in_period=in_period,
+            counted=in_period[profile.counted(in_period)],
+            threats=own_threats[profile.threats_counted(own_threats)] if own_threats is not None else None,
+            all_threats=own_threats,
             master_list=master_by_id,
             disrupted_threats=disrupted,
         )
@@ -225,7 +243,6 @@ def run_checks(
                 indicators=indicators(ctx, len(errors), settings),
                 findings=findings,
                 validation_errors=errors,
-                record_rows=_record_rows(validation, ctx),
                 frames={"records": ctx.records, "counted": ctx.counted},
             )
         )
@@ -255,18 +272,3 @@ def _issues_by_organisation(validation: Validation) -> dict[str, list[Validation
         if name is not None:
             grouped.setdefault(name, []).append(issue)
     return grouped
-
-
-def _record_rows(validation: Validation, ctx: Context) -> dict[str, tuple[str, int]]:
-    """Where each of the organisation's records stands in its file, for fixes.csv."""
-    rows: dict[str, tuple[str, int]] = {}
-    for export, frame, column in (
-        (validation.exports[0], ctx.records, "disruption_id"),
-        (validation.exports[1] if len(validation.exports) > 1 else None, ctx.all_threats, "threat_id"),
-    ):
-        if export is None or frame is None:
-            continue
-        ids = frame[column].dropna()
-        ids = ids[~ids.duplicated()]
-        rows.update({rid: (export.source.path, int(row)) for row, rid in ids.items()})
-    return rows

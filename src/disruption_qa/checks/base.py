@@ -181,7 +181,7 @@ class Check:
             severity, status = self.settings.get("severity", "warning"), FLAGGED
         else:
             severity, status = self.top_severity(), CLEAR
-        ids = [] if records is None else sorted(map(str, pd.unique(pd.Series(records).dropna())))
+        ids = [] if records is None else pd.Series(records).astype("string").dropna().drop_duplicates().sort_values().tolist()
         return Finding(
             check=self.id,
             name=self.name,

@@ -88,3 +88,15 @@ def run_cli(*args: object, cwd: Path | None = None) -> Run:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def pytest_configure(config):
+    """Keep every test's run history out of the user's real data folder.
+
+    ``check`` records each run in ``$XDG_DATA_HOME/disruption-qa/history.sqlite``
+    by default; the tests (and the commands they start) use a fresh folder.
+    """
+    import os
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dqa-test-data-")

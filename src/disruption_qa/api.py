@@ -62,7 +62,10 @@ def write_validation(validation: Validation, out: str | Path, *, html: bool = Fa
 
 # --- check -----------------------------------------------------------------------
 
-CHECK_FIXES_HEADER = ["record_id", "record_type", "source", "name", "severity", "file", "row", "cell", "column", "value", "message"]
+CHECK_FIXES_HEADER = [
+    "record_id", "record_type", "source", "name", "severity", "file", "row", "cell", "column", "value", "message",
+    "new_since_last_run",
+]
 
 
 @dataclass
@@ -132,17 +135,21 @@ class RecordLocator:
         return path, ["" if pd.isna(r) else int(r) for r in found]
 
 
-def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator) -> pd.DataFrame:
+def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
+                history: "HistoryView | None" = None) -> pd.DataFrame:
     """Every record the organisation should open in APMIS, with what points at it (fixes.csv).
 
-    ``kinds`` maps each input file's path to ``disruption`` or ``threat``.
+    ``kinds`` maps each input file's path to ``disruption`` or ``threat``. With the
+    run history, ``new_since_last_run`` says ``yes`` for a record that was not a
+    problem record in the organisation's previous run (matched by ID), else ``no``;
+    without it, the column is blank.
     """
     parts = []
     if result.validation_errors:
         parts.append(pd.DataFrame(
             [[i.record_id or "", kinds.get(i.file, ""), "validation", i.rule, "error",
               i.file, i.row, i.cell or "", i.column or "", i.value or "", i.message] for i in result.validation_errors],
-            columns=CHECK_FIXES_HEADER,
+            columns=CHECK_FIXES_HEADER[:-1],
         ))
     for f in result.findings:
         if f.status != "flagged" or not f.records:
@@ -153,15 +160,25 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
             "record_id": f.records, "record_type": kind, "source": f.check, "name": f.name, "severity": f.severity,
             "file": path, "row": rows, "cell": "", "column": "", "value": "", "message": f.title,
         }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHECK_FIXES_HEADER)
+    fixes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHECK_FIXES_HEADER[:-1])
+    if history is None:
+        fixes["new_since_last_run"] = ""
+    else:
+        fixes["new_since_last_run"] = fixes["record_id"].isin(list(history.changes.new_records)).map({True: "yes", False: "no"})
+    return fixes
 
 
 #: Checks whose records are threats (master-list rows), not disruptions.
 THREAT_RECORD_CHECKS = ("W105", "W106", "W113")
 
 
-def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = False, html: bool = True, progress=None) -> list[Path]:
-    """One folder per organisation (results.json, fixes.csv, report.html) and the whole validation at the top."""
+def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = False, html: bool = True, progress=None,
+                history: dict[str, "HistoryView"] | None = None) -> list[Path]:
+    """One folder per organisation (results.json, fixes.csv, report.html) and the whole validation at the top.
+
+    ``history`` (from :func:`record_history`) adds each organisation's trend and
+    changes since its previous run to its report and fixes.csv.
+    """
     from .render.html import render_report
     from .report import build_report
 
@@ -177,12 +194,13 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     for result in run.results:
         folder = out / result.slug
         write_json(folder / "results.json", result.to_dict())
-        write_frame_csv(folder / "fixes.csv", check_fixes(result, kinds, locator))
+        view = (history or {}).get(result.organisation.name)
+        write_frame_csv(folder / "fixes.csv", check_fixes(result, kinds, locator, view))
         written += [folder / "results.json", folder / "fixes.csv"]
         if html:
             reports.append((folder / "report.html", build_report(result, run.results, disruptions, threats, run,
                                                                  include_summaries=include_summaries, by_id=by_id,
-                                                                 threats_by_id=threats_by_id)))
+                                                                 threats_by_id=threats_by_id, history=view)))
     for path, page in zip((p for p, _ in reports), render_all(render_report, [d for _, d in reports], progress)):
         write_atomic(path, page)
         written.append(path)
@@ -253,3 +271,32 @@ def write_diff(diff, out: str | Path) -> list[Path]:
     write_json(out / "diff.json", diff.to_dict())
     write_atomic(out / "diff.html", render_diff(diff))
     return [out / "diff.json", out / "diff.html"]
+
+
+# --- history ---------------------------------------------------------------------------------
+
+#: Runs shown in a report's trend.
+TREND_RUNS = 12
+
+
+@dataclass
+class HistoryView:
+    """One organisation's memory: its previous run, what changed since, and its recent trend."""
+
+    previous: object  # history.RunEntry | None
+    changes: object  # history.Changes
+    trend: list[dict]
+
+
+def record_history(run: CheckRun, location: str | Path | None = None) -> dict[str, HistoryView]:
+    """Record the run in the history store (SQLite file or PostgreSQL URL; default in the user's data folder)
+    and return, per organisation, what its report and fixes.csv show of the past."""
+    from .history import compare, open_history, trend
+
+    views = {}
+    with open_history(location) as store:
+        for entry in store.record(run):
+            previous = store.previous(entry)
+            recent = store.runs(entry.organisation, limit=TREND_RUNS, profile=entry.profile, until=entry)
+            views[entry.organisation] = HistoryView(previous, compare(previous, entry), trend(recent))
+    return views

@@ -37,6 +37,7 @@ ThreatsSheetOpt = Annotated[Optional[str], typer.Option("--threats-sheet", help=
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A TOML config file: column aliases, check thresholds.")]
 ExtractedOpt = Annotated[Optional[str], typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the outputs.")]
+HistoryOpt = Annotated[Optional[str], typer.Option("--history", help="The run history: a SQLite file or a postgresql:// URL (default: history.sqlite in your user data folder).")]
 
 
 def parse_day(text: str | None, option: str):
@@ -100,11 +101,15 @@ def check(
     sheet: SheetOpt = None,
     threats_sheet: ThreatsSheetOpt = None,
     include_summaries: Annotated[bool, typer.Option("--include-summaries", help="Show the free-text Summary of listed records in the reports (it may hold sensitive detail).")] = False,
+    history: HistoryOpt = None,
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this run or compare it with earlier ones.")] = False,
 ) -> None:
     """Validate, then run every warning-sign check for each organisation.
 
     Writes one folder per organisation to --out (results.json, fixes.csv,
-    report.html).
+    report.html), and for several organisations index.html and comparison.json.
+    Each run is recorded in the run history (--history, --no-history), so each
+    report shows the trend and what changed since the previous run.
     Without --year or --from/--to the period is the calendar year of the latest
     Record Date. Exit 0 when nothing at or above --fail-on is flagged, 1
     otherwise, 2 for unusable input.
@@ -126,7 +131,12 @@ def check(
             extracted_on=day, profile=profile, config=config, sheet=sheet, threats_sheet=threats_sheet,
             progress=progress,
         )
-        written = api.write_check(run, out, include_summaries=include_summaries, progress=progress)
+        views = None
+        if not no_history:
+            if progress:
+                progress("recording the run history")
+            views = api.record_history(run, history)
+        written = api.write_check(run, out, include_summaries=include_summaries, progress=progress, history=views)
     except InputError as exc:
         fail(str(exc))
     if progress:
@@ -174,6 +184,32 @@ def diff(
         typer.echo(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
     for p in written:
         typer.echo(f"wrote {p}")
+
+
+@app.command("history")
+def show_history(
+    organisation: Annotated[Optional[str], typer.Argument(help="Only this organisation's runs.", show_default=False)] = None,
+    history: HistoryOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
+) -> None:
+    """List the recorded runs and how recording is trending.
+
+    Example: disruption-qa history "Cheshire Constabulary"
+    """
+    import json
+
+    from .engine import resolve_organisations
+    from .history import open_history
+    from .render.history_terminal import history_json, history_table
+
+    try:
+        if organisation is not None:
+            resolve_organisations([organisation], None, None)
+        with open_history(history, create=False) as store:
+            entries = store.runs(organisation)
+    except InputError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(history_json(entries), indent=2, default=str) if as_json else history_table(entries))
 
 
 @app.command("checks")

@@ -9,7 +9,7 @@ and validation problems grouped by rule. ``render/html.py`` turns it into a page
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -56,7 +56,7 @@ class ReportData:
     validation: list[ValidationGroup]
     method: dict
     include_summaries: bool = False
-    notes: list[str] = field(default_factory=list)
+    history: object | None = None  # api.HistoryView, when the run history is kept
 
 
 def validation_groups(issues) -> list[ValidationGroup]:
@@ -143,6 +143,7 @@ def build_report(
     include_summaries: bool = False,
     by_id: pd.DataFrame | None = None,
     threats_by_id: pd.DataFrame | None = None,
+    history=None,
 ) -> ReportData:
     """Everything the report of one organisation shows.
 
@@ -189,6 +190,7 @@ def build_report(
         validation=validation,
         method=method,
         include_summaries=include_summaries,
+        history=history,
     )
 
 

@@ -100,6 +100,25 @@ def lag(buckets: list[tuple[str, int]], prefix: str, label: str) -> str:
     return _svg(fig, prefix, label)
 
 
+def trend(rows: list[dict], prefix: str, label: str) -> str:
+    """Lines of the strand shares and the late-recording share over runs, one point per extraction."""
+    from ..dates import format_date
+
+    fig, ax = plt.subplots(figsize=(7.2, 2.6))
+    xs = list(range(len(rows)))
+    styles = {"pursue_share": ("Pursue", "-", "o"), "prevent_share": ("Prevent", "-", "s"),
+              "protect_share": ("Protect", "-", "^"), "late_share": ("Late recording", "--", "D")}
+    for key, (name, line, marker) in styles.items():
+        values = [r[key] if r[key] is not None else float("nan") for r in rows]
+        colour = STRAND_COLOURS.get(name, "#57606a")
+        ax.plot(xs, values, line, marker=marker, color=colour, label=name, markersize=5)
+    ax.set_xticks(xs, [format_date(r["extraction_date"]) or "?" for r in rows], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    return _svg(fig, prefix, label)
+
+
 def funnel(f, prefix: str, label: str) -> str:
     """A funnel plot: share against records, pooled line, 95% and 99.8% limits; outliers named.
 

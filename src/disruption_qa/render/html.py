@@ -14,6 +14,7 @@ from functools import cache
 import jinja2
 
 from .. import __version__
+from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date
 from ..resources import data_dir
@@ -52,6 +53,12 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
         "monthly": charts.monthly(data.monthly, "monthly", "Lead disruptions each month by strand; numbers in the table below"),
         "lag": charts.lag(data.lag, "lag", "Disruptions by days to record: " + "; ".join(f"{l} {n}" for l, n in data.lag)),
     }
+    if data.history is not None and len(data.history.trend) > 1:
+        chart_svgs["trend"] = charts.trend(data.history.trend, "trend", "Strand shares and late recording over runs: "
+                                           + "; ".join(f"{format_date(t['extraction_date'])} pursue {pct(t['pursue_share'])}"
+                                                       for t in data.history.trend))
+    else:
+        chart_svgs["trend"] = ""
     monthly_rows = [(month, {s: int(row[s]) for s in STRANDS}) for month, row in data.monthly.iterrows()]
     return environment().get_template("report.html").render(
         r=r,
@@ -65,6 +72,8 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
         monthly_rows=monthly_rows,
         pct=pct,
         shown=50,
+        titles={cls.id: cls.title for cls in CATALOGUE},
+        date=lambda day: format_date(day) or "unknown",
         version=__version__,
         generated_line=generated_line(now),
     )

@@ -127,12 +127,15 @@ class RecordLocator:
             ids = ids[~ids.duplicated()]
             self.rows[export.kind.key] = (export.source.path, pd.Series(ids.index.to_numpy(), index=pd.Index(ids.to_numpy())))
 
-    def locate(self, kind: str, ids: list[str]) -> tuple[str, list]:
+    def locate(self, kind: str, ids: list[str]):
+        """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
         if kind not in self.rows:
-            return "", [""] * len(ids)
+            return "", pd.array([pd.NA] * len(ids), dtype="Int64")
         path, rows = self.rows[kind]
-        found = rows.reindex(ids)
-        return path, ["" if pd.isna(r) else int(r) for r in found]
+        at = rows.index.get_indexer(ids)
+        found = pd.array(rows.to_numpy()[at], dtype="Int64")
+        found[at < 0] = pd.NA
+        return path, found
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,

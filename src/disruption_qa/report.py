@@ -219,15 +219,25 @@ def _record_rows(f: Finding, by_id, threats_by_id, include_summaries) -> tuple[l
         if include_summaries and "summary" in by_id.columns:
             fields.append(("summary", "Summary"))
     present = [(k, n) for k, n in fields if table is not None and k in table.columns]
-    sub = table.reindex(ids)[[k for k, _ in present]] if table is not None else pd.DataFrame(index=ids)
-    shown = pd.DataFrame({label: ids}, index=sub.index)
-    for key, name in present:
-        values = sub[key]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%d/%m/%Y")
-        elif pd.api.types.is_float_dtype(values):
-            text = values.map(lambda v: "" if pd.isna(v) else f"{v:g}")
-        else:
-            text = values.astype("string")
-        shown[name] = text.fillna("").astype(str).to_numpy()
-    return [label] + [n for _, n in present], shown.to_dict("records")
+    if table is None:
+        return [label], [{label: rid} for rid in ids]
+    at = table.index.get_indexer(ids)
+    found = at >= 0
+    sub = table.iloc[at[found]][[k for k, _ in present]]
+    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), sub.itertuples(index=False, name=None)))
+    rows = []
+    for rid in ids:
+        values = lookup.get(rid, (None,) * len(present))
+        rows.append({label: rid, **{name: _cell(v) for (_, name), v in zip(present, values)}})
+    return [label] + [n for _, n in present], rows
+
+
+def _cell(value) -> str:
+    """A value as the report shows it: dates dd/mm/yyyy, numbers without trailing zeros, blanks empty."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

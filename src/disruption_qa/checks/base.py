@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -64,7 +64,8 @@ class Finding:
         return self.status == FLAGGED
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        # not dataclasses.asdict: it deep-copies ``records``, which runs to hundreds of thousands of IDs nationally
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         if data["reason"] is None:
             del data["reason"]
         return data

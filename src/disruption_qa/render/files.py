@@ -69,10 +69,22 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -
 
 
 def write_frame_csv(path: Path, frame) -> None:
-    """A table as UTF-8 CSV with a byte-order mark, every text cell Excel-safe; vectorised for large tables."""
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or str(safe[col].dtype) in ("str", "string"):
-            text = safe[col].astype("string").fillna("")
-            safe[col] = text.where(~text.str.startswith(FORMULA_STARTS), "'" + text)
-    write_atomic(path, "\ufeff" + safe.to_csv(index=False, lineterminator="\r\n"))
+    """A table as UTF-8 CSV with a byte-order mark, every text cell Excel-safe.
+
+    Vectorised with pyarrow: a national run writes hundreds of thousands of rows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    columns = {}
+    for name in frame.columns:
+        values = pa.array(frame[name].astype("string").fillna("").to_numpy(dtype=object), type=pa.string())
+        risky = pc.starts_with(values, FORMULA_STARTS[0])
+        for start in FORMULA_STARTS[1:]:
+            risky = pc.or_(risky, pc.starts_with(values, start))
+        columns[name] = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+    buf = io.BytesIO()
+    buf.write("\ufeff".encode("utf-8"))
+    pacsv.write_csv(pa.table(columns), buf, write_options=pacsv.WriteOptions(quoting_style="needed", eol=b"\r\n"))
+    write_atomic(path, buf.getvalue())

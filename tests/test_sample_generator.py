@@ -238,3 +238,18 @@ def test_contract_breaks_only_on_rows_the_filters_exclude(realistic_region):
     counted = inspection_disruptions(d, dt.date(2022, 1, 1), dt.date(2022, 12, 31))
     assert broken.sum() >= 6
     assert not (broken & counted).any()
+
+
+def test_single_line_summaries_for_readers_without_multiline_support(tmp_path):
+    import pandas as pd
+
+    from disruption_qa.sample import generate
+
+    generate(tmp_path / "multi", rows=3000, seed=5)
+    generate(tmp_path / "single", rows=3000, seed=5, multiline_summaries=False)
+    multi = (tmp_path / "multi" / "disruptions.csv").read_bytes()
+    single = (tmp_path / "single" / "disruptions.csv").read_bytes()
+    assert multi.count(b"\r\n") < multi.count(b"\n")  # bare line breaks inside quoted summaries
+    assert single.count(b"\r\n") == single.count(b"\n")
+    frame = pd.read_csv(tmp_path / "single" / "disruptions.csv", engine="pyarrow", skiprows=2)
+    assert len(frame) == 3000

@@ -263,6 +263,7 @@ def sample(
     defects: Annotated[str, typer.Option(help="none or realistic.")] = "realistic",
     format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
     preset: Annotated[Optional[str], typer.Option(help="A calibrated extraction, e.g. north-west-2022 (ignores the other options but --out).")] = None,
+    single_line_summaries: Annotated[bool, typer.Option("--single-line-summaries", help="No line breaks inside Summary values (for readers that cannot take them).")] = False,
 ) -> None:
     """Write a synthetic disruptions export and SOC master list export.
 
@@ -288,6 +289,7 @@ def sample(
                 seed=seed,
                 defects=defects,
                 fmt=format,
+                multiline_summaries=not single_line_summaries,
             )
     except InputError as exc:
         fail(str(exc))

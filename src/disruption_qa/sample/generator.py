@@ -95,6 +95,7 @@ def generate(
     seed: int = 1,
     defects: str = "realistic",
     fmt: str = "csv",
+    multiline_summaries: bool = True,
 ) -> list[Path]:
     """Write ``disruptions.csv`` and ``threats.csv`` (or ``.xlsx``) into ``out``; return their paths.
 
@@ -102,6 +103,10 @@ def generate(
     or every organisation in England and Wales and the national agencies with
     ``national``; with none of these, the North West region (its six forces and
     its ROCU). The same arguments always give the same bytes.
+
+    ``multiline_summaries=False`` writes each Summary on one line (a line break
+    becomes a space), for readers that cannot take line breaks inside quoted
+    values, such as ``pandas.read_csv(engine="pyarrow")`` in the benchmark.
     """
     if defects not in ("none", "realistic"):
         raise InputError(f"defects must be 'none' or 'realistic', not {defects!r}")
@@ -187,6 +192,10 @@ def generate(
     )
     frame = records.finish(rng, plan, threats, opts)
     cols = records.disruption_columns(frame, names)
+    if not multiline_summaries:
+        import pyarrow.compute as pc
+
+        cols["Summary"] = pc.replace_substring(cols["Summary"], "\n", " ")
     tcols = records.threat_columns(threats, names)
     if realistic:
         planted = records.Planted()

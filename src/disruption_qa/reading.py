@@ -115,7 +115,8 @@ def _read_bytes(path: Path) -> bytes:
 
 def _sniff(data: bytes, path: Path) -> str:
     """'xlsx' or 'csv' by content, not by name; anything else is an InputError."""
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf")
+    if not head.strip() and not data.removeprefix(b"\xef\xbb\xbf").strip():  # copy the whole file only if its start is blank
         raise InputError("is empty", path)
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -241,19 +242,22 @@ def _columns(
 # --- CSV -----------------------------------------------------------------------
 
 
-def _without_trailing_blank_rows(text: str) -> str:
-    """Drop the blank lines (only spaces, commas or semicolons) at the end of the text.
+def _content_end(text: str) -> int:
+    """Where the text ends once the blank lines (only spaces, commas or semicolons) at its end are dropped.
 
     Line by line from the end, so the last record keeps its own trailing commas
-    (a blank Summary is a legal last cell, not a short row).
+    (a blank Summary is a legal last cell, not a short row). An index, not a
+    copy: a national export is hundreds of megabytes.
     """
     end = len(text)
     while True:
         nl = text.rfind("\n", 0, end)
         if text[nl + 1 : end].strip(" \t\r,;"):
-            return text[:end].rstrip("\r")
+            while end > 0 and text[end - 1] == "\r":
+                end -= 1
+            return end
         if nl == -1:
-            return ""
+            return 0
         end = nl
 
 
@@ -270,13 +274,15 @@ def _other_separator(lines: list[str], kind: ExportKind, mapping: dict[str, str]
 
 def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     text, encoding = _decode(data, path)
+    same_bytes = encoding != "cp1252"  # the text's characters are the file's UTF-8 bytes
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # an old Mac export: rows end with CR alone
-    text = _without_trailing_blank_rows(text)
+        same_bytes = False
+    end = _content_end(text)
     starts = [0]  # where each of the first lines starts
-    while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1])) != -1:
+    while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1], end)) != -1:
         starts.append(nl + 1)
-    head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text
+    head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text[:end]
     # split exactly where `starts` does (str.splitlines also splits on \f, \x1c, \u2028, ...)
     # (a stray CR inside a line is a space here; no header is longer than MAX_HEADER_CHARS)
     head_lines = [
@@ -292,12 +298,19 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     title_lines = [",".join(c for c in r if c).strip() for r in head_rows[:h]]
     names, letters = _columns(head_rows[h], mapping, path, kind)
     # the body: everything after the header line (title lines hold no line breaks)
-    body = text[starts[h + 1] :] if h + 1 < len(starts) else ""
+    start = starts[h + 1] if h + 1 < len(starts) else end
     first_row = h + 2
     problems: list[StructuralProblem] = []
-    frame = _parse_body_fast(body, names)
+    if same_bytes:  # hand pyarrow the file's own bytes: no second copy of a large export
+        bom = 3 if encoding == "utf-8-sig" else 0
+        tail = len(text[end:].encode("utf-8"))
+        body_bytes = memoryview(data)[bom + len(text[:start].encode("utf-8")) : len(data) - tail]
+    else:
+        body_bytes = memoryview(text[start:end].encode("utf-8"))
+    frame = _parse_body_fast(body_bytes, names)
+    trimmed = frame is not None
     if frame is None:
-        frame, problems = _parse_body_exact(body, names, first_row, path)
+        frame, problems = _parse_body_exact(text[start:end], names, first_row, path)
     else:
         frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     source = SourceFile(
@@ -308,20 +321,25 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
         title_lines=title_lines,
         header_row=h + 1,
     )
-    return _finish(kind, source, frame, letters, problems)
+    return _finish(kind, source, frame, letters, problems, trimmed=trimmed)
 
 
-def _parse_body_fast(body: str, names: list[str]) -> pd.DataFrame | None:
-    """pyarrow's multithreaded reader; None when the body has a malformed or blank row."""
+def _parse_body_fast(body: memoryview, names: list[str]) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader on the body's UTF-8 bytes; None when a row is malformed or blank.
+
+    Surrounding spaces are trimmed here, in pyarrow, except in the free-text
+    Summary (the largest column, kept as typed); empty values become missing.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if not body:
+    if not len(body):
         return pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     cols = [f"c{i}" for i in range(len(names))]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=cols, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -333,7 +351,12 @@ def _parse_body_fast(body: str, names: list[str]) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    frame = table.to_pandas()
+    columns = []
+    for name, column in zip(names, table.columns):
+        trimmed = pc.utf8_trim_whitespace(column)
+        blank = pc.equal(trimmed, "")
+        columns.append(pc.if_else(blank, pa.scalar(None, pa.string()), column if name == "summary" else trimmed))
+    frame = pa.table(columns, names=cols).to_pandas()
     frame.columns = names
     return frame
 
@@ -460,12 +483,17 @@ def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | 
 # --- common ----------------------------------------------------------------------
 
 
-def _finish(kind, source, frame, letters, problems) -> Export:
+def _finish(kind, source, frame, letters, problems, *, trimmed: bool = False) -> Export:
+    """Trim values (unless the reader did), drop blank rows, and wrap the frame up as an Export.
+
+    Surrounding spaces are never meaningful in these exports, except in the
+    free-text Summary, which is kept as typed (a blank one is missing).
+    """
+    if not trimmed:
+        for col in frame.columns:
+            values = frame[col] if col == "summary" else frame[col].str.strip()
+            frame[col] = values.mask(values.str.strip() == "" if col == "summary" else values == "")
     frame = frame.dropna(how="all")
-    # surrounding spaces are never meaningful in these exports
-    for col in frame.columns:
-        values = frame[col].str.strip()
-        frame[col] = values.mask(values == "")
     source.rows = len(frame)
     if source.rows == 0:
         raise InputError(f"has a header but no records (header on row {source.header_row})", source.path)

@@ -1,0 +1,123 @@
+"""The speed and memory benchmark of docs/performance.md.
+
+    .venv/bin/python benchmarks/run.py            # every workload, 3 runs each
+    .venv/bin/python benchmarks/run.py --quick    # skip the national workload
+
+Generates each workload with ``disruption-qa sample``, runs each command
+several times as a separate process (as a user would), and prints the median
+wall time, the peak resident memory (of the command and the report workers it
+waits for) and, for the national workload, the ratio to merely reading the
+disruptions file with ``pandas.read_csv(engine="pyarrow")`` in the same run.
+
+| workload | target |
+|---|---|
+| ``disruption-qa --help`` | under 0.5 s |
+| one force, ~5,000 disruptions + master list: ``check`` end to end, report included | under 2 s |
+| national, 1,000,000 disruptions + 50,000 threats: ``check`` end to end | under 30 s, peak under 3 GB |
+| the same, as a ratio to ``pandas.read_csv(engine="pyarrow")`` of the disruptions | at most 4x |
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def command() -> list[str]:
+    script = BIN / "disruption-qa"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "disruption_qa"]
+
+
+def measure(args: list[str], *, expect=(0, 1)) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one run of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in expect:
+        raise SystemExit(f"{' '.join(args)} exited {code}: {proc.stderr.read().decode()[-500:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def runs(label: str, args: list[str], repeat: int, before=None) -> dict:
+    walls, peaks = [], []
+    for _ in range(repeat):
+        if before:
+            before()
+        wall, peak = measure(args)
+        walls.append(wall)
+        peaks.append(peak)
+    result = {"workload": label, "median_s": statistics.median(walls), "min_s": min(walls), "peak_mb": max(peaks), "runs": walls}
+    print(f"{label:<52} median {result['median_s']:7.2f} s   (min {result['min_s']:.2f})   peak {result['peak_mb']:7.0f} MB", flush=True)
+    return result
+
+
+def generate(out: Path, *args: str) -> None:
+    subprocess.run([*command(), "sample", "--out", str(out), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each workload (default 3)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="national disruptions (default 1,000,000)")
+    parser.add_argument("--quick", action="store_true", help="skip the national workload")
+    parser.add_argument("--keep", type=Path, help="keep the generated workloads in this folder")
+    opts = parser.parse_args()
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    work = opts.keep or Path(tempfile.mkdtemp(prefix="dqa-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = [runs("disruption-qa --help", [*command(), "--help"], max(5, opts.repeat))]
+
+    force = work / "force"
+    generate(force, "--organisations", "Cheshire Constabulary", "--rows", "5000", "--seed", "3")
+    store = work / "force-history.sqlite"
+    results.append(runs(
+        "one force, 5,000 disruptions: check end to end",
+        [*command(), "check", str(force / "disruptions.csv"), "--threats", str(force / "threats.csv"),
+         "--history", str(store), "--out", str(work / "force-out")],
+        opts.repeat,
+        before=lambda: store.unlink(missing_ok=True),
+    ))
+
+    if not opts.quick:
+        national = work / "national"
+        start = time.perf_counter()
+        generate(national, "--national", "--rows", str(opts.rows), "--seed", "1", "--single-line-summaries")
+        print(f"(generated {opts.rows:,} national disruptions in {time.perf_counter() - start:.1f} s)", flush=True)
+        nstore = work / "national-history.sqlite"
+        check = runs(
+            f"national, {opts.rows:,} disruptions: check end to end",
+            [*command(), "check", str(national / "disruptions.csv"), "--threats", str(national / "threats.csv"),
+             "--history", str(nstore), "--out", str(work / "national-out")],
+            opts.repeat,
+            before=lambda: nstore.unlink(missing_ok=True),
+        )
+        results.append(check)
+        import pandas as pd
+
+        reads = []
+        for _ in range(opts.repeat):
+            start = time.perf_counter()
+            pd.read_csv(national / "disruptions.csv", engine="pyarrow", skiprows=2)
+            reads.append(time.perf_counter() - start)
+        baseline = statistics.median(reads)
+        print(f"{'pandas.read_csv(engine=pyarrow) of the disruptions':<52} median {baseline:7.2f} s")
+        print(f"{'ratio of check to that read':<52} {check['median_s'] / baseline:7.1f}x")
+    if not opts.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,6 +39,7 @@ import hashlib
 import math
 import numbers
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -465,6 +466,26 @@ def migrate(engine: sa.Engine, *, to: int | None = None, shown: str | None = Non
     """
     shown = shown or engine.url.render_as_string(hide_password=True)
     target = SCHEMA_VERSION if to is None else to
+    # SQLite does not wait (busy timeout) while another process switches a new
+    # store to WAL or first creates it: it says "database is locked" at once.
+    # Those moments are short, so try again a few times before giving up.
+    for attempt in range(MIGRATION_ATTEMPTS):
+        try:
+            return _migrate_once(engine, target, shown)
+        except LOCKED_ERRORS as exc:
+            if "locked" not in str(exc) or attempt == MIGRATION_ATTEMPTS - 1:
+                raise _fail(shown, exc) from None
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+#: How often opening a store tries again when SQLite says another process has it locked.
+MIGRATION_ATTEMPTS = 40
+#: What SQLite's "database is locked" arrives as: through SQLAlchemy, or from the driver (WAL switch).
+LOCKED_ERRORS = (sa.exc.OperationalError, sqlite3.OperationalError)
+
+
+def _migrate_once(engine: sa.Engine, target: int, shown: str) -> int:
     try:
         with engine.connect() as conn, conn.begin():
             current = _current_version(conn, shown)
@@ -485,6 +506,8 @@ def migrate(engine: sa.Engine, *, to: int | None = None, shown: str | None = Non
                 step.apply(conn)
                 conn.execute(schema_version.insert().values(version=step.version, applied_at=_now(), tool_version=__version__))
                 current = step.version
+    except LOCKED_ERRORS:
+        raise  # migrate() decides whether to try again
     except DATABASE_ERRORS as exc:
         raise _fail(shown, exc) from None
     return current

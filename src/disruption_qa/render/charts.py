@@ -14,14 +14,12 @@ import io
 import re
 
 import matplotlib
-
-matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # not pyplot: no GUI machinery, a faster start
 
 STRAND_COLOURS = {"Pursue": "#0072B2", "Prevent": "#E69F00", "Protect": "#009E73", "Prepare": "#CC79A7"}
 TEXT = "#1f2328"
 
-plt.rcParams.update(
+matplotlib.rcParams.update(
     {
         "svg.hashsalt": "disruption-qa",
         "svg.fonttype": "none",
@@ -37,10 +35,14 @@ plt.rcParams.update(
 )
 
 
+def _axes(figsize: tuple[float, float]):
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
 def _svg(fig, prefix: str, label: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
@@ -52,7 +54,7 @@ def _svg(fig, prefix: str, label: str) -> str:
 
 def strand_mix(mixes: list[tuple[str, dict[str, float], int]], prefix: str, label: str) -> str:
     """100% stacked bars: one per organisation or group, strands left to right."""
-    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(mixes) + 0.9))
+    fig, ax = _axes(figsize=(7.2, 0.55 * len(mixes) + 0.9))
     names = [m[0] for m in mixes][::-1]
     for i, (name, shares, _total) in enumerate(mixes[::-1]):
         left = 0.0
@@ -73,7 +75,7 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], prefix: str, labe
 
 def monthly(table, prefix: str, label: str) -> str:
     """Stacked bars of records per month by strand."""
-    fig, ax = plt.subplots(figsize=(7.2, 2.8))
+    fig, ax = _axes(figsize=(7.2, 2.8))
     bottom = [0] * len(table)
     for strand, colour in STRAND_COLOURS.items():
         values = table[strand].tolist()
@@ -89,7 +91,7 @@ def monthly(table, prefix: str, label: str) -> str:
 
 def lag(buckets: list[tuple[str, int]], prefix: str, label: str) -> str:
     """Bars of records by days between the disruption and its recording."""
-    fig, ax = plt.subplots(figsize=(7.2, 2.4))
+    fig, ax = _axes(figsize=(7.2, 2.4))
     labels = [b[0] for b in buckets]
     values = [b[1] for b in buckets]
     ax.bar(range(len(values)), values, color="#0072B2", width=0.7)
@@ -104,7 +106,7 @@ def trend(rows: list[dict], prefix: str, label: str) -> str:
     """Lines of the strand shares and the late-recording share over runs, one point per extraction."""
     from ..dates import format_date
 
-    fig, ax = plt.subplots(figsize=(7.2, 2.6))
+    fig, ax = _axes(figsize=(7.2, 2.6))
     xs = list(range(len(rows)))
     styles = {"pursue_share": ("Pursue", "-", "o"), "prevent_share": ("Prevent", "-", "s"),
               "protect_share": ("Protect", "-", "^"), "late_share": ("Late recording", "--", "D")}
@@ -128,7 +130,7 @@ def funnel(f, prefix: str, label: str) -> str:
 
     from ..comparison import Z95, Z998, control_limits
 
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    fig, ax = _axes(figsize=(7.2, 3.6))
     top = max(p.n for p in f.points) * 1.08
     ns = np.linspace(max(5, min(p.n for p in f.points) * 0.6), top, 200)
     for z, style, name in ((Z95, "--", "95% limits"), (Z998, ":", "99.8% limits")):

@@ -275,10 +275,6 @@ def sample(
         if preset:
             paths = sampling.generate_preset(preset, out)
         else:
-            if defects not in ("none", "realistic"):
-                fail(f"--defects must be none or realistic, not {defects!r}")
-            if format not in ("csv", "xlsx"):
-                fail(f"--format must be csv or xlsx, not {format!r}")
             paths = sampling.generate(
                 out,
                 organisations=organisations,

@@ -18,6 +18,7 @@ from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date
 from ..resources import data_dir
+from ..report import RECORDS_SHOWN
 from . import charts
 
 
@@ -71,7 +72,7 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
         charts=chart_svgs,
         monthly_rows=monthly_rows,
         pct=pct,
-        shown=50,
+        shown=RECORDS_SHOWN,
         titles={cls.id: cls.title for cls in CATALOGUE},
         date=lambda day: format_date(day) or "unknown",
         version=__version__,

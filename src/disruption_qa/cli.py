@@ -117,7 +117,7 @@ def check(
     Example: disruption-qa check disruptions.csv --threats threats.csv --year 2022 --profile hmicfrs-2023
     """
     from . import api
-    from .render.check_terminal import check_summary
+    from .render.terminal import check_summary
 
     if fail_on not in ("warning", "error"):
         fail(f"--fail-on must be warning or error, not {fail_on!r}")
@@ -225,7 +225,7 @@ def list_checks(
     from .catalogue import load_profile, settings_for
     from .checks import CATALOGUE
     from .config import load_config
-    from .render.check_terminal import catalogue_table
+    from .render.terminal import catalogue_table
 
     try:
         if markdown:

@@ -16,6 +16,7 @@ import pandas as pd
 from . import __version__
 from . import contract as c
 from .checks.base import FLAGGED, SEVERITIES, Finding
+from .dates import format_date
 from .engine import OrganisationResult
 from .measures import lateness
 
@@ -237,7 +238,7 @@ def _cell(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, (pd.Timestamp, dt.date)):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -75,10 +75,6 @@ class Validation:
     def files(self) -> list[dict]:
         return [e.source.to_dict() for e in self.exports]
 
-    def rows_with_issues(self, kind: str) -> set[int]:
-        path = next((e.source.path for e in self.exports if e.kind.key == kind), None)
-        return {i.row for i in self.issues if i.file == path}
-
     def to_dict(self) -> dict:
         return {
             "files": self.files,

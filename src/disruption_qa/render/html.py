@@ -1,7 +1,8 @@
 """HTML reports from ``templates/`` with jinja2 (autoescape on): self-contained, no script.
 
 Anything that came from an input file is escaped by the template engine; the
-only markup inserted unescaped is the SVG the chart module drew from numbers.
+only markup inserted unescaped is each chart's SVG, itself rendered from
+``templates/_chart.svg`` with autoescape on.
 The page is reproducible: the same inputs give the same bytes apart from the
 generated-at line in the footer.
 """
@@ -49,13 +50,13 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
     name = r.organisation.name
     period = f"{format_date(r.period.start)} to {format_date(r.period.end)}"
     chart_svgs = {
-        "mix": charts.strand_mix(data.mixes, "mix", f"Strand mix of {name}'s lead disruptions: "
+        "mix": charts.strand_mix(data.mixes, f"Strand mix of {name}'s lead disruptions: "
                                  + "; ".join(f"{s} {pct(data.mixes[0][1][s])}" for s in STRANDS)),
-        "monthly": charts.monthly(data.monthly, "monthly", "Lead disruptions each month by strand; numbers in the table below"),
-        "lag": charts.lag(data.lag, "lag", "Disruptions by days to record: " + "; ".join(f"{l} {n}" for l, n in data.lag)),
+        "monthly": charts.monthly(data.monthly, "Lead disruptions each month by strand; numbers in the table below"),
+        "lag": charts.lag(data.lag, "Disruptions by days to record: " + "; ".join(f"{l} {n}" for l, n in data.lag)),
     }
     if data.history is not None and len(data.history.trend) > 1:
-        chart_svgs["trend"] = charts.trend(data.history.trend, "trend", "Strand shares and late recording over runs: "
+        chart_svgs["trend"] = charts.trend(data.history.trend, "Strand shares and late recording over runs: "
                                            + "; ".join(f"{format_date(t['extraction_date'])} pursue {pct(t['pursue_share'])}"
                                                        for t in data.history.trend))
     else:
@@ -98,7 +99,7 @@ def render_index(comparison, *, files, title: str, now: dt.datetime | None = Non
     from ..dates import parse_date
 
     funnels = [
-        (f, charts.funnel(f, f"funnel-{f.metric}", f"Funnel plot of {f.label.lower()}; "
+        (f, charts.funnel(f, f"Funnel plot of {f.label.lower()}; "
                           + "; ".join(f"{p.organisation} {pct(p.share)} of {p.n}, {STATUS_TEXT[p.status]}" for p in f.points)))
         if f.pooled is not None else (f, "")
         for f in comparison.funnels

@@ -310,6 +310,45 @@ def test_embedded_newline_keeps_later_row_numbers():
     assert export.text.index[-1] == 33 and len(export.text) == 30
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("broken_every", [0, 1, 7], ids=["one-line-values", "two-line-values", "some-two-line-values"])
+def test_large_files_read_in_blocks_match_the_standard_reader(write_file, monkeypatch, newline, broken_every):
+    # ~9 MB: more than two of the blocks pyarrow reads in parallel. A line break
+    # inside a value makes a block boundary fall mid-row, and the reader must
+    # notice and read again; either way every value and row number is exact,
+    # and a well-formed file never falls back to the row-by-row reader.
+    import csv
+    import io
+
+    from disruption_qa import reading
+
+    monkeypatch.setattr(reading, "_parse_body_exact", lambda *a: pytest.fail("fell back to the row-by-row reader"))
+
+    rows = []
+    for i in range(40_000):
+        row = list(RECORDS[i % len(RECORDS)])
+        row[0] = f"D{i:07d}"
+        row[SUMMARY] = f"Summary {i}, padded {'x' * 150}" + (f"{newline}second line" if broken_every and i % broken_every == 0 else "")
+        rows.append(row)
+    text = csv_text([HEADER, *rows]).replace("\r\n", "\n").replace("\n", newline)
+    export = read_export(write_file("big.csv", text.encode("utf-8")), "disruptions")
+    expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert len(export.text) == len(expected) == 40_000
+    assert list(export.text.index[:2]) == [2, 3] and export.text.index[-1] == 40_001
+    assert export.text["disruption_id"].tolist() == [r[0] for r in expected]
+    assert export.text["summary"].tolist() == [r[SUMMARY] for r in expected]
+
+
+@pytest.mark.parametrize("data, lines", [
+    (b"", 0), (b"a", 1), (b"a\n", 1), (b"a\r\nb", 2), (b"a\rb\r", 2), (b"a\r\n\r\n", 2), (b"x\r" * 3, 3),
+])
+def test_line_ends_count_lf_crlf_and_lone_cr(data, lines):
+    from disruption_qa.reading import _line_ends
+
+    assert _line_ends(data, 0, len(data)) == lines
+    assert _line_ends(b"zz" + data + b"zz", 2, 2 + len(data)) == lines
+
+
 def test_ragged_rows_reported_with_their_row(write_file):
     rows = records(6)
     rows[1] = rows[1] + ["an extra cell"]  # row 3: one value too many

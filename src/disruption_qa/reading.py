@@ -272,7 +272,7 @@ def _other_separator(lines: list[str], kind: ExportKind, mapping: dict[str, str]
                 )
 
 
-def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
+def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases, digest) -> Export:
     text, encoding = _decode(data, path)
     same_bytes = encoding != "cp1252"  # the text's characters are the file's UTF-8 bytes
     if "\n" not in text and "\r" in text:
@@ -304,10 +304,12 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     if same_bytes:  # hand pyarrow the file's own bytes: no second copy of a large export
         bom = 3 if encoding == "utf-8-sig" else 0
         tail = len(text[end:].encode("utf-8"))
-        body_bytes = memoryview(data)[bom + len(text[:start].encode("utf-8")) : len(data) - tail]
+        lo, hi = bom + len(text[:start].encode("utf-8")), len(data) - tail
+        body_bytes, line_ends = memoryview(data)[lo:hi], _line_ends(data, lo, hi)
     else:
-        body_bytes = memoryview(text[start:end].encode("utf-8"))
-    frame = _parse_body_fast(body_bytes, names)
+        encoded = text[start:end].encode("utf-8")
+        body_bytes, line_ends = memoryview(encoded), _line_ends(encoded, 0, len(encoded))
+    frame = _parse_body_fast(body_bytes, names, line_ends)
     trimmed = frame is not None
     if frame is None:
         frame, problems = _parse_body_exact(text[start:end], names, first_row, path)
@@ -315,7 +317,7 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
         frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     source = SourceFile(
         path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest.result(),
         format="csv",
         encoding=encoding,
         title_lines=title_lines,
@@ -324,41 +326,89 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases) -> Export:
     return _finish(kind, source, frame, letters, problems, trimmed=trimmed)
 
 
-def _parse_body_fast(body: memoryview, names: list[str]) -> pd.DataFrame | None:
+def _line_ends(data: bytes, start: int, stop: int) -> int:
+    """How many lines ``data[start:stop]`` holds, ended by LF, CRLF or a lone CR (as pyarrow ends rows).
+
+    Counted by numpy in 16 MB slices (a national export is hundreds of MB).
+    """
+    import numpy as np
+
+    view = np.frombuffer(memoryview(data)[start:stop], np.uint8)
+    ends = 0
+    for i in range(0, len(view), 1 << 24):
+        part = view[i : i + (1 << 24)]
+        ends += np.count_nonzero(part == 10)
+        crs = np.flatnonzero(part == 13) + (i + 1)  # the byte after each CR
+        if len(crs):
+            inside = crs[crs < len(view)]
+            ends += len(crs) - np.count_nonzero(view[inside] == 10)  # a CR not followed by LF ends a line too
+    return ends + (len(view) > 0 and view[-1] not in (10, 13))
+
+
+def _parse_body_fast(body: memoryview, names: list[str], line_ends: int) -> pd.DataFrame | None:
     """pyarrow's multithreaded reader on the body's UTF-8 bytes; None when a row is malformed or blank.
 
+    pyarrow can split a file between threads only when no value holds a line
+    break. So the body is read that way first, and the result kept only if it
+    has exactly one row per line ending (pyarrow raises, or finds fewer rows
+    than lines, when a value holds a line break); otherwise the body is read
+    again allowing them (one thread finds where rows end, the rest parse).
     Surrounding spaces are trimmed here, in pyarrow, except in the free-text
     Summary (the largest column, kept as typed); empty values become missing.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
     if not len(body):
         return pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-    cols = [f"c{i}" for i in range(len(names))]
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=cols, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in cols},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
+        table = _arrow_strings(body, len(names), newlines_in_values=False)
     except (pa.ArrowInvalid, pa.ArrowException):
-        return None
-    columns = []
-    for name, column in zip(names, table.columns):
-        trimmed = pc.utf8_trim_whitespace(column)
-        blank = pc.equal(trimmed, "")
-        columns.append(pc.if_else(blank, pa.scalar(None, pa.string()), column if name == "summary" else trimmed))
-    frame = pa.table(columns, names=cols).to_pandas()
+        table = None  # pyarrow found a block boundary inside a value
+    if table is None or table.num_rows != line_ends:
+        try:
+            table = _arrow_strings(body, len(names), newlines_in_values=True)
+        except (pa.ArrowInvalid, pa.ArrowException):
+            return None
+    frame = pa.table(_trimmed(table, names), names=table.column_names).to_pandas()
     frame.columns = names
     return frame
+
+
+def _arrow_strings(body: memoryview, width: int, *, newlines_in_values: bool):
+    """The body as a pyarrow table of ``width`` string columns (a blank value is null); raises on a bad row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    cols = [f"c{i}" for i in range(width)]
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(body)),
+        read_options=pacsv.ReadOptions(column_names=cols, block_size=1 << (24 if newlines_in_values else 22)),
+        parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in cols},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _trimmed(table, names: list[str]) -> list:
+    """Each column trimmed of surrounding whitespace (not the Summary) and blank made null, on every core."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def trim(i: int):
+        column = table.column(i)
+        trimmed = pc.utf8_trim_whitespace(column)
+        blank = pc.equal(trimmed, "")
+        return pc.if_else(blank, pa.scalar(None, pa.string()), column if names[i] == "summary" else trimmed)
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # pyarrow's kernels release the GIL
+        return list(pool.map(trim, range(table.num_columns)))
 
 
 def _clip(text: str, keep: int = 100) -> str:
@@ -434,7 +484,7 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | None) -> Export:
+def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | None, digest) -> Export:
     import python_calamine as pc
 
     try:
@@ -471,7 +521,7 @@ def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | 
     )
     source = SourceFile(
         path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest.result(),
         format="xlsx",
         sheet=sheet_name,
         title_lines=[" ".join(c for c in r if c) for r in head[:h]],
@@ -519,9 +569,13 @@ def read_export(
     path = Path(path)
     data = _read_bytes(path)
     fmt = _sniff(data, path)
-    if fmt == "xlsx":
-        return _read_xlsx(path, data, kind, aliases, sheet)
-    return _read_csv(path, data, kind, aliases)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as hasher:  # the file's SHA-256 on another core while it is parsed
+        digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        if fmt == "xlsx":
+            return _read_xlsx(path, data, kind, aliases, sheet, digest)
+        return _read_csv(path, data, kind, aliases, digest)
 
 
 # --- typing ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .catalogue import Profile, load_profile, settings_for
@@ -118,22 +119,36 @@ def check_files(
 
 
 class RecordLocator:
-    """Where each record stands in its file (path and spreadsheet row), looked up by ID; built once per run."""
+    """Where each record stands, looked up by ID (its first row when an ID repeats); built once per run.
+
+    Positions index the typed frames of ``validation.frames`` (which keep the
+    export's rows in order); rows are spreadsheet row numbers in the file.
+    """
 
     def __init__(self, validation: Validation):
-        self.rows: dict[str, tuple[str, pd.Series]] = {}
+        self.found: dict[str, tuple[str, pd.Index, np.ndarray, np.ndarray]] = {}
         for export in validation.exports:
-            ids = export.text[export.kind.id_column].dropna()
-            ids = ids[~ids.duplicated()]
-            self.rows[export.kind.key] = (export.source.path, pd.Series(ids.index.to_numpy(), index=pd.Index(ids.to_numpy())))
+            ids = export.text[export.kind.id_column]
+            first = (ids.notna() & ~ids.duplicated()).to_numpy()
+            self.found[export.kind.key] = (
+                export.source.path, pd.Index(ids.to_numpy()[first]), np.flatnonzero(first), ids.index.to_numpy()[first],
+            )
+
+    def positions(self, kind: str, ids: list[str]) -> np.ndarray:
+        """Each ID's position in its typed frame, -1 where it is not in the file."""
+        if kind not in self.found:
+            return np.full(len(ids), -1)
+        _, index, positions, _ = self.found[kind]
+        at = index.get_indexer(ids)
+        return np.where(at >= 0, positions[at], -1)
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
-        if kind not in self.rows:
+        if kind not in self.found:
             return "", pd.array([pd.NA] * len(ids), dtype="Int64")
-        path, rows = self.rows[kind]
-        at = rows.index.get_indexer(ids)
-        found = pd.array(rows.to_numpy()[at], dtype="Int64")
+        path, index, _, rows = self.found[kind]
+        at = index.get_indexer(ids)
+        found = pd.array(rows[at], dtype="Int64")
         found[at < 0] = pd.NA
         return path, found
 
@@ -189,10 +204,6 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     written = write_validation(run.validation, out)
     kinds = {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports}
     locator = RecordLocator(run.validation)
-    disruptions = run.validation.frames["disruptions"]
-    threats = run.validation.frames.get("threats")
-    by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
-    threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id") if threats is not None else None
     reports = []
     for result in run.results:
         folder = out / result.slug
@@ -201,9 +212,8 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
         write_frame_csv(folder / "fixes.csv", check_fixes(result, kinds, locator, view))
         written += [folder / "results.json", folder / "fixes.csv"]
         if html:
-            reports.append((folder / "report.html", build_report(result, run.results, disruptions, threats, run,
-                                                                 include_summaries=include_summaries, by_id=by_id,
-                                                                 threats_by_id=threats_by_id, history=view)))
+            reports.append((folder / "report.html", build_report(result, run.results, run, include_summaries=include_summaries,
+                                                                 locator=locator, history=view)))
     for path, page in zip((p for p, _ in reports), render_all(render_report, [d for _, d in reports], progress)):
         write_atomic(path, page)
         written.append(path)

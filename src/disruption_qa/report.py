@@ -137,26 +137,23 @@ def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> lis
 def build_report(
     result: OrganisationResult,
     results: list[OrganisationResult],
-    disruptions: pd.DataFrame,
-    threats: pd.DataFrame | None,
     run,
     *,
     include_summaries: bool = False,
-    by_id: pd.DataFrame | None = None,
-    threats_by_id: pd.DataFrame | None = None,
+    locator=None,
     history=None,
 ) -> ReportData:
     """Everything the report of one organisation shows.
 
-    ``disruptions`` is the typed frame of the whole extraction; ``by_id`` the
-    same indexed by Disruption ID (pass it when building many reports).
+    ``run`` is the whole :class:`~disruption_qa.api.CheckRun`; pass a
+    :class:`~disruption_qa.api.RecordLocator` as ``locator`` when building many
+    reports, so that records are found by ID once per run.
     """
+    from .api import RecordLocator
     from .checks import BY_KEY
 
-    if by_id is None:
-        by_id = disruptions.drop_duplicates("disruption_id").set_index("disruption_id")
-    if threats is not None and threats_by_id is None:
-        threats_by_id = threats.drop_duplicates("threat_id").set_index("threat_id")
+    locator = locator or RecordLocator(run.validation)
+    frames = run.validation.frames
     start, end = run.period.start, run.period.end
     own, counted = result.frames["records"], result.frames["counted"]
 
@@ -165,7 +162,7 @@ def build_report(
     for f in sorted(result.findings, key=lambda f: (f.status != FLAGGED, *severity_rank(f))):
         cls = BY_KEY[f.check]
         sections = cls.sections()
-        columns, rows = _record_rows(f, by_id, threats_by_id, include_summaries)
+        columns, rows = _record_rows(f, frames, locator, include_summaries)
         signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, rows,
                               max(0, len(f.records) - RECORDS_SHOWN)))
 
@@ -207,24 +204,23 @@ THREAT_FIELDS = [
 ]
 
 
-def _record_rows(f: Finding, by_id, threats_by_id, include_summaries) -> tuple[list[str], list[dict]]:
+def _record_rows(f: Finding, frames: dict[str, pd.DataFrame], locator, include_summaries) -> tuple[list[str], list[dict]]:
     from .api import THREAT_RECORD_CHECKS
 
     ids = f.records[:RECORDS_SHOWN]
     if not ids:
         return [], []
-    if f.check in THREAT_RECORD_CHECKS:
-        table, fields, label = threats_by_id, THREAT_FIELDS, "Threat ID"
-    else:
-        table, fields, label = by_id, list(DISRUPTION_FIELDS), "Disruption ID"
-        if include_summaries and "summary" in by_id.columns:
-            fields.append(("summary", "Summary"))
-    present = [(k, n) for k, n in fields if table is not None and k in table.columns]
+    kind = "threats" if f.check in THREAT_RECORD_CHECKS else "disruptions"
+    table = frames.get(kind)
+    fields, label = (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
     if table is None:
         return [label], [{label: rid} for rid in ids]
-    at = table.index.get_indexer(ids)
+    if kind == "disruptions" and include_summaries:
+        fields.append(("summary", "Summary"))
+    present = [(k, n) for k, n in fields if k in table.columns]
+    at = locator.positions(kind, ids)
     found = at >= 0
-    sub = table.iloc[at[found]][[k for k, _ in present]]
+    sub = table.iloc[at[found], [table.columns.get_loc(k) for k, _ in present]]
     lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), sub.itertuples(index=False, name=None)))
     rows = []
     for rid in ids:

@@ -195,58 +195,52 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     """One folder per organisation (results.json, fixes.csv, report.html) and the whole validation at the top.
 
     ``history`` (from :func:`record_history`) adds each organisation's trend and
-    changes since its previous run to its report and fixes.csv.
+    changes since its previous run to its report and fixes.csv. Organisations
+    are written on every core (see :mod:`disruption_qa.parallel`).
     """
-    from .render.html import render_report
-    from .report import build_report
+    from .parallel import map_organisations
 
     out = Path(out)
     written = write_validation(run.validation, out)
-    kinds = {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports}
-    locator = RecordLocator(run.validation)
-    reports = []
-    for result in run.results:
-        folder = out / result.slug
-        write_json(folder / "results.json", result.to_dict())
-        view = (history or {}).get(result.organisation.name)
-        write_frame_csv(folder / "fixes.csv", check_fixes(result, kinds, locator, view))
-        written += [folder / "results.json", folder / "fixes.csv"]
-        if html:
-            reports.append((folder / "report.html", build_report(result, run.results, run, include_summaries=include_summaries,
-                                                                 locator=locator, history=view)))
-    for path, page in zip((p for p, _ in reports), render_all(render_report, [d for _, d in reports], progress)):
-        write_atomic(path, page)
-        written.append(path)
+    shared = _Writing(run, out, include_summaries, html, history or {},
+                      {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
+                      RecordLocator(run.validation))
+    for paths in map_organisations(_write_organisation, shared, run.results, progress,
+                                   lambda i, r: f"report {i + 1} of {len(run.results)}"):
+        written += paths
     if len(run.results) > 1:
         written += write_comparison(run, out, html=html)
     return written
 
 
-def render_all(render, items: list, progress=None) -> list[str]:
-    """Render pages on every core: drawing charts is the slow part of a national run.
+@dataclass
+class _Writing:
+    """What writing each organisation's folder shares (inherited by forked workers)."""
 
-    Small runs render in this process; larger ones fork a pool (on platforms
-    without fork, they render in this process too).
-    """
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
+    run: CheckRun
+    out: Path
+    include_summaries: bool
+    html: bool
+    history: dict[str, "HistoryView"]
+    kinds: dict[str, str]  # input file -> disruption or threat
+    locator: RecordLocator
 
-    workers = min(len(items), os.cpu_count() or 1)
-    if workers < 2 or len(items) < 4 or "fork" not in multiprocessing.get_all_start_methods():
-        pages = []
-        for i, item in enumerate(items):
-            if progress:
-                progress(f"report {i + 1} of {len(items)}")
-            pages.append(render(item))
-        return pages
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        pages = []
-        for i, page in enumerate(pool.map(render, items, chunksize=1)):
-            if progress:
-                progress(f"report {i + 1} of {len(items)}")
-            pages.append(page)
-        return pages
+
+def _write_organisation(w: _Writing, result: OrganisationResult) -> list[Path]:
+    """results.json, fixes.csv and report.html of one organisation."""
+    folder = w.out / result.slug
+    view = w.history.get(result.organisation.name)
+    write_json(folder / "results.json", result.to_dict())
+    write_frame_csv(folder / "fixes.csv", check_fixes(result, w.kinds, w.locator, view))
+    written = [folder / "results.json", folder / "fixes.csv"]
+    if w.html:
+        from .render.html import render_report
+        from .report import build_report
+
+        data = build_report(result, w.run.results, w.run, include_summaries=w.include_summaries, locator=w.locator, history=view)
+        write_atomic(folder / "report.html", render_report(data))
+        written.append(folder / "report.html")
+    return written
 
 
 def comparison_title(run: CheckRun) -> str:

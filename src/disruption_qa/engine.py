@@ -20,7 +20,7 @@ from .catalogue import Profile
 from .checks import CATALOGUE, Context, Finding
 from .checks.base import FLAGGED, SEVERITIES
 from .errors import InputError
-from .measures import active, lateness, top_recorder, unassessed
+from .measures import active, lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
 from .validation import Validation, ValidationIssue
 
 #: Columns the checks never need; dropped before splitting (the free text is the largest).
@@ -48,8 +48,8 @@ class OrganisationResult:
     indicators: dict
     findings: list[Finding]
     validation_errors: list[ValidationIssue]
-    #: The organisation's records as the checks saw them (``records``, ``counted``), for the report; not serialised.
-    frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
+    #: What the report draws beyond the indicators (``monthly`` by strand, recording ``lag``); not serialised.
+    figures: dict | None = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
@@ -183,6 +183,24 @@ def indicators(ctx: Context, validation_errors: int, settings: dict[str, dict]) 
     return result
 
 
+@dataclass
+class _Prepared:
+    """What every organisation's checks share: split once, inherited by forked workers."""
+
+    validation: Validation
+    profile: Profile
+    settings: dict[str, dict]
+    period: Period
+    checks: list
+    by_org: dict[str, pd.DataFrame]
+    threats_by_org: dict[str, pd.DataFrame]
+    issues_by_org: dict[str, list[ValidationIssue]]
+    master_by_id: pd.DataFrame | None
+    disrupted: pd.Index
+    empty_d: pd.DataFrame
+    empty_t: pd.DataFrame | None
+
+
 def run_checks(
     validation: Validation,
     *,
@@ -192,7 +210,9 @@ def run_checks(
     organisations: list[c.Organisation],
     progress: Callable[[str], None] | None = None,
 ) -> list[OrganisationResult]:
-    """Every enabled check for each organisation."""
+    """Every enabled check for each organisation (on every core when there are several)."""
+    from .parallel import map_organisations
+
     disruptions = _for_checks(validation.frames["disruptions"], c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:
@@ -200,53 +220,56 @@ def run_checks(
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     period_dates = disruptions[profile.period_column]
     in_period_mask = (period_dates >= start) & (period_dates <= end)
+    prepared = _Prepared(
+        validation=validation,
+        profile=profile,
+        settings=settings,
+        period=period,
+        checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
+        by_org=_split(disruptions, "recording_organisation"),
+        threats_by_org=_split(threats, "owning_organisation") if threats is not None else {},
+        issues_by_org=_issues_by_organisation(validation),
+        master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None,
+        disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
+        empty_d=disruptions.iloc[0:0],
+        empty_t=threats.iloc[0:0] if threats is not None else None,
+    )
+    return map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
 
-    by_org = _split(disruptions, "recording_organisation")
-    threats_by_org = _split(threats, "owning_organisation") if threats is not None else {}
-    issues_by_org = _issues_by_organisation(validation)
-    master_by_id = threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None
-    disrupted = pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique())
-    empty_d = disruptions.iloc[0:0]
-    empty_t = threats.iloc[0:0] if threats is not None else None
-    checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
-    files = validation.files
-    results = []
-    for org in organisations:
-        if progress:
-            progress(org.name)
-        records = by_org.get(org.name, empty_d)
-        dates = records[profile.period_column]
-        in_period = records[(dates >= start) & (dates <= end)]
-        own_threats = threats_by_org.get(org.name, empty_t) if threats is not None else None
-        ctx = Context(
-            organisation=org,
-            start=period.start,
-            end=period.end,
-            extraction_date=validation.extraction_date,
-            records=records,
-            in_period=in_period,
-            counted=in_period[profile.counted(in_period)],
-            threats=own_threats[profile.threats_counted(own_threats)] if own_threats is not None else None,
-            all_threats=own_threats,
-            master_list=master_by_id,
-            disrupted_threats=disrupted,
-        )
-        errors = issues_by_org.get(org.name, [])
-        findings = [check.evaluate(ctx) for check in checks]
-        results.append(
-            OrganisationResult(
-                organisation=org,
-                period=period,
-                extraction_date=validation.extraction_date,
-                profile=profile.name,
-                files=files,
-                indicators=indicators(ctx, len(errors), settings),
-                findings=findings,
-                validation_errors=errors,
-                frames={"records": ctx.records, "counted": ctx.counted},
-            )
-        )
-    return results
+
+def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult:
+    """One organisation's context, findings, indicators and report figures."""
+    start, end = pd.Timestamp(p.period.start), pd.Timestamp(p.period.end)
+    records = p.by_org.get(org.name, p.empty_d)
+    dates = records[p.profile.period_column]
+    in_period = records[(dates >= start) & (dates <= end)]
+    own_threats = p.threats_by_org.get(org.name, p.empty_t) if p.empty_t is not None else None
+    ctx = Context(
+        organisation=org,
+        start=p.period.start,
+        end=p.period.end,
+        extraction_date=p.validation.extraction_date,
+        records=records,
+        in_period=in_period,
+        counted=in_period[p.profile.counted(in_period)],
+        threats=own_threats[p.profile.threats_counted(own_threats)] if own_threats is not None else None,
+        all_threats=own_threats,
+        master_list=p.master_by_id,
+        disrupted_threats=p.disrupted,
+    )
+    errors = p.issues_by_org.get(org.name, [])
+    return OrganisationResult(
+        organisation=org,
+        period=p.period,
+        extraction_date=p.validation.extraction_date,
+        profile=p.profile.name,
+        files=p.validation.files,
+        indicators=indicators(ctx, len(errors), p.settings),
+        findings=[check.evaluate(ctx) for check in p.checks],
+        validation_errors=errors,
+        figures={"monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
+                 "lag": lag_distribution(ctx.records, p.period.start, p.period.end)},
+    )
 
 
 def owners(validation: Validation):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .contract import STRANDS
+
 
 @dataclass
 class Lateness:
@@ -50,3 +52,32 @@ def unassessed(threats: pd.DataFrame) -> dict[str, pd.Series]:
 
 def active(threats: pd.DataFrame | None) -> pd.DataFrame | None:
     return threats[threats["phase"] == "Active"] if threats is not None else None
+
+
+#: The recording-lag distribution's bars: (first day, last day or None, label).
+LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 90 days"),
+               (91, 180, "91 to 180 days"), (181, 365, "181 to 365 days"), (366, None, "over a year")]
+
+
+def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Counted records each month of the period (by Record Date) by strand: one row per month, ``Jan 2022``."""
+    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+    table = (
+        counted.assign(month=counted["record_date"].dt.to_period("M"))
+        .groupby(["month", "strand"], observed=True)
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=months, columns=list(STRANDS), fill_value=0)
+    )
+    table.index = [m.strftime("%b %Y") for m in table.index]
+    return table.astype(int)
+
+
+def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    """Disruptions that happened in the period, counted in the LAG_BUCKETS of days they took to be recorded."""
+    lag = lateness(records, start, end, 0).lag_days
+    out = []
+    for low, high, label in LAG_BUCKETS:
+        mask = lag >= low if high is None else (lag >= low) & (lag <= high)
+        out.append((label, int(mask.sum())))
+    return out

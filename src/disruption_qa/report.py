@@ -18,12 +18,9 @@ from . import contract as c
 from .checks.base import FLAGGED, SEVERITIES, Finding
 from .dates import format_date
 from .engine import OrganisationResult
-from .measures import lateness
 
 #: Records listed under each sign in the report; the full list is in fixes.csv.
 RECORDS_SHOWN = 50
-LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 90 days"),
-               (91, 180, "91 to 180 days"), (181, 365, "181 to 365 days"), (366, None, "over a year")]
 
 
 @dataclass
@@ -112,28 +109,6 @@ def strand_mixes(results: list[OrganisationResult], result: OrganisationResult) 
     return out
 
 
-def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
-    table = (
-        counted.assign(month=counted["record_date"].dt.to_period("M"))
-        .groupby(["month", "strand"], observed=True)
-        .size()
-        .unstack(fill_value=0)
-        .reindex(index=months, columns=list(c.STRANDS), fill_value=0)
-    )
-    table.index = [m.strftime("%b %Y") for m in table.index]
-    return table.astype(int)
-
-
-def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
-    lag = lateness(records, start, end, 0).lag_days
-    out = []
-    for low, high, label in LAG_BUCKETS:
-        mask = lag >= low if high is None else (lag >= low) & (lag <= high)
-        out.append((label, int(mask.sum())))
-    return out
-
-
 def build_report(
     result: OrganisationResult,
     results: list[OrganisationResult],
@@ -154,8 +129,6 @@ def build_report(
 
     locator = locator or RecordLocator(run.validation)
     frames = run.validation.frames
-    start, end = run.period.start, run.period.end
-    own, counted = result.frames["records"], result.frames["counted"]
 
     flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_rank)
     signs = []
@@ -178,13 +151,13 @@ def build_report(
         "version": __version__,
     }
     return ReportData(
-        result=replace(result, frames=None),
+        result=replace(result, figures=None),
         verdict=verdict(result, flagged),
         fix_first=flagged,
         signs=signs,
         mixes=strand_mixes(results, result),
-        monthly=monthly_by_strand(counted, start, end),
-        lag=lag_distribution(own, start, end),
+        monthly=result.figures["monthly"],
+        lag=result.figures["lag"],
         validation=validation,
         method=method,
         include_summaries=include_summaries,

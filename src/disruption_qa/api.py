@@ -122,35 +122,39 @@ class RecordLocator:
     """Where each record stands, looked up by ID (its first row when an ID repeats); built once per run.
 
     Positions index the typed frames of ``validation.frames`` (which keep the
-    export's rows in order); rows are spreadsheet row numbers in the file.
+    export's rows in order); rows are spreadsheet row numbers in the file. A
+    plain dict keyed by ID: quicker to build than a pandas index of a million
+    IDs, and inherited as it is by the forked report workers.
     """
 
     def __init__(self, validation: Validation):
-        self.found: dict[str, tuple[str, pd.Index, np.ndarray, np.ndarray]] = {}
+        self.found: dict[str, tuple[str, dict[str, int], np.ndarray, np.ndarray]] = {}
         for export in validation.exports:
             ids = export.text[export.kind.id_column]
-            first = (ids.notna() & ~ids.duplicated()).to_numpy()
-            self.found[export.kind.key] = (
-                export.source.path, pd.Index(ids.to_numpy()[first]), np.flatnonzero(first), ids.index.to_numpy()[first],
-            )
+            present = ids.notna().to_numpy()
+            keys = ids[present].tolist()
+            first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))  # the earliest row wins
+            self.found[export.kind.key] = (export.source.path, first, np.flatnonzero(present), ids.index.to_numpy()[present])
+
+    def _at(self, kind: str, ids: list[str]) -> np.ndarray:
+        first = self.found[kind][1]
+        return np.fromiter((first.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
 
     def positions(self, kind: str, ids: list[str]) -> np.ndarray:
         """Each ID's position in its typed frame, -1 where it is not in the file."""
         if kind not in self.found:
             return np.full(len(ids), -1)
-        _, index, positions, _ = self.found[kind]
-        at = index.get_indexer(ids)
-        return np.where(at >= 0, positions[at], -1)
+        at = self._at(kind, ids)
+        return np.where(at >= 0, self.found[kind][2][at], -1)
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
         if kind not in self.found:
             return "", pd.array([pd.NA] * len(ids), dtype="Int64")
-        path, index, _, rows = self.found[kind]
-        at = index.get_indexer(ids)
-        found = pd.array(rows[at], dtype="Int64")
+        at = self._at(kind, ids)
+        found = pd.array(self.found[kind][3][at], dtype="Int64")
         found[at < 0] = pd.NA
-        return path, found
+        return self.found[kind][0], found
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,

@@ -182,7 +182,9 @@ class Check:
             severity, status = self.settings.get("severity", "warning"), FLAGGED
         else:
             severity, status = self.top_severity(), CLEAR
-        ids = [] if records is None else pd.Series(records).astype("string").dropna().drop_duplicates().sort_values().tolist()
+        ids = []
+        if status == FLAGGED and records is not None:  # the records only matter when flagged
+            ids = sorted({str(v) for v in pd.Series(records).dropna().unique()})
         return Finding(
             check=self.id,
             name=self.name,
@@ -192,7 +194,7 @@ class Check:
             value=_plain(value),
             threshold=self.thresholds(),
             message=message,
-            records=ids if status == FLAGGED else [],
+            records=ids,
             details=details or {},
         )
 

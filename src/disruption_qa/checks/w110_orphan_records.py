@@ -40,16 +40,18 @@ class OrphanRecords(Check):
         known = pd.Series(at >= 0, index=records.index)
         threat_type = pd.Series(master["threat_type"].to_numpy()[at], index=records.index).where(known)
         closed = pd.Series(master["closed_date"].to_numpy()[at], index=records.index).where(known)
-        unknown = records[~known]
-        closed_before = records[known & closed.notna() & (closed < records["disruption_date"])]
-        other_type = records[known & threat_type.notna() & (threat_type != records["threat_type"])]
-        bad = pd.concat([unknown, closed_before, other_type])
-        details = {"unknown_threat": len(unknown), "threat_closed": len(closed_before), "type_differs": len(other_type)}
+        unknown = ~known
+        closed_before = known & closed.notna() & (closed < records["disruption_date"])
+        other_type = known & threat_type.notna() & (threat_type != records["threat_type"])
+        details = {"unknown_threat": int(unknown.sum()), "threat_closed": int(closed_before.sum()),
+                   "type_differs": int(other_type.sum())}
+        bad = records["disruption_id"][unknown | closed_before | other_type]
         if bad.empty:
             return self.finding(None, f"All {len(records)} disruptions match a threat on the master list.", value=0, details=details)
-        n = bad["disruption_id"].nunique()
+        n = bad.nunique()
         message = (
-            f"{n} disruption(s) do not match the master list: {len(unknown)} unknown Threat IDs,"
-            f" {len(closed_before)} against threats closed before the disruption, {len(other_type)} with another Threat Type."
+            f"{n} disruption(s) do not match the master list: {details['unknown_threat']} unknown Threat IDs,"
+            f" {details['threat_closed']} against threats closed before the disruption,"
+            f" {details['type_differs']} with another Threat Type."
         )
-        return self.finding(True, message, value=n, records=bad["disruption_id"], details=details)
+        return self.finding(True, message, value=n, records=bad, details=details)

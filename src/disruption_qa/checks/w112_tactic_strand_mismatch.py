@@ -35,10 +35,10 @@ class TacticStrandMismatch(Check):
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
         usual = records["tactic"].map(TACTIC_STRAND)
-        odd = records[usual != records["strand"]]
+        odd = records["disruption_id"][usual != records["strand"]]
         share = len(odd) / len(records)
         message = (
             f"{len(odd)} of {len(records)} records ({pct(len(odd), len(records))}) use a tactic that usually serves"
             f" another strand; the threshold is {share_text(self.settings['threshold'])}."
         )
-        return self.finding(share > self.settings["threshold"], message, value=share, records=odd["disruption_id"])
+        return self.finding(share > self.settings["threshold"], message, value=share, records=odd)

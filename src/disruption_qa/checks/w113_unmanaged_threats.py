@@ -49,7 +49,7 @@ class UnmanagedThreats(Check):
             (as_of - active["last_review_date"]).dt.days > self.settings["review_days"]
         )
         no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & (ctx.disrupted_threats.get_indexer(active["threat_id"]) < 0)
-        bad = active[no_owner | stale | no_disruption]
+        bad = active["threat_id"][no_owner | stale | no_disruption]
         share = len(bad) / len(active)
         message = (
             f"{len(bad)} of {len(active)} active threats ({pct(len(bad), len(active))}) look unmanaged:"
@@ -58,4 +58,4 @@ class UnmanagedThreats(Check):
             f" the threshold is {share_text(self.settings['threshold'])}."
         )
         details = {"no_owner": int(no_owner.sum()), "no_review": int(stale.sum()), "no_disruption": int(no_disruption.sum())}
-        return self.finding(share > self.settings["threshold"], message, value=share, records=bad["threat_id"], details=details)
+        return self.finding(share > self.settings["threshold"], message, value=share, records=bad, details=details)

@@ -32,15 +32,18 @@ def validate_files(
     threats_sheet: str | None = None,
     config: Config | str | Path | None = None,
     extracted_on: dt.date | None = None,
+    background: bool = False,
 ) -> Validation:
-    """Read and validate an extraction. Raises InputError for unusable files."""
+    """Read and validate an extraction. Raises InputError for unusable files.
+
+    ``background``: see :func:`disruption_qa.validation.validate`."""
     if not isinstance(config, Config):
         config = load_config(config)
     d = read_export(disruptions, "disruptions", sheet=sheet, aliases=config.aliases.get("disruptions"))
     t = None
     if threats is not None:
         t = read_export(threats, "threats", sheet=threats_sheet, aliases=config.aliases.get("threats"))
-    return validate(d, t, extracted_on=extracted_on)
+    return validate(d, t, extracted_on=extracted_on, background=background)
 
 
 def validation_fix_rows(validation: Validation) -> list[list]:
@@ -78,6 +81,8 @@ class CheckRun:
     settings: dict[str, dict]
     period: Period
     results: list[OrganisationResult]
+    #: Where each record is in its file; built while the schemas run (see check_files).
+    locator: RecordLocator | None = None
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when nothing at or above ``fail_on`` is flagged (validation errors count as errors)."""
@@ -108,14 +113,17 @@ def check_files(
     settings = settings_for(chosen, config)
     if progress:
         progress("reading and validating")
+    # a large extraction's schemas run on another core while the checks are prepared and run
     validation = validate_files(
-        disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on
+        disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on,
+        background=True,
     )
     frame = validation.frames["disruptions"]
     period = resolve_period(frame, year=year, start=start, end=end)
     orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
+    locator = RecordLocator(validation)
     results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs, progress=progress)
-    return CheckRun(validation, chosen, settings, period, results)
+    return CheckRun(validation, chosen, settings, period, results, locator)
 
 
 class RecordLocator:
@@ -208,7 +216,7 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     written = write_validation(run.validation, out)
     shared = _Writing(run, out, include_summaries, html, history or {},
                       {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
-                      RecordLocator(run.validation))
+                      run.locator or RecordLocator(run.validation))
     for paths in map_organisations(_write_organisation, shared, run.results, progress,
                                    lambda i, r: f"report {i + 1} of {len(run.results)}"):
         written += paths

@@ -142,8 +142,11 @@ def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     return frame
 
 
-def indicators(ctx: Context, validation_errors: int, settings: dict[str, dict]) -> dict:
-    """The organisation's figures: what the report, the comparison and the history show."""
+def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
+    """The organisation's figures: what the report, the comparison and the history show.
+
+    The validation figures are placeholders here, set by :func:`run_checks` once the
+    schema run is done (their place in the dict is kept)."""
     counted = ctx.counted
     total = len(counted)
     by_strand = {s: int((counted["strand"] == s).sum()) for s in c.STRANDS}
@@ -167,8 +170,7 @@ def indicators(ctx: Context, validation_errors: int, settings: dict[str, dict]) 
         "top_recorder_share": top_n / named if named else None,
         "non_ocg_records": non_ocg,
         "non_ocg_share": non_ocg / in_period if in_period else None,
-        "validation_errors": validation_errors,
-        "validation_errors_per_100": round(validation_errors / len(ctx.records) * 100, 2) if len(ctx.records) else None,
+        **validation_indicators(0, len(ctx.records)),
     }
     if ctx.threats is not None:
         threats = ctx.threats
@@ -194,7 +196,6 @@ class _Prepared:
     checks: list
     by_org: dict[str, pd.DataFrame]
     threats_by_org: dict[str, pd.DataFrame]
-    issues_by_org: dict[str, list[ValidationIssue]]
     master_by_id: pd.DataFrame | None
     disrupted: pd.Index
     empty_d: pd.DataFrame
@@ -228,13 +229,27 @@ def run_checks(
         checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
         by_org=_split(disruptions, "recording_organisation"),
         threats_by_org=_split(threats, "owning_organisation") if threats is not None else {},
-        issues_by_org=_issues_by_organisation(validation),
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None,
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
         empty_d=disruptions.iloc[0:0],
         empty_t=threats.iloc[0:0] if threats is not None else None,
     )
-    return map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
+    results = map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
+    # last, so that a schema run in the background (see validation.validate) overlaps the checks
+    issues_by_org = _issues_by_organisation(validation)
+    for result in results:
+        errors = issues_by_org.get(result.organisation.name, [])
+        records = len(prepared.by_org.get(result.organisation.name, prepared.empty_d))
+        result.validation_errors = errors
+        result.indicators.update(validation_indicators(len(errors), records))
+    return results
+
+
+def validation_indicators(errors: int, records: int) -> dict:
+    return {
+        "validation_errors": errors,
+        "validation_errors_per_100": round(errors / records * 100, 2) if records else None,
+    }
 
 
 def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult:
@@ -257,16 +272,15 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult
         master_list=p.master_by_id,
         disrupted_threats=p.disrupted,
     )
-    errors = p.issues_by_org.get(org.name, [])
     return OrganisationResult(
         organisation=org,
         period=p.period,
         extraction_date=p.validation.extraction_date,
         profile=p.profile.name,
         files=p.validation.files,
-        indicators=indicators(ctx, len(errors), p.settings),
+        indicators=indicators(ctx, p.settings),
         findings=[check.evaluate(ctx) for check in p.checks],
-        validation_errors=errors,
+        validation_errors=[],  # filled in by run_checks
         figures={"monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
                  "lag": lag_distribution(ctx.records, p.period.start, p.period.end)},
     )

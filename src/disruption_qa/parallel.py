@@ -1,11 +1,12 @@
-"""Per-organisation work spread over every core, results in order.
+"""Work spread over every core: per-organisation work in order, and one job in the background.
 
 A national run checks and reports on dozens of organisations, each
 independently of the others. :func:`map_organisations` forks worker processes
 that inherit the run's frames (copy-on-write, nothing pickled on the way in)
 and hands each an organisation's index; only the small results come back.
-Small runs, one-core machines and platforms without ``fork`` do the same
-work in this process.
+:func:`in_background` runs one job (the schema validation) in a forked
+process while this one goes on. Small runs, one-core machines and platforms
+without ``fork`` do the same work in this process.
 """
 
 from __future__ import annotations
@@ -25,9 +26,21 @@ MIN_ITEMS = 4
 _job: tuple[Callable, object, Sequence] | None = None
 
 
+_background: tuple[Callable, object] | None = None
+
+
+def _run_background():
+    func, shared = _background
+    return func(shared)
+
+
 def _run(index: int):
     func, shared, items = _job
     return func(shared, items[index])
+
+
+def can_fork() -> bool:
+    return workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def workers() -> int:
@@ -51,7 +64,7 @@ def map_organisations(
     """
     global _job
     count = min(len(items), workers())
-    forked = count >= 2 and len(items) >= MIN_ITEMS and "fork" in multiprocessing.get_all_start_methods()
+    forked = can_fork() and count >= 2 and len(items) >= MIN_ITEMS
     results: list[R] = []
     if not forked:
         for i, item in enumerate(items):
@@ -69,3 +82,32 @@ def map_organisations(
     finally:
         _job = None
     return results
+
+
+class Finished:
+    """A result already at hand, with a future's ``result()``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+def in_background(func: Callable[[object], R], shared: object):
+    """Start ``func(shared)`` in a forked process and return its future (``.result()`` waits for it).
+
+    Where there is no second core or no ``fork``, it runs here and now.
+    An exception in the job is raised again by ``.result()``.
+    """
+    global _background
+    if not can_fork():
+        return Finished(func(shared))
+    _background = (func, shared)
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_run_background)  # the worker is forked here, inheriting _background
+    finally:
+        _background = None
+    pool.shutdown(wait=False)  # the worker finishes the job, then the pool winds down
+    return future

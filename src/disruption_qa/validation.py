@@ -68,8 +68,16 @@ class Validation:
     exports: list[Export]
     extraction_date: dt.date | None
     extraction_date_source: str
-    issues: list[ValidationIssue] = field(default_factory=list)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> typed frame
+    #: The issues once known, or the future of a schema run going on in another process.
+    pending: object = field(default=None, repr=False)
+
+    @property
+    def issues(self) -> list[ValidationIssue]:
+        """Every problem found, file by file and row by row (waiting for a schema run in the background)."""
+        if not isinstance(self.pending, list):
+            self.pending = self.pending.result() if self.pending is not None else []
+        return self.pending
 
     @property
     def files(self) -> list[dict]:
@@ -96,8 +104,20 @@ def resolve_extraction_date(disruptions: Export, threats: Export | None, given: 
     return None, "unknown"
 
 
-def validate(disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None) -> Validation:
-    """Validate an extraction lazily: every failure of every rule, in one pass."""
+#: From this many disruption records, ``validate(..., background=True)`` runs the schemas in another process.
+BACKGROUND_ROWS = 100_000
+
+
+def validate(disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None,
+             background: bool = False) -> Validation:
+    """Validate an extraction lazily: every failure of every rule, in one pass.
+
+    With ``background``, a large extraction's schemas run in a forked process
+    while the caller goes on with the typed frames; ``Validation.issues``
+    waits for them when first read.
+    """
+    from .parallel import Finished, in_background
+
     typed = {"disruptions": typed_frame(disruptions)}
     if threats is not None:
         typed["threats"] = typed_frame(threats)
@@ -108,21 +128,33 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
         extraction_date_source=source,
         frames=typed,
     )
-    for export in result.exports:
-        frame = typed[export.kind.key]
-        result.issues.extend(_structural(export))
-        result.issues.extend(_run_schema(export, frame, date))
-    # the order a user works through them: file by file, row by row, left to right
-    files = [e.source.path for e in result.exports]
-    position = {kind: {col.name: n for n, col in enumerate(e.kind.columns)} for e in result.exports for kind in [e.kind.key]}
-    kind_of = {e.source.path: e.kind.key for e in result.exports}
+    job = (result.exports, typed, date)
+    if background and len(typed["disruptions"]) >= BACKGROUND_ROWS:
+        result.pending = in_background(_issues, job)
+    else:
+        result.pending = Finished(_issues(job))
+    return result
+
+
+def _issues(job) -> list[ValidationIssue]:
+    """Every structural and schema problem of the exports, in the order a user works through them:
+    file by file, row by row, left to right."""
+    exports, typed, date = job
+    issues: list[ValidationIssue] = []
+    for export in exports:
+        issues.extend(_structural(export))
+        issues.extend(_run_schema(export, typed[export.kind.key], date))
+    files = [e.source.path for e in exports]
+    position = {e.kind.key: {col.name: n for n, col in enumerate(e.kind.columns)} for e in exports}
+    kind_of = {e.source.path: e.kind.key for e in exports}
 
     def order(issue: ValidationIssue):
-        column = -1 if issue.column is None else position[kind_of[issue.file]].get(issue.column, len(position[kind_of[issue.file]]))
+        columns = position[kind_of[issue.file]]
+        column = -1 if issue.column is None else columns.get(issue.column, len(columns))
         return (files.index(issue.file), issue.row, column, issue.column or "")
 
-    result.issues.sort(key=order)
-    return result
+    issues.sort(key=order)
+    return issues
 
 
 def _structural(export: Export) -> list[ValidationIssue]:

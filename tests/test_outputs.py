@@ -22,3 +22,23 @@ def test_frame_csv_neutralises_formulas_and_round_trips(tmp_path):
         "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "plain, with comma", 'say "hi"', "", "line\nbreak",
     ]
     assert [r["row"] for r in rows] == ["1", "", "3", "4", "5", "6", "7", "8", "9"]
+
+
+def test_record_locator_finds_first_rows_and_misses(write_file):
+    from disruption_qa.api import RecordLocator, validate_files
+
+    from conftest import csv_text, valid_disruption_rows
+
+    header, records = valid_disruption_rows()
+    rows = [list(r) for r in records[:6]]
+    rows[4][0] = rows[1][0]  # a repeated ID: the first of its rows (3) is the one located
+    rows[5][0] = ""  # a blank ID is never matched
+    validation = validate_files(write_file("d.csv", csv_text([header, *rows])))
+    locator = RecordLocator(validation)
+    locator.find("disruptions", [rows[0][0], rows[1][0]])
+    path, found = locator.locate("disruptions", [rows[1][0], "NOT-THERE", rows[0][0], rows[3][0]])
+    assert path.endswith("d.csv")
+    assert found.tolist() == [3, pd.NA, 2, 5]  # rows[3][0] was never asked for before: found on demand
+    assert locator.positions("disruptions", [rows[1][0], "NOT-THERE", rows[2][0]]).tolist() == [1, -1, 2]
+    assert locator.positions("threats", ["T1"]).tolist() == [-1]  # no threats file
+    assert locator.locate("threats", ["T1"])[1].tolist() == [pd.NA]

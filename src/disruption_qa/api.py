@@ -81,7 +81,7 @@ class CheckRun:
     settings: dict[str, dict]
     period: Period
     results: list[OrganisationResult]
-    #: Where each record is in its file; built while the schemas run (see check_files).
+    #: Where the records the findings point at are in their files.
     locator: RecordLocator | None = None
 
     def exit_code(self, fail_on: str = "error") -> int:
@@ -121,48 +121,73 @@ def check_files(
     frame = validation.frames["disruptions"]
     period = resolve_period(frame, year=year, start=start, end=end)
     orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
-    locator = RecordLocator(validation)
     results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs, progress=progress)
-    return CheckRun(validation, chosen, settings, period, results, locator)
+    return CheckRun(validation, chosen, settings, period, results, RecordLocator(validation).find_for(results))
 
 
 class RecordLocator:
-    """Where each record stands, looked up by ID (its first row when an ID repeats); built once per run.
+    """Where records stand, looked up by ID (an ID's first row when it repeats).
 
     Positions index the typed frames of ``validation.frames`` (which keep the
-    export's rows in order); rows are spreadsheet row numbers in the file. A
-    plain dict keyed by ID: quicker to build than a pandas index of a million
-    IDs, and inherited as it is by the forked report workers.
+    export's rows in order); rows are spreadsheet row numbers in the file. IDs
+    are found when first asked for, by one vectorised scan of the ID column
+    for the whole batch; :meth:`find_for` asks up front for every record a
+    run's findings point at, so forked report workers inherit the answers.
     """
 
     def __init__(self, validation: Validation):
-        self.found: dict[str, tuple[str, dict[str, int], np.ndarray, np.ndarray]] = {}
-        for export in validation.exports:
-            ids = export.text[export.kind.id_column]
-            present = ids.notna().to_numpy()
-            keys = ids[present].tolist()
-            first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))  # the earliest row wins
-            self.found[export.kind.key] = (export.source.path, first, np.flatnonzero(present), ids.index.to_numpy()[present])
+        self.exports = {e.kind.key: e for e in validation.exports}
+        self.first: dict[str, dict[str, int]] = {kind: {} for kind in self.exports}  # ID -> position, -1 if absent
+
+    def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
+        """Find every record the results' findings point at."""
+        wanted: dict[str, set[str]] = {"disruptions": set(), "threats": set()}
+        for result in results:
+            for f in result.findings:
+                wanted["threats" if f.check in THREAT_RECORD_CHECKS else "disruptions"].update(f.records)
+        for kind, ids in wanted.items():
+            if kind in self.exports:
+                self.find(kind, ids)
+        return self
+
+    def find(self, kind: str, ids) -> None:
+        """Learn where each of ``ids`` first occurs (once per ID)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        known = self.first[kind]
+        missing = list({i for i in ids if i not in known})
+        if not missing:
+            return
+        export = self.exports[kind]
+        column = export.text[export.kind.id_column]
+        values = pa.chunked_array([pa.array(column.array, from_pandas=True).cast(pa.string())])
+        hit = pc.fill_null(pc.is_in(values, value_set=pa.array(missing, pa.string())), False)
+        positions = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+        for key, at in zip(reversed(column.iloc[positions].tolist()), reversed(positions.tolist())):
+            known[key] = at  # in reverse, so the earliest row is the one kept
+        for i in missing:
+            known.setdefault(i, -1)
 
     def _at(self, kind: str, ids: list[str]) -> np.ndarray:
-        first = self.found[kind][1]
-        return np.fromiter((first.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
+        self.find(kind, ids)
+        known = self.first[kind]
+        return np.fromiter((known[i] for i in ids), dtype=np.int64, count=len(ids))
 
     def positions(self, kind: str, ids: list[str]) -> np.ndarray:
         """Each ID's position in its typed frame, -1 where it is not in the file."""
-        if kind not in self.found:
+        if kind not in self.exports:
             return np.full(len(ids), -1)
-        at = self._at(kind, ids)
-        return np.where(at >= 0, self.found[kind][2][at], -1)
+        return self._at(kind, ids)
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
-        if kind not in self.found:
+        if kind not in self.exports:
             return "", pd.array([pd.NA] * len(ids), dtype="Int64")
         at = self._at(kind, ids)
-        found = pd.array(self.found[kind][3][at], dtype="Int64")
+        found = pd.array(self.exports[kind].text.index.to_numpy()[at], dtype="Int64")
         found[at < 0] = pd.NA
-        return self.found[kind][0], found
+        return self.exports[kind].source.path, found
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
@@ -216,7 +241,7 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
     written = write_validation(run.validation, out)
     shared = _Writing(run, out, include_summaries, html, history or {},
                       {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
-                      run.locator or RecordLocator(run.validation))
+                      run.locator or RecordLocator(run.validation).find_for(run.results))
     for paths in map_organisations(_write_organisation, shared, run.results, progress,
                                    lambda i, r: f"report {i + 1} of {len(run.results)}"):
         written += paths

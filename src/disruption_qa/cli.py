@@ -322,11 +322,21 @@ def sample(
 
 def main() -> None:
     """The console script. An unexpected failure is one line and exit code 3, never a traceback,
-    unless DISRUPTION_QA_DEBUG is set (then the traceback is shown for a bug report)."""
+    unless DISRUPTION_QA_DEBUG is set (then the traceback is shown for a bug report).
+    A finished command exits at once (``os._exit``) after flushing its output."""
     import os
 
     try:
         app()
+    except SystemExit as done:
+        # Every output is written, synced and closed by now: leave without the interpreter's
+        # teardown, which frees a national run's frames object by object (0.3 s).
+        code = done.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else (0 if code is None else 1))
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)

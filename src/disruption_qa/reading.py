@@ -404,8 +404,10 @@ def _trimmed(table, names: list[str]) -> list:
     def trim(i: int):
         column = table.column(i)
         trimmed = pc.utf8_trim_whitespace(column)
+        values = column if names[i] == "summary" else trimmed
         blank = pc.equal(trimmed, "")
-        values = pc.if_else(blank, pa.scalar(None, pa.string()), column if names[i] == "summary" else trimmed)
+        if pc.any(blank).as_py():  # (if_else copies the column: only when a value is all spaces)
+            values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
         try:  # one chunk: selecting rows from a column of pyarrow's read blocks costs ten times more
             return values.combine_chunks()
         except pa.ArrowInvalid:  # over 2 GB of text in one column stays in chunks
@@ -547,7 +549,9 @@ def _finish(kind, source, frame, letters, problems, *, trimmed: bool = False) ->
         for col in frame.columns:
             values = frame[col] if col == "summary" else frame[col].str.strip()
             frame[col] = values.mask(values.str.strip() == "" if col == "summary" else values == "")
-    frame = frame.dropna(how="all")
+    blank_rows = frame.isna().all(axis=1)
+    if blank_rows.any():  # (dropna would copy every column even when no row is blank)
+        frame = frame[~blank_rows]
     source.rows = len(frame)
     if source.rows == 0:
         raise InputError(f"has a header but no records (header on row {source.header_row})", source.path)
@@ -593,7 +597,7 @@ def typed_frame(export: Export) -> pd.DataFrame:
     when they differ only in case. Unknown values are left as they are, for the
     schema to report.
     """
-    frame = export.text.copy()
+    frame = export.text.copy(deep=False)  # columns are replaced, never changed in place
     for col in export.kind.columns:
         if col.key not in frame.columns:
             continue

@@ -15,12 +15,10 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
-import pandera.pandas as pa
 
 from . import contract as c
 from .dates import format_date, implausible_year
 from .reading import Export, typed_frame
-from .schemas import SCHEMAS, TEXT_SUFFIX, validation_frame
 
 #: The rules in plain English, by the name the schema gives each check.
 RULES = {
@@ -222,6 +220,12 @@ def _is_org(key: str) -> bool:
 
 
 def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
+    # pandera is imported here, not with the module: a large extraction is validated in a
+    # forked process (see validate), and the main process never pays for the import
+    import pandera.pandas as pa
+
+    from .schemas import SCHEMAS, validation_frame
+
     frame = validation_frame(typed, export.text, export.kind, extraction_date)
     try:
         SCHEMAS[export.kind.key].validate(frame, lazy=True)

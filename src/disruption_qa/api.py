@@ -239,6 +239,10 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
 
     out = Path(out)
     written = write_validation(run.validation, out)
+    if html:
+        from .render.html import compile_templates
+
+        compile_templates()
     shared = _Writing(run, out, include_summaries, html, history or {},
                       {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
                       run.locator or RecordLocator(run.validation).find_for(run.results))

@@ -20,7 +20,7 @@ from .catalogue import Profile
 from .checks import CATALOGUE, Context, Finding
 from .checks.base import FLAGGED, SEVERITIES
 from .errors import InputError
-from .measures import active, lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
+from .measures import lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
 from .validation import Validation, ValidationIssue
 
 #: Columns the checks never need; dropped before splitting (the free text is the largest).
@@ -150,7 +150,7 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
     counted = ctx.counted
     total = len(counted)
     by_strand = {s: int((counted["strand"] == s).sum()) for s in c.STRANDS}
-    late = lateness(ctx.records, ctx.start, ctx.end, settings["W107"]["days"])
+    late = lateness(ctx.records, ctx.start, ctx.end, settings["W107"]["days"], ctx.happened)
     _, top_n, named, recorders = top_recorder(ctx.in_period)
     allowed = settings["W103"]["allowed_threat_types"]
     non_ocg = int((ctx.in_period["threat_type"].notna() & ~ctx.in_period["threat_type"].isin(allowed)).sum())
@@ -177,7 +177,7 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         result["threats"] = len(threats)
         result["threats_by_type"] = {t: int((threats["threat_type"] == t).sum()) for t in c.THREAT_TYPES}
         result["active_threats"] = int((threats["phase"] == "Active").sum())
-        live = active(ctx.all_threats)
+        live = ctx.active_threats
         result["unassessed_threats"] = int(unassessed(live)["any"].sum())
         result["disruptions_per_active_threat"] = (
             total / result["active_threats"] if result["active_threats"] else None
@@ -282,7 +282,7 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult
         findings=[check.evaluate(ctx) for check in p.checks],
         validation_errors=[],  # filled in by run_checks
         figures={"monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
-                 "lag": lag_distribution(ctx.records, p.period.start, p.period.end)},
+                 "lag": lag_distribution(ctx.happened[1])},
     )
 
 

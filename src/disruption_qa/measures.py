@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .contract import STRANDS
@@ -22,14 +23,23 @@ class Lateness:
         return len(self.late) / len(self.happened) if len(self.happened) else None
 
 
-def lateness(records: pd.DataFrame, start: dt.date, end: dt.date, days: int) -> Lateness:
-    """How late the disruptions that happened in the period were recorded."""
+def happened_in(records: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.Series]:
+    """The records whose Disruption Date is in the period (and that have a Record Date), and their lag in days."""
     happened = records[
         (records["disruption_date"] >= pd.Timestamp(start))
         & (records["disruption_date"] <= pd.Timestamp(end))
         & records["record_date"].notna()
     ]
-    lag = (happened["record_date"] - happened["disruption_date"]).dt.days
+    return happened, (happened["record_date"] - happened["disruption_date"]).dt.days
+
+
+def lateness(records: pd.DataFrame, start: dt.date, end: dt.date, days: int,
+             happened: tuple[pd.DataFrame, pd.Series] | None = None) -> Lateness:
+    """How late the disruptions that happened in the period were recorded.
+
+    ``happened``: :func:`happened_in` of the same records and period, when already at hand.
+    """
+    happened, lag = happened if happened is not None else happened_in(records, start, end)
     return Lateness(happened, lag, happened[lag > days], happened[happened["record_date"] > pd.Timestamp(end)])
 
 
@@ -62,20 +72,17 @@ LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 
 def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Counted records each month of the period (by Record Date) by strand: one row per month, ``Jan 2022``."""
     months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
-    table = (
-        counted.assign(month=counted["record_date"].dt.to_period("M"))
-        .groupby(["month", "strand"], observed=True)
-        .size()
-        .unstack(fill_value=0)
-        .reindex(index=months, columns=list(STRANDS), fill_value=0)
-    )
-    table.index = [m.strftime("%b %Y") for m in table.index]
-    return table.astype(int)
+    dates = counted["record_date"]
+    month = (dates.dt.year * 12 + dates.dt.month - (start.year * 12 + start.month)).to_numpy(dtype=float, na_value=-1)
+    strand = pd.Index(list(STRANDS)).get_indexer(counted["strand"])  # -1: blank or not a contract strand
+    keep = (month >= 0) & (month < len(months)) & (strand >= 0)  # months of the period, the contract's strands
+    cells = month[keep].astype(int) * len(STRANDS) + strand[keep]
+    counts = np.bincount(cells, minlength=len(months) * len(STRANDS)).reshape(len(months), len(STRANDS))
+    return pd.DataFrame(counts, index=[m.strftime("%b %Y") for m in months], columns=list(STRANDS))
 
 
-def lag_distribution(records: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
-    """Disruptions that happened in the period, counted in the LAG_BUCKETS of days they took to be recorded."""
-    lag = lateness(records, start, end, 0).lag_days
+def lag_distribution(lag: pd.Series) -> list[tuple[str, int]]:
+    """Recording lags (days, as :func:`happened_in` gives them) counted in the LAG_BUCKETS."""
     out = []
     for low, high, label in LAG_BUCKETS:
         mask = lag >= low if high is None else (lag >= low) & (lag <= high)

@@ -17,6 +17,7 @@ import datetime as dt
 import inspect
 import re
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -99,6 +100,21 @@ class Context:
     @property
     def has_master_list(self) -> bool:
         return self.master_list is not None
+
+    @cached_property
+    def happened(self) -> tuple[pd.DataFrame, pd.Series]:
+        """The records that happened in the period and their recording lag in days
+        (:func:`~disruption_qa.measures.happened_in`), worked out once for the checks and indicators."""
+        from ..measures import happened_in
+
+        return happened_in(self.records, self.start, self.end)
+
+    @cached_property
+    def active_threats(self) -> pd.DataFrame | None:
+        """The organisation's active threats (its whole master list, phase Active), or None without one."""
+        from ..measures import active
+
+        return active(self.all_threats)
 
 
 class Check:

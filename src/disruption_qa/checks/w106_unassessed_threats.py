@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from ..measures import active as active_threats
 from ..measures import unassessed
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -33,7 +32,7 @@ class UnassessedThreats(Check):
     params = {"threshold": Param(float, "Share of active threats not fully assessed above which to flag.")}
 
     def run(self, ctx: Context) -> Finding:
-        active = active_threats(ctx.all_threats)
+        active = ctx.active_threats
         if active is None or len(active) == 0:
             return self.not_applicable("the organisation has no active threats on the master list")
         masks = unassessed(active)

@@ -36,7 +36,7 @@ class LateRecording(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
-        late_ = lateness(ctx.records, ctx.start, ctx.end, self.settings["days"])
+        late_ = lateness(ctx.records, ctx.start, ctx.end, self.settings["days"], ctx.happened)
         happened, lag, late, after = late_.happened, late_.lag_days, late_.late, late_.entered_after
         if len(happened) == 0:
             return self.not_applicable("no disruptions happened in the period")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures import active as active_threats
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -40,7 +39,7 @@ class UnmanagedThreats(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
-        active = active_threats(ctx.all_threats)
+        active = ctx.active_threats
         if active is None or len(active) == 0:
             return self.not_applicable("the organisation has no active threats on the master list")
         as_of = pd.Timestamp(ctx.extraction_date or ctx.end)

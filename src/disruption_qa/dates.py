@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 #: Tried in order; the first that parses a value wins. Day-first formats come
@@ -44,14 +45,12 @@ def _parse_uniques(uniques: pd.Series) -> pd.Series:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Parse a column of date text into ``datetime64`` days; blank, unparseable or implausible gives NaT."""
-    text = values.astype("string").str.strip()
-    uniques = pd.Series(text.dropna().unique(), dtype="string")
-    parsed = _parse_uniques(uniques)
+    codes, uniques = pd.factorize(values)  # blank: -1
+    parsed = _parse_uniques(pd.Series(uniques, dtype="string").str.strip())
     years = parsed.dt.year
-    parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]")
-    lookup = pd.Series(parsed.dt.normalize().array, index=uniques.array, dtype="datetime64[ns]")
-    out = text.map(lookup) if len(lookup) else pd.Series(pd.NaT, index=text.index)
-    return pd.Series(pd.to_datetime(out), index=values.index, name=values.name).astype("datetime64[ns]")
+    parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]").dt.normalize()
+    days = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))  # the last one for code -1
+    return pd.Series(days[codes], index=values.index, name=values.name, dtype="datetime64[ns]")
 
 
 def parse_date(text: str) -> dt.date | None:

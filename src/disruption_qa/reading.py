@@ -242,23 +242,25 @@ def _columns(
 # --- CSV -----------------------------------------------------------------------
 
 
-def _content_end(text: str) -> int:
+def _content_end(text: str | bytes) -> int:
     """Where the text ends once the blank lines (only spaces, commas or semicolons) at its end are dropped.
 
     Line by line from the end, so the last record keeps its own trailing commas
     (a blank Summary is a legal last cell, not a short row). An index, not a
-    copy: a national export is hundreds of megabytes.
+    copy: a national export is hundreds of megabytes. Works on the decoded
+    text or on the file's bytes alike.
     """
+    nl, blank, cr = ("\n", " \t\r,;", "\r") if isinstance(text, str) else (b"\n", b" \t\r,;", b"\r")
     end = len(text)
     while True:
-        nl = text.rfind("\n", 0, end)
-        if text[nl + 1 : end].strip(" \t\r,;"):
-            while end > 0 and text[end - 1] == "\r":
+        nl_at = text.rfind(nl, 0, end)
+        if text[nl_at + 1 : end].strip(blank):
+            while end > 0 and text[end - 1 : end] == cr:
                 end -= 1
             return end
-        if nl == -1:
+        if nl_at == -1:
             return 0
-        end = nl
+        end = nl_at
 
 
 def _other_separator(lines: list[str], kind: ExportKind, mapping: dict[str, str], path: Path) -> None:
@@ -273,12 +275,43 @@ def _other_separator(lines: list[str], kind: ExportKind, mapping: dict[str, str]
 
 
 def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases, digest) -> Export:
-    text, encoding = _decode(data, path)
-    same_bytes = encoding != "cp1252"  # the text's characters are the file's UTF-8 bytes
-    if "\n" not in text and "\r" in text:
-        text = text.replace("\r", "\n")  # an old Mac export: rows end with CR alone
-        same_bytes = False
-    end = _content_end(text)
+    return _read_csv_utf8(path, data, kind, aliases, digest) or _read_csv_text(path, data, kind, aliases, digest)
+
+
+def _read_csv_utf8(path: Path, data: bytes, kind: ExportKind, aliases, digest) -> Export | None:
+    """The common case, fast: a UTF-8 file handed to pyarrow as it is, only its first lines decoded here
+    (pyarrow checks that every value is UTF-8). None when the file needs :func:`_read_csv_text`: another
+    encoding, line ends of CR alone, or a row pyarrow cannot take (that path names it exactly)."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if b"\n" not in data:
+        return None
+    end = _content_end(data)
+    cut = bom
+    for _ in range(MAX_TITLE_LINES + 2):  # the title lines, the header and one more line start
+        nl = data.find(b"\n", cut, end)
+        cut = end if nl == -1 else nl + 1
+        if nl == -1:
+            break
+    try:
+        head = data[bom:cut].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    h, title_lines, names, letters, start = _header(head, len(head), kind, aliases, path)
+    lo = bom + len(head[:start].encode("utf-8"))
+    frame = _parse_body_fast(memoryview(data)[lo:end], names, _line_ends(data, lo, end))
+    if frame is None:
+        return None
+    frame.index = pd.RangeIndex(h + 2, h + 2 + len(frame))
+    source = SourceFile(
+        path=str(path), sha256=digest.result(), format="csv", encoding="utf-8-sig" if bom else "utf-8",
+        title_lines=title_lines, header_row=h + 1,
+    )
+    return _finish(kind, source, frame, letters, [], trimmed=True)
+
+
+def _header(text: str, end: int, kind: ExportKind, aliases, path: Path):
+    """The header among the first lines of ``text[:end]``: its line number h (0-based), the title
+    lines above it, the columns (names and letters) and where the body starts in ``text``."""
     starts = [0]  # where each of the first lines starts
     while len(starts) <= MAX_TITLE_LINES + 1 and (nl := text.find("\n", starts[-1], end)) != -1:
         starts.append(nl + 1)
@@ -298,7 +331,18 @@ def _read_csv(path: Path, data: bytes, kind: ExportKind, aliases, digest) -> Exp
     title_lines = [",".join(c for c in r if c).strip() for r in head_rows[:h]]
     names, letters = _columns(head_rows[h], mapping, path, kind)
     # the body: everything after the header line (title lines hold no line breaks)
-    start = starts[h + 1] if h + 1 < len(starts) else end
+    return h, title_lines, names, letters, (starts[h + 1] if h + 1 < len(starts) else end)
+
+
+def _read_csv_text(path: Path, data: bytes, kind: ExportKind, aliases, digest) -> Export:
+    """Any export: the whole file decoded (UTF-8 or Windows-1252), malformed rows named with their row."""
+    text, encoding = _decode(data, path)
+    same_bytes = encoding != "cp1252"  # the text's characters are the file's UTF-8 bytes
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # an old Mac export: rows end with CR alone
+        same_bytes = False
+    end = _content_end(text)
+    h, title_lines, names, letters, start = _header(text, end, kind, aliases, path)
     first_row = h + 2
     problems: list[StructuralProblem] = []
     if same_bytes:  # hand pyarrow the file's own bytes: no second copy of a large export

@@ -345,6 +345,6 @@ def record_history(run: CheckRun, location: str | Path | None = None) -> dict[st
     with open_history(location) as store:
         for entry in store.record(run):
             previous = store.previous(entry)
-            recent = store.runs(entry.organisation, limit=TREND_RUNS, profile=entry.profile, until=entry)
+            recent = store.runs(entry.organisation, limit=TREND_RUNS, profile=entry.profile, until=entry, records=False)
             views[entry.organisation] = HistoryView(previous, compare(previous, entry), trend(recent))
     return views

@@ -611,12 +611,15 @@ class History:
         *,
         profile: str | None = None,
         until: RunEntry | None = None,
+        records: bool = True,
     ) -> list[RunEntry]:
         """Stored runs, oldest first (by extraction date, then time recorded; see :meth:`previous`).
 
         ``organisation`` and ``profile`` narrow the runs; ``until`` keeps those up to
         and including that entry (the trend a report of an older extraction shows);
-        ``limit`` then keeps the latest ``limit``.
+        ``limit`` then keeps the latest ``limit``. ``records=False`` leaves each
+        entry's ``problem_records`` empty: a trend needs only the figures, and a
+        national run's problem records are tens of thousands a run.
         """
         query = sa.select(runs.c.id, runs.c.extraction_date, runs.c.created_at)
         if organisation is not None:
@@ -637,7 +640,7 @@ class History:
         entries = []
         ids = list(order)
         for start in range(0, len(ids), 500):
-            entries += self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])))
+            entries += self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])), records=records)
         return sorted(entries, key=lambda e: order[e.id])
 
     def previous(
@@ -681,15 +684,16 @@ class History:
         found = self._read(sa.select(runs).where(runs.c.id == max(candidates)[1]))
         return found[0] if found else None
 
-    def _read(self, query) -> list[RunEntry]:
+    def _read(self, query, *, records: bool = True) -> list[RunEntry]:
         try:
             with self.engine.connect() as conn, conn.begin():
-                return self._load(conn, query)
+                return self._load(conn, query, records=records)
         except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
 
-    def _load(self, conn: sa.Connection, query) -> list[RunEntry]:
-        """Entries for the run rows ``query`` selects, in its order, with their details."""
+    def _load(self, conn: sa.Connection, query, *, records: bool = True) -> list[RunEntry]:
+        """Entries for the run rows ``query`` selects, in its order, with their details
+        (their problem records too, unless ``records`` is False)."""
         entries = [
             RunEntry(
                 id=r.id, organisation=r.organisation, period_start=r.period_start, period_end=r.period_end,
@@ -709,6 +713,8 @@ class History:
                 by_id[r.run_id].indicators[r.name] = r.value
             for r in conn.execute(sa.select(run_findings).where(run_findings.c.run_id.in_(chunk)).order_by(run_findings.c.check_id)):
                 by_id[r.run_id].findings[r.check_id] = FindingState(r.status, r.severity, r.value)
+            if not records:
+                continue
             for r in conn.execute(sa.select(run_problem_records.c.run_id, run_problem_records.c.record_id).where(run_problem_records.c.run_id.in_(chunk))):
                 by_id[r.run_id].problem_records.add(r.record_id)
         return entries

@@ -69,9 +69,12 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def measure(args: list[str], *, expect=(0, 1)) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS of the largest process (MB) and peak memory of the whole process tree
-    (sum of PSS, sampled every 20 ms; MB) of one run of a command."""
+def measure(args: list[str], *, expect=(0, 1), sample_memory: bool = False) -> tuple[float, float, float | None]:
+    """Wall seconds, peak RSS of the largest process (MB) and, with ``sample_memory``, the peak memory
+    of the whole process tree (sum of PSS, sampled every 50 ms; MB) of one run of a command.
+
+    Sampling reads /proc/<pid>/smaps_rollup, which costs the kernel a walk of each
+    process's page tables: a run that samples is slower, so it is not timed."""
     peak_tree = 0.0
     done = threading.Event()
     start = time.perf_counter()
@@ -79,34 +82,38 @@ def measure(args: list[str], *, expect=(0, 1)) -> tuple[float, float, float]:
 
     def sample():
         nonlocal peak_tree
-        while not done.wait(0.02):
+        while not done.wait(0.05):
             peak_tree = max(peak_tree, _pss_mb(_tree(proc.pid)))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if Path("/proc/self/smaps_rollup").exists():
-        sampler.start()
+    sampled = sample_memory and Path("/proc/self/smaps_rollup").exists()
+    if sampled:
+        threading.Thread(target=sample, daemon=True).start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         raise SystemExit(f"{' '.join(args)} exited {code}: {proc.stderr.read().decode()[-500:]}")
-    return wall, usage.ru_maxrss / 1024, peak_tree
+    return wall, usage.ru_maxrss / 1024, peak_tree if sampled else None
 
 
 def runs(label: str, args: list[str], repeat: int, before=None) -> dict:
-    walls, peaks, trees = [], [], []
+    """``repeat`` timed runs, then one more that samples the memory of every process."""
+    walls, peaks = [], []
     for _ in range(repeat):
         if before:
             before()
-        wall, peak, tree = measure(args)
+        wall, peak, _ = measure(args)
         walls.append(wall)
         peaks.append(peak)
-        trees.append(tree)
+    if before:
+        before()
+    _, _, tree = measure(args, sample_memory=True)
     result = {"workload": label, "median_s": statistics.median(walls), "min_s": min(walls), "peak_mb": max(peaks),
-              "tree_mb": max(trees), "runs": walls}
+              "tree_mb": tree, "runs": walls}
+    tree_text = f"{tree:6.0f} MB" if tree is not None else "   n/a"
     print(f"{label:<52} median {result['median_s']:7.2f} s   (min {result['min_s']:.2f})"
-          f"   peak RSS {result['peak_mb']:6.0f} MB   all processes {result['tree_mb']:6.0f} MB", flush=True)
+          f"   peak RSS {result['peak_mb']:6.0f} MB   all processes {tree_text}", flush=True)
     return result
 
 

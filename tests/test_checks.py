@@ -315,6 +315,18 @@ def test_w108_flags_one_recorder(tmp_path):
     assert "One user (ANALYST1) typed in 70 of 120 records (58%)" in f["W108"].message
 
 
+def test_w108_counts_only_the_users_of_the_period_and_organisation(tmp_path):
+    # users who recorded only in another year or for another organisation are not "users recorded in all"
+    records, threats = healthy()
+    other_year = dict(records[0], **{"Disruption ID": "D9001", "Disruption Date": "01/02/2021",
+                                     "Record Date": "03/02/2021", "Recorded By": "OLDHAND"})
+    other_org = dict(records[0], **{"Disruption ID": "D9002", "Recording Organisation": "Merseyside Police",
+                                    "Recorded By": "NEIGHBOUR"})
+    result, f = run(tmp_path, [*records, other_year, other_org], threats)
+    assert result.results[0].indicators["recorders"] == 4  # U1 to U4
+    assert "4 users recorded in all" in f["W108"].message
+
+
 def test_w108_needs_twenty_records(tmp_path):
     records, threats = healthy()
     records = records[:19]

@@ -170,7 +170,7 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         "top_recorder_share": top_n / named if named else None,
         "non_ocg_records": non_ocg,
         "non_ocg_share": non_ocg / in_period if in_period else None,
-        **validation_indicators(0, len(ctx.records)),
+        **validation_indicators(0, 0),
     }
     if ctx.threats is not None:
         threats = ctx.threats
@@ -200,6 +200,11 @@ class _Prepared:
     disrupted: pd.Index
     empty_d: pd.DataFrame
     empty_t: pd.DataFrame | None
+    recorded: dict[str, int]  # every record of each organisation, whatever its dates
+
+
+def _between(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    return (dates >= start) & (dates <= end)
 
 
 def run_checks(
@@ -214,13 +219,15 @@ def run_checks(
     """Every enabled check for each organisation (on every core when there are several)."""
     from .parallel import map_organisations
 
-    disruptions = _for_checks(validation.frames["disruptions"], c.DISRUPTIONS)
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    everything = validation.frames["disruptions"]
+    # the checks look at the records of the period by either date, no further: the rest is left out before splitting
+    relevant = _between(everything[profile.period_column], start, end) | _between(everything["disruption_date"], start, end)
+    disruptions = _for_checks(everything[relevant] if not relevant.all() else everything, c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    period_dates = disruptions[profile.period_column]
-    in_period_mask = (period_dates >= start) & (period_dates <= end)
+    in_period_mask = _between(disruptions[profile.period_column], start, end)
     prepared = _Prepared(
         validation=validation,
         profile=profile,
@@ -233,13 +240,14 @@ def run_checks(
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
         empty_d=disruptions.iloc[0:0],
         empty_t=threats.iloc[0:0] if threats is not None else None,
+        recorded=everything["recording_organisation"].value_counts().to_dict(),
     )
     results = map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
     # last, so that a schema run in the background (see validation.validate) overlaps the checks
     issues_by_org = _issues_by_organisation(validation)
     for result in results:
         errors = issues_by_org.get(result.organisation.name, [])
-        records = len(prepared.by_org.get(result.organisation.name, prepared.empty_d))
+        records = prepared.recorded.get(result.organisation.name, 0)
         result.validation_errors = errors
         result.indicators.update(validation_indicators(len(errors), records))
     return results

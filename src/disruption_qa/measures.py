@@ -49,6 +49,7 @@ def top_recorder(records: pd.DataFrame) -> tuple[str | None, int, int, int]:
     if named.empty:
         return None, 0, 0, 0
     counts = named.value_counts()
+    counts = counts[counts > 0]  # a categorical column also counts the users of other organisations and years, at 0
     return str(counts.index[0]), int(counts.iloc[0]), len(named), len(counts)
 
 

@@ -76,7 +76,8 @@ class Finding:
 class Context:
     """Everything a check may look at, for one organisation and one period.
 
-    ``records``: every disruption the organisation recorded (any type, any date).
+    ``records``: every disruption the organisation recorded (any type) that happened or was
+    recorded in the period: what a check may look at (the rest of the export is left out).
     ``in_period``: those with a Record Date in the period.
     ``counted``: the lead disruptions the profile counts (its filters applied).
     ``threats``: the organisation's master list as the profile counts it; ``all_threats``

@@ -191,36 +191,40 @@ class RecordLocator:
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
-                history: "HistoryView | None" = None) -> pd.DataFrame:
-    """Every record the organisation should open in APMIS, with what points at it (fixes.csv).
+                history: "HistoryView | None" = None) -> dict[str, list]:
+    """Every record the organisation should open in APMIS, with what points at it (fixes.csv), by column.
 
     ``kinds`` maps each input file's path to ``disruption`` or ``threat``. With the
     run history, ``new_since_last_run`` says ``yes`` for a record that was not a
     problem record in the organisation's previous run (matched by ID), else ``no``;
-    without it, the column is blank.
+    without it, the column is blank. Plain lists: a national run has tens of
+    thousands of these rows, and no table library is needed to write them.
     """
-    parts = []
-    if result.validation_errors:
-        parts.append(pd.DataFrame(
-            [[i.record_id or "", kinds.get(i.file, ""), "validation", i.rule, "error",
-              i.file, i.row, i.cell or "", i.column or "", i.value or "", i.message] for i in result.validation_errors],
-            columns=CHECK_FIXES_HEADER[:-1],
-        ))
+    columns: dict[str, list] = {name: [] for name in CHECK_FIXES_HEADER}
+
+    def extend(count: int, **values) -> None:  # each value a list of ``count`` or one for all
+        for name in CHECK_FIXES_HEADER[:-1]:
+            value = values[name]
+            columns[name].extend(value if isinstance(value, list) else [value] * count)
+
+    for i in result.validation_errors:
+        extend(1, record_id=i.record_id or "", record_type=kinds.get(i.file, ""), source="validation", name=i.rule,
+               severity="error", file=i.file, row=i.row, cell=i.cell or "", column=i.column or "", value=i.value or "",
+               message=i.message)
     for f in result.findings:
         if f.status != "flagged" or not f.records:
             continue
         kind = "threat" if f.check in THREAT_RECORD_CHECKS else "disruption"
         path, rows = locator.locate(kind + "s", f.records)
-        parts.append(pd.DataFrame({
-            "record_id": f.records, "record_type": kind, "source": f.check, "name": f.name, "severity": f.severity,
-            "file": path, "row": rows, "cell": "", "column": "", "value": "", "message": f.title,
-        }))
-    fixes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHECK_FIXES_HEADER[:-1])
+        extend(len(f.records), record_id=list(f.records), record_type=kind, source=f.check, name=f.name,
+               severity=f.severity, file=path, row=rows.to_numpy(dtype=object, na_value=None).tolist(), cell="",
+               column="", value="", message=f.title)
     if history is None:
-        fixes["new_since_last_run"] = ""
+        columns["new_since_last_run"] = [""] * len(columns["record_id"])
     else:
-        fixes["new_since_last_run"] = fixes["record_id"].isin(list(history.changes.new_records)).map({True: "yes", False: "no"})
-    return fixes
+        new = set(history.changes.new_records)
+        columns["new_since_last_run"] = ["yes" if r in new else "no" for r in columns["record_id"]]
+    return columns
 
 
 #: Checks whose records are threats (master-list rows), not disruptions.

@@ -1,8 +1,9 @@
 """Running the checks: one context per organisation, every enabled check, one result each.
 
-The engine splits the extraction by organisation once, builds each
-organisation's :class:`~disruption_qa.checks.Context`, computes its indicators
-and runs the catalogue over it. It formats nothing: see ``render/``.
+The engine keeps the records of the period, splits them by organisation once,
+builds each organisation's :class:`~disruption_qa.checks.Context`, computes its
+indicators and report figures and runs the catalogue over it, organisations on
+every core (:mod:`disruption_qa.parallel`). It formats nothing: see ``render/``.
 """
 
 from __future__ import annotations

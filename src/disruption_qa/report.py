@@ -1,9 +1,10 @@
 """What a per-organisation report shows, computed (never formatted) from a check run.
 
 :func:`build_report` gathers, for one organisation, the figures the HTML report
-needs beyond ``results.json``: strand mixes to compare with, monthly records by
-strand, the recording-lag distribution, the records behind each flagged sign,
-and validation problems grouped by rule. ``render/html.py`` turns it into a page.
+needs beyond ``results.json``: strand mixes to compare with, the monthly records
+by strand and the recording-lag distribution (worked out with the checks, in
+``OrganisationResult.figures``), the records behind each flagged sign, and
+validation problems grouped by rule. ``render/html.py`` turns it into a page.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pytest
 from disruption_qa import filters
 from disruption_qa.catalogue import defaults, load_profile, profile_names, settings_for
 from disruption_qa.checks import CATALOGUE
-from disruption_qa.checks.base import COMMON_PARAMS, DOC_HEADINGS
+from disruption_qa.checks.base import DOC_HEADINGS
 from disruption_qa.config import load_config
 from disruption_qa.errors import InputError
 from disruption_qa.render.catalogue_docs import catalogue_markdown

@@ -82,7 +82,7 @@ def healthy() -> tuple[list[dict], list[dict]]:
 
 def write(path, kind, rows):
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        fh.write(f"APMIS Export\nExtracted: 04/01/2023 09:14\n")
+        fh.write("APMIS Export\nExtracted: 04/01/2023 09:14\n")
         w = csv.DictWriter(fh, fieldnames=[c.name for c in kind.columns])
         w.writeheader()
         w.writerows(rows)
@@ -355,7 +355,9 @@ def test_w110_flags_records_off_the_master_list(tmp_path):
     records, threats = healthy()
     records[0]["Threat ID"] = "T404"
     threats[1].update({"Phase": "Closed - Dismantled", "Closed Date": "01/02/2022"})
-    after_close = [r["Disruption ID"] for r in records if r["Threat ID"] == "T001" and r["Disruption Date"] > "01/02/2022"]
+    closed = dt.date(2022, 2, 1)
+    after_close = [r["Disruption ID"] for r in records if r["Threat ID"] == "T001"
+                   and dt.datetime.strptime(r["Disruption Date"], "%d/%m/%Y").date() > closed]
     records[2]["Threat Type"] = "Priority Individual"  # T002 is an OCG on the master list
     _, f = run(tmp_path, records, threats)
     w = f["W110"]
@@ -363,7 +365,8 @@ def test_w110_flags_records_off_the_master_list(tmp_path):
     assert w.details["unknown_threat"] == 1
     assert w.details["type_differs"] == 1
     assert records[0]["Disruption ID"] in w.records and records[2]["Disruption ID"] in w.records
-    assert w.details["threat_closed"] >= 1
+    assert after_close and w.details["threat_closed"] == len(after_close)
+    assert set(after_close) <= set(w.records)
 
 
 # --- W111 ------------------------------------------------------------------------------

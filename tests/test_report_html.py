@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -344,7 +344,6 @@ def fill_disruptions(
     hi = np.maximum(hi, lo)
 
     # disruption date: month by the organisation's monthly profile, then the day
-    y0 = day(dt.date(year, 1, 1))
     month_start = np.array([day(dt.date(year, m, 1)) for m in range(1, 13)] + [day(dt.date(year + 1, 1, 1))])
     month = np.empty(n, np.int64)
     for o in np.unique(org):

@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..contract import organisations
 from ..errors import InputError
 from . import core, records
 from .generator import DATE_COLUMNS, DISRUPTIONS_TITLE, THREATS_TITLE, _supported_candidates
-from .writing import dates, replace, strings, write_csv, write_xlsx
+from .writing import replace, write_csv, write_xlsx
 
 YEAR = 2022
 FIRST = dt.datetime(2023, 1, 4, 9, 14)

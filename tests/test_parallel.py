@@ -83,3 +83,12 @@ def test_a_forked_run_gives_what_one_process_gives(tmp_path, monkeypatch, two_co
         for name in ("results.json", "fixes.csv"):
             a = (tmp_path / "alone" / result.slug / name).read_bytes()
             assert a == (tmp_path / "forked" / result.slug / name).read_bytes(), (result.slug, name)
+
+
+def test_an_unwritable_folder_in_a_worker_is_the_usual_input_error(tmp_path, two_cores):
+    from disruption_qa.errors import InputError
+
+    run = api.check_files(JANUARY, JANUARY_THREATS, year=2022)
+    (tmp_path / "lancashire-constabulary").write_text("a file where a folder should be")
+    with pytest.raises(InputError, match=r"lancashire-constabulary/results\.json: cannot be written"):
+        api.write_check(run, tmp_path, history=None)

@@ -197,7 +197,8 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], label: str) -> st
     return c.svg()
 
 
-def _stacked_columns(c: Chart, p: Plot, series: list[tuple[str, list[float]]], labels: list[str]) -> None:
+def _stacked_columns(c: Chart, p: Plot, series: list[tuple[str, str, list[float]]], labels: list[str]) -> None:
+    """Columns of stacked ``(name, colour, values)`` series, with totals on top where they fit."""
     count = len(labels)
     slot = p.width / max(count, 1)
     totals = [0.0] * count
@@ -226,8 +227,9 @@ def monthly(table, label: str) -> str:
     p, ticks = _columns_plot(max(totals, default=0), 190)
     c = Chart(label, WIDTH, p.bottom + 60)
     _y_axis(c, p, ticks, num, "records")
-    _stacked_columns(c, p, [(s, STRAND_COLOURS[s], [float(v) for v in table[s].tolist()]) for s in STRANDS],
-                     [m.split(" ")[0] for m in table.index])
+    several_years = len({m.split(" ")[-1] for m in table.index}) > 1  # then each January carries its year
+    labels = [m if several_years and (i == 0 or m.startswith("Jan")) else m.split(" ")[0] for i, m in enumerate(table.index)]
+    _stacked_columns(c, p, [(s, STRAND_COLOURS[s], [float(v) for v in table[s].tolist()]) for s in STRANDS], labels)
     c.legend(p.bottom + 44, [(s, STRAND_COLOURS[s], None, "") for s in STRANDS])
     return c.svg()
 

@@ -22,16 +22,9 @@ R = TypeVar("R")
 #: Below this many items a pool costs more than it saves.
 MIN_ITEMS = 4
 
-# What the forked workers inherit: set just before the pool starts, cleared after.
-_job: tuple[Callable, object, Sequence] | None = None
-
-
-_background: tuple[Callable, object] | None = None
-
-
-def _run_background():
-    func, shared = _background
-    return func(shared)
+# What the forked workers inherit: set just before a pool starts, cleared after.
+_job: tuple[Callable, object, Sequence] | None = None  # map_organisations
+_background: tuple[Callable, object] | None = None  # in_background
 
 
 def _run(index: int):
@@ -39,7 +32,13 @@ def _run(index: int):
     return func(shared, items[index])
 
 
+def _run_background():
+    func, shared = _background
+    return func(shared)
+
+
 def can_fork() -> bool:
+    """Whether work can go to forked processes on another core."""
     return workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 

@@ -38,8 +38,12 @@ class OrphanRecords(Check):
         master = ctx.master_list
         at = master.index.get_indexer(records["threat_id"])  # hash lookup; -1 when not on the list
         known = pd.Series(at >= 0, index=records.index)
-        threat_type = pd.Series(master["threat_type"].to_numpy()[at], index=records.index).where(known)
-        closed = pd.Series(master["closed_date"].to_numpy()[at], index=records.index).where(known)
+        if len(master):  # the master list's values for these records only (-1 takes row 0, masked below)
+            threat_type = pd.Series(master["threat_type"].iloc[at.clip(min=0)].to_numpy(), index=records.index).where(known)
+            closed = pd.Series(master["closed_date"].iloc[at.clip(min=0)].to_numpy(), index=records.index).where(known)
+        else:
+            threat_type = pd.Series(None, index=records.index, dtype=object)
+            closed = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
         unknown = ~known
         closed_before = known & closed.notna() & (closed < records["disruption_date"])
         other_type = known & threat_type.notna() & (threat_type != records["threat_type"])

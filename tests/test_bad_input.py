@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import zipfile
 
@@ -306,3 +307,64 @@ def test_wrong_usage(args):
     run = run_cli(*args)
     assert run.code == 2
     assert "Traceback" not in run.stderr + run.stdout
+
+
+# --- a date rule failing on most of a large file is the file's mistake ---------------------------
+
+D_DATE, R_DATE = D_HEADER.index("Disruption Date"), D_HEADER.index("Record Date")
+
+
+def _many(n: int, change: dict[int, str] | None = None) -> list[list[str]]:
+    """``n`` valid records with their own IDs; ``change`` sets columns (by position) on every one."""
+    rows = []
+    for i in range(n):
+        row = list(D_RECORDS[i % len(D_RECORDS)])
+        row[0] = f"D{i:06d}"
+        for column, value in (change or {}).items():
+            row[column] = value
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("title, option, where", [
+    (["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"], [], "(title line of"),
+    (None, ["--extracted-on", "01/01/2020"], "(--extracted-on)"),
+], ids=["title-line", "option"])
+def test_an_extraction_date_before_most_records_is_one_error(tmp_path, title, option, where):
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text([D_HEADER, *_many(1200)], title=title), encoding="utf-8")
+    run, out = validate(path, *option, tmp_path=tmp_path)
+    assert_unusable(run, "d.csv", "the extraction date 01/01/2020", where,
+                    "is before the Record Date of 1,200 of 1,200 records", "check the extraction date", out=out)
+
+
+def test_swapped_date_columns_are_one_error(tmp_path):
+    path = tmp_path / "d.csv"
+    rows = _many(1200, {D_DATE: "10/06/2022", R_DATE: "01/06/2022"})
+    path.write_text(csv_text([D_HEADER, *rows]), encoding="utf-8")
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, "d.csv", "the Record Date is before the Disruption Date on 1,200 of 1,200 records",
+                    "are the two columns swapped?", out=out)
+
+
+def test_a_few_rows_after_the_extraction_date_are_still_listed_row_by_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text([D_HEADER, *_many(999)], title=["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"]),
+                    encoding="utf-8")
+    run, out = validate(path, tmp_path=tmp_path)
+    assert run.code == 1 and "Traceback" not in run.stderr
+    errors = json.loads((out / "validation.json").read_text(encoding="utf-8"))["errors"]
+    late = [e for e in errors if "after the extraction date" in e["message"]]
+    assert len([e for e in late if e["column"] == "Record Date"]) == 999  # (and each Disruption Date too)
+
+
+def test_a_date_column_in_another_format_is_one_error(tmp_path):
+    path = tmp_path / "d.csv"
+    rows = _many(1200)
+    for row in rows:
+        day, month, year = row[R_DATE].split("/")
+        row[R_DATE] = f"{year}.{month}.{day}"
+    path.write_text(csv_text([D_HEADER, *rows]), encoding="utf-8")
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, "d.csv", "Record Date (column H) is not a date on 1,200 of 1,200 records",
+                    "write dd/mm/yyyy or yyyy-mm-dd", out=out)

@@ -42,3 +42,13 @@ def test_record_locator_finds_first_rows_and_misses(write_file):
     assert locator.positions("disruptions", [rows[1][0], "NOT-THERE", rows[2][0]]).tolist() == [1, -1, 2]
     assert locator.positions("threats", ["T1"]).tolist() == [-1]  # no threats file
     assert locator.locate("threats", ["T1"])[1].tolist() == [pd.NA]
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from disruption_qa.render.files import UMASK, write_atomic
+
+    write_atomic(tmp_path / "report.html", "<p>x</p>")
+    assert stat.S_IMODE(os.stat(tmp_path / "report.html").st_mode) == 0o666 & ~UMASK  # not 0600 as mkstemp leaves it

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import contract as c
 from .dates import format_date, implausible_year
+from .errors import InputError
 from .reading import Export, typed_frame
 
 #: The rules in plain English, by the name the schema gives each check.
@@ -102,6 +103,53 @@ def resolve_extraction_date(disruptions: Export, threats: Export | None, given: 
     return None, "unknown"
 
 
+#: A date rule failing on at least this many records and this share of them is the file's mistake, not the rows'.
+WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE = 1000, 0.5
+
+
+def _refuse_whole_column_failures(export: Export, typed: pd.DataFrame, date: dt.date | None, source: str) -> None:
+    """Raise an InputError when a date rule fails on most of a large file.
+
+    A date column in another format, an extraction date older than most Record
+    Dates (a wrong title line or --extracted-on), or Disruption and Record Date
+    swapped would otherwise be a million row-by-row problems: no help to a
+    user, and minutes of work.
+    """
+    for col in export.kind.columns:
+        if col.kind != "date" or col.key not in typed.columns:
+            continue
+        written = export.text[col.key].notna()
+        unreadable = written & typed[col.key].isna()
+        failing = int(unreadable.sum())
+        if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * int(written.sum())):
+            example = export.text.loc[unreadable, col.key].iloc[0]
+            raise InputError(
+                f"{col.name} (column {export.letters.get(col.key, '?')}) is not a date on {failing:,} of"
+                f" {int(written.sum()):,} records (such as {example!r}): write dd/mm/yyyy or yyyy-mm-dd",
+                export.source.path)
+    dated = typed["record_date"].notna()
+    count = int(dated.sum())
+    if count < WHOLE_COLUMN_ROWS:
+        return
+
+    def most(mask: pd.Series) -> int | None:
+        failing = int(mask.sum())
+        return failing if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count) else None
+
+    record, happened = typed["record_date"], typed["disruption_date"]
+    if date is not None and (failing := most(record > pd.Timestamp(date))):
+        where = {"given by the user": "--extracted-on"}.get(source, source)
+        raise InputError(
+            f"the extraction date {format_date(date)} ({where}) is before the Record Date of {failing:,} of {count:,}"
+            f" records (the latest is {format_date(record.max())}): check the extraction date, or that this is the"
+            " right file", export.source.path)
+    if (failing := most(record < happened)):
+        letters = ", ".join(export.letters.get(k, "?") for k in ("disruption_date", "record_date"))
+        raise InputError(
+            f"the Record Date is before the Disruption Date on {failing:,} of {count:,} records (columns {letters},"
+            f" header on row {export.source.header_row}): are the two columns swapped?", export.source.path)
+
+
 #: From this many disruption records, ``validate(..., background=True)`` runs the schemas in another process.
 BACKGROUND_ROWS = 100_000
 
@@ -120,6 +168,7 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
     if threats is not None:
         typed["threats"] = typed_frame(threats)
     date, source = resolve_extraction_date(disruptions, threats, extracted_on, typed["disruptions"])
+    _refuse_whole_column_failures(disruptions, typed["disruptions"], date, source)
     result = Validation(
         exports=[e for e in (disruptions, threats) if e is not None],
         extraction_date=date,
@@ -232,12 +281,18 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    cases = cases[cases["index"].notna()].copy()
-    # pandera melts a failing row of a wide check into one case per (non-blank) column;
-    # the column to report is named after the colon of the check's name
+    cases = cases[cases["index"].notna()][["check", "column", "index"]]
+    # A wide check keeps one failure case (schemas.WIDE_CASES): its failing rows come from its own
+    # mask, reported in the column named after the colon of its name.
     wide = cases["check"].str.contains(":", regex=False)
-    cases.loc[wide, "column"] = cases.loc[wide, "check"].str.split(":").str[1]
-    cases = cases.drop_duplicates(["check", "column", "index"])
+    failed = set(cases.loc[wide, "check"])
+    rows = [
+        pd.DataFrame({"check": check.name, "column": check.name.split(":", 1)[1],
+                      "index": frame.index[~check(frame).check_output.to_numpy(dtype=bool)]})
+        for check in SCHEMAS[export.kind.key].to_schema().checks
+        if check.name in failed
+    ]
+    cases = pd.concat([cases[~wide], *rows], ignore_index=True).drop_duplicates(["check", "column", "index"])
     return _describe(export, typed, cases, extraction_date)
 
 

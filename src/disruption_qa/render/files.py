@@ -12,6 +12,15 @@ from typing import Iterable
 
 from ..errors import InputError
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: This process's umask, read once (reading it means setting it): new files get the usual permissions.
+UMASK = _umask()
+
 #: A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,6 +46,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes it private to the owner; a report is shared like any file
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -368,3 +368,12 @@ def test_a_date_column_in_another_format_is_one_error(tmp_path):
     run, out = validate(path, tmp_path=tmp_path)
     assert_unusable(run, "d.csv", "Record Date (column H) is not a date on 1,200 of 1,200 records",
                     "write dd/mm/yyyy or yyyy-mm-dd", out=out)
+
+
+def test_a_vocabulary_column_in_other_codes_is_one_error(tmp_path):
+    path = tmp_path / "d.csv"
+    strand = D_HEADER.index("4P Strand")
+    path.write_text(csv_text([D_HEADER, *_many(1200, {strand: "PU"})]), encoding="utf-8")
+    run, out = validate(path, tmp_path=tmp_path)
+    assert_unusable(run, "d.csv", "4P Strand (column I) is not on the contract's list on 1,200 of 1,200 records",
+                    "(such as 'PU')", "whether the export uses other codes", out=out)

@@ -107,26 +107,36 @@ def resolve_extraction_date(disruptions: Export, threats: Export | None, given: 
 WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE = 1000, 0.5
 
 
-def _refuse_whole_column_failures(export: Export, typed: pd.DataFrame, date: dt.date | None, source: str) -> None:
-    """Raise an InputError when a date rule fails on most of a large file.
+def _refuse_unreadable_columns(export: Export, typed: pd.DataFrame) -> None:
+    """Raise an InputError when most of a large file's values in a column cannot be what the contract says.
 
-    A date column in another format, an extraction date older than most Record
-    Dates (a wrong title line or --extracted-on), or Disruption and Record Date
-    swapped would otherwise be a million row-by-row problems: no help to a
-    user, and minutes of work.
+    A date column in another format, or a vocabulary or organisation column in
+    another coding (``PU`` for Pursue), would otherwise be a million
+    row-by-row problems: no help to a user, and minutes of work.
     """
     for col in export.kind.columns:
-        if col.kind != "date" or col.key not in typed.columns:
+        if col.key not in typed.columns or not (col.kind == "date" or col.values or col.organisation):
             continue
         written = export.text[col.key].notna()
-        unreadable = written & typed[col.key].isna()
-        failing = int(unreadable.sum())
-        if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * int(written.sum())):
-            example = export.text.loc[unreadable, col.key].iloc[0]
+        if col.kind == "date":
+            wrong, want = written & typed[col.key].isna(), "is not a date"
+            hint = "write dd/mm/yyyy or yyyy-mm-dd"
+        else:
+            allowed = list(col.values) if col.values else list(c.organisation_names())
+            wrong = written & ~typed[col.key].isin(allowed)
+            want = "is not on the contract's list" if col.values else "is not an organisation on the list"
+            hint = "check the column, or whether the export uses other codes"
+        failing, count = int(wrong.sum()), int(written.sum())
+        if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count):
+            example = export.text.loc[wrong, col.key].iloc[0]
             raise InputError(
-                f"{col.name} (column {export.letters.get(col.key, '?')}) is not a date on {failing:,} of"
-                f" {int(written.sum()):,} records (such as {example!r}): write dd/mm/yyyy or yyyy-mm-dd",
-                export.source.path)
+                f"{col.name} (column {export.letters.get(col.key, '?')}) {want} on {failing:,} of {count:,}"
+                f" records (such as {example!r}): {hint}", export.source.path)
+
+
+def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date | None, source: str) -> None:
+    """Raise an InputError when a date rule fails on most of a large file: an extraction date older
+    than most Record Dates (a wrong title line or --extracted-on), or Disruption and Record Date swapped."""
     dated = typed["record_date"].notna()
     count = int(dated.sum())
     if count < WHOLE_COLUMN_ROWS:
@@ -168,7 +178,10 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
     if threats is not None:
         typed["threats"] = typed_frame(threats)
     date, source = resolve_extraction_date(disruptions, threats, extracted_on, typed["disruptions"])
-    _refuse_whole_column_failures(disruptions, typed["disruptions"], date, source)
+    for export in (disruptions, threats):
+        if export is not None:
+            _refuse_unreadable_columns(export, typed[export.kind.key])
+    _refuse_impossible_dates(disruptions, typed["disruptions"], date, source)
     result = Validation(
         exports=[e for e in (disruptions, threats) if e is not None],
         extraction_date=date,

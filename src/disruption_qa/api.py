@@ -144,7 +144,7 @@ class RecordLocator:
         wanted: dict[str, set[str]] = {"disruptions": set(), "threats": set()}
         for result in results:
             for f in result.findings:
-                wanted["threats" if f.check in THREAT_RECORD_CHECKS else "disruptions"].update(f.records)
+                wanted[records_kind(f.check)].update(f.records)
         for kind, ids in wanted.items():
             if kind in self.exports:
                 self.find(kind, ids)
@@ -214,9 +214,9 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
     for f in result.findings:
         if f.status != "flagged" or not f.records:
             continue
-        kind = "threat" if f.check in THREAT_RECORD_CHECKS else "disruption"
-        path, rows = locator.locate(kind + "s", f.records)
-        extend(len(f.records), record_id=list(f.records), record_type=kind, source=f.check, name=f.name,
+        kind = records_kind(f.check)
+        path, rows = locator.locate(kind, f.records)
+        extend(len(f.records), record_id=list(f.records), record_type=kind.removesuffix("s"), source=f.check, name=f.name,
                severity=f.severity, file=path, row=rows.to_numpy(dtype=object, na_value=None).tolist(), cell="",
                column="", value="", message=f.title)
     if history is None:
@@ -229,6 +229,11 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
 
 #: Checks whose records are threats (master-list rows), not disruptions.
 THREAT_RECORD_CHECKS = ("W105", "W106", "W113")
+
+
+def records_kind(check: str) -> str:
+    """The export a check's records come from: ``threats`` or ``disruptions``."""
+    return "threats" if check in THREAT_RECORD_CHECKS else "disruptions"
 
 
 def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = False, html: bool = True, progress=None,

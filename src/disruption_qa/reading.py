@@ -439,11 +439,12 @@ def _arrow_strings(body: memoryview, width: int, *, newlines_in_values: bool):
 
 def _trimmed(table, names: list[str]) -> list:
     """Each column trimmed of surrounding whitespace (not the Summary), blank made null, in one chunk; on every core."""
-    import os
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from .parallel import workers
 
     def trim(i: int):
         column = table.column(i)
@@ -457,7 +458,7 @@ def _trimmed(table, names: list[str]) -> list:
         except pa.ArrowInvalid:  # over 2 GB of text in one column stays in chunks
             return values
 
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # pyarrow's kernels release the GIL
+    with ThreadPoolExecutor(workers()) as pool:  # pyarrow's kernels release the GIL
         return list(pool.map(trim, range(table.num_columns)))
 
 

@@ -179,12 +179,12 @@ THREAT_FIELDS = [
 
 
 def _record_rows(f: Finding, frames: dict[str, pd.DataFrame], locator, include_summaries) -> tuple[list[str], list[dict]]:
-    from .api import THREAT_RECORD_CHECKS
+    from .api import records_kind
 
     ids = f.records[:RECORDS_SHOWN]
     if not ids:
         return [], []
-    kind = "threats" if f.check in THREAT_RECORD_CHECKS else "disruptions"
+    kind = records_kind(f.check)
     table = frames.get(kind)
     fields, label = (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
     if table is None:

@@ -103,8 +103,13 @@ def resolve_extraction_date(disruptions: Export, threats: Export | None, given: 
     return None, "unknown"
 
 
-#: A date rule failing on at least this many records and this share of them is the file's mistake, not the rows'.
+#: A rule failing on at least this many records and this share of them is the file's mistake, not the rows'.
 WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE = 1000, 0.5
+
+
+def _most(failing: int, count: int) -> bool:
+    """Whether ``failing`` of ``count`` records is the whole column's failure (WHOLE_COLUMN_*)."""
+    return failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count)
 
 
 def _refuse_unreadable_columns(export: Export, typed: pd.DataFrame) -> None:
@@ -127,7 +132,7 @@ def _refuse_unreadable_columns(export: Export, typed: pd.DataFrame) -> None:
             want = "is not on the contract's list" if col.values else "is not an organisation on the list"
             hint = "check the column, or whether the export uses other codes"
         failing, count = int(wrong.sum()), int(written.sum())
-        if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count):
+        if _most(failing, count):
             example = export.text.loc[wrong, col.key].iloc[0]
             raise InputError(
                 f"{col.name} (column {export.letters.get(col.key, '?')}) {want} on {failing:,} of {count:,}"
@@ -144,7 +149,7 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
 
     def most(mask: pd.Series) -> int | None:
         failing = int(mask.sum())
-        return failing if failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count) else None
+        return failing if _most(failing, count) else None
 
     record, happened = typed["record_date"], typed["disruption_date"]
     if date is not None and (failing := most(record > pd.Timestamp(date))):

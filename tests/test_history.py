@@ -313,6 +313,28 @@ def test_runs_previous_compare_and_trend(store, runs_):
     ]
 
 
+
+def test_around_is_previous_and_runs_in_one_go(store, runs_):
+    """``around`` (what a check run's reports use) answers as ``previous`` and ``runs`` do entry by entry,
+    including for an older extraction recorded after a newer one."""
+    first, second = runs_
+    with open_history(store) as h:
+        newer = h.record(second)
+        older = h.record(first)
+        again = h.record(second)  # already stored: the same entries come back
+        for entries in (newer, older, again):
+            for limit in (1, 12, 0):
+                expected = [(h.previous(e), h.runs(e.organisation, limit, profile=e.profile, until=e, records=False))
+                            for e in entries]
+                assert h.around(entries, limit) == expected
+        (c2, _), (c1, _) = newer, older
+        (previous, recent), _ = h.around(newer, 12)
+        assert previous.id == c1.id and previous.problem_records  # the previous run with its records, for what changed
+        assert [e.id for e in recent] == [c1.id, c2.id] and all(not e.problem_records for e in recent)
+        previous, recent = h.around(older, 12)[0]
+        assert previous is None and [e.id for e in recent] == [c1.id]
+        assert h.around([], 12) == []
+
 def test_order_is_by_extraction_date_not_by_when_recorded(store, runs_):
     first, second = runs_
     with open_history(store) as h:

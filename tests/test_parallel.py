@@ -92,3 +92,27 @@ def test_an_unwritable_folder_in_a_worker_is_the_usual_input_error(tmp_path, two
     (tmp_path / "lancashire-constabulary").write_text("a file where a folder should be")
     with pytest.raises(InputError, match=r"lancashire-constabulary/results\.json: cannot be written"):
         api.write_check(run, tmp_path, history=None)
+
+
+def _sleep_then(shared):
+    import time
+
+    time.sleep(shared)
+    return "done"
+
+
+def test_a_background_job_keeps_its_core(two_cores):
+    """While the schema run goes on in the background, per-organisation work stays in this process
+    (three busy processes on two cores were slower than two); afterwards it forks again."""
+    future = parallel.in_background(_sleep_then, 1.0)
+    assert parallel.free_cores() == 1
+    assert {pid for pid, _ in parallel.map_organisations(_pid_and_square, 0, list(range(10)))} == {os.getpid()}
+    assert future.result() == "done"
+    for _ in range(100):  # the future's callback gives the core back just after the result is set
+        if parallel.free_cores() == 2:
+            break
+        import time
+
+        time.sleep(0.01)
+    assert parallel.free_cores() == 2
+    assert os.getpid() not in {pid for pid, _ in parallel.map_organisations(_pid_and_square, 0, list(range(10)))}

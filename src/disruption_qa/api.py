@@ -352,8 +352,7 @@ def record_history(run: CheckRun, location: str | Path | None = None) -> dict[st
 
     views = {}
     with open_history(location) as store:
-        for entry in store.record(run):
-            previous = store.previous(entry)
-            recent = store.runs(entry.organisation, limit=TREND_RUNS, profile=entry.profile, until=entry, records=False)
+        entries = store.record(run)
+        for entry, (previous, recent) in zip(entries, store.around(entries, TREND_RUNS)):
             views[entry.organisation] = HistoryView(previous, compare(previous, entry), trend(recent))
     return views

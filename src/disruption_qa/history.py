@@ -684,6 +684,40 @@ class History:
         found = self._read(sa.select(runs).where(runs.c.id == max(candidates)[1]))
         return found[0] if found else None
 
+    def around(self, entries: list[RunEntry], limit: int) -> list[tuple[RunEntry | None, list[RunEntry]]]:
+        """For each entry, ``(self.previous(entry), self.runs(entry.organisation, limit, profile=entry.profile,
+        until=entry, records=False))``, in a handful of queries for all of them (a national run has dozens)."""
+        if not entries:
+            return []
+        wanted = {(e.organisation, e.profile) for e in entries}
+        query = sa.select(runs.c.id, runs.c.organisation, runs.c.profile, runs.c.extraction_date, runs.c.created_at).where(
+            runs.c.organisation.in_(sorted({o for o, _ in wanted})), runs.c.profile.in_(sorted({p for _, p in wanted})))
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                stored = conn.execute(query).all()
+        except DATABASE_ERRORS as exc:
+            raise _fail(self.location, exc) from None
+        keyed: dict[tuple[str, str], list[tuple]] = {}
+        for r in stored:
+            keyed.setdefault((r.organisation, r.profile), []).append((_order_key(r.extraction_date, r.created_at, r.id), r.id))
+        chosen = []
+        for e in entries:
+            mine = sorted(keyed.get((e.organisation, e.profile), []))
+            last = _order_key(e.extraction_date, e.created_at, e.id)
+            before = [k for k in mine if k[0] < last and k[1] != e.id]
+            upto = [run_id for k, run_id in mine if k <= last]
+            chosen.append((before[-1][1] if before else None, upto[-limit:] if limit > 0 else []))
+        previous = self._entries({p for p, _ in chosen if p is not None}, records=True)
+        recent = self._entries({i for _, ids in chosen for i in ids}, records=False)
+        return [(previous.get(p), [recent[i] for i in ids]) for p, ids in chosen]
+
+    def _entries(self, ids: set[int], *, records: bool) -> dict[int, RunEntry]:
+        ids = sorted(ids)
+        found: dict[int, RunEntry] = {}
+        for start in range(0, len(ids), 500):
+            found.update((e.id, e) for e in self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])), records=records))
+        return found
+
     def _read(self, query, *, records: bool = True) -> list[RunEntry]:
         try:
             with self.engine.connect() as conn, conn.begin():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
@@ -25,6 +26,8 @@ MIN_ITEMS = 4
 # What the forked workers inherit: set just before a pool starts, cleared after.
 _job: tuple[Callable, object, Sequence] | None = None  # map_organisations
 _background: tuple[Callable, object] | None = None  # in_background
+_busy = 0  # cores taken by background jobs still running
+_lock = threading.Lock()
 
 
 def _run(index: int):
@@ -50,6 +53,17 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+def free_cores() -> int:
+    """Cores not taken by a job running in the background (at least this process's own)."""
+    return max(1, workers() - _busy)
+
+
+def _release(_future) -> None:
+    global _busy
+    with _lock:  # called on the pool's thread
+        _busy -= 1
+
+
 def map_organisations(
     func: Callable[[object, T], R],
     shared: object,
@@ -60,9 +74,12 @@ def map_organisations(
     """``[func(shared, item) for item in items]``, on every core when it pays.
 
     ``progress`` hears ``describe(i, item)`` as each item is done, in order.
+    Cores taken by a job in the background are left to it: while the schema
+    validation runs beside the checks on a two-core machine, the checks run
+    here (three busy processes on two cores were slower than two).
     """
     global _job
-    count = min(len(items), workers())
+    count = min(len(items), free_cores())
     forked = can_fork() and count >= 2 and len(items) >= MIN_ITEMS
     results: list[R] = []
     if not forked:
@@ -99,7 +116,7 @@ def in_background(func: Callable[[object], R], shared: object):
     Where there is no second core or no ``fork``, it runs here and now.
     An exception in the job is raised again by ``.result()``.
     """
-    global _background
+    global _background, _busy
     if not can_fork():
         return Finished(func(shared))
     _background = (func, shared)
@@ -109,4 +126,7 @@ def in_background(func: Callable[[object], R], shared: object):
     finally:
         _background = None
     pool.shutdown(wait=False)  # the worker finishes the job, then the pool winds down
+    with _lock:
+        _busy += 1
+    future.add_done_callback(_release)
     return future

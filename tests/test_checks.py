@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import itertools
 
+import pandas as pd
 import pytest
 
 from disruption_qa import api
@@ -452,3 +453,13 @@ def test_exit_code_follows_fail_on(tmp_path):
     assert f["W101"].severity == "warning"
     assert result.exit_code("error") == 0
     assert result.exit_code("warning") == 1
+
+
+def test_a_findings_records_are_its_distinct_ids_sorted_as_python_sorts():
+    from disruption_qa.checks.base import distinct_ids
+
+    ids = pd.Series(["D10", "D9", None, "D10", "Déjà", "d1", "Z"], dtype="str")
+    assert distinct_ids(ids) == sorted({"D10", "D9", "Déjà", "d1", "Z"})
+    assert distinct_ids(["T2", 7, None, "T2"]) == ["7", "T2"]
+    assert distinct_ids(pd.Series(["b", "a", "b"], dtype="category")) == ["a", "b"]
+    assert distinct_ids(pd.Series([], dtype="str")) == [] and distinct_ids([None]) == []

@@ -47,28 +47,49 @@ def _fail(shared):
     raise ValueError(f"broken {shared}")
 
 
-def test_in_background_returns_the_result_or_raises_the_error(two_cores):
-    future = parallel.in_background(lambda shared: (os.getpid(), sum(shared)), list(range(1000)))
-    pid, total = future.result()
-    assert total == 499500 and pid != os.getpid()
+def test_a_job_alongside_runs_first_in_the_next_pool_and_returns_its_result(two_cores):
+    job = parallel.alongside(lambda shared: (os.getpid(), sum(shared)), list(range(1000)))
+    out = parallel.map_organisations(_pid_and_square, 0, [1, 2])  # few items: forked for the job's sake
+    pid, total = job.result()
+    assert total == 499500 and pid != os.getpid() and job.future is not None
+    assert [value for _, value in out] == [1, 4] and os.getpid() not in {p for p, _ in out}
+    # taken once: the next pool does not run it again
+    assert {p for p, _ in parallel.map_organisations(_pid_and_square, 0, [1, 2])} == {os.getpid()}
+
+
+def test_a_job_alongside_raises_its_error(two_cores):
+    job = parallel.alongside(_fail, 7)
+    parallel.map_organisations(_pid_and_square, 0, list(range(6)))
     with pytest.raises(ValueError, match="broken 7"):
-        parallel.in_background(_fail, 7).result()
+        job.result()
 
 
-def test_in_background_without_a_second_core_runs_here(one_core):
-    future = parallel.in_background(lambda shared: os.getpid(), None)
-    assert isinstance(future, parallel.Finished) and future.result() == os.getpid()
+def test_a_job_no_pool_took_runs_when_asked(two_cores):
+    job = parallel.alongside(lambda shared: (os.getpid(), shared), 5)
+    assert job.result() == (os.getpid(), 5) and job.result() == (os.getpid(), 5)
+    assert parallel._waiting == []  # and no later pool runs it
+    stale = parallel.alongside(lambda shared: os.getpid(), None)
+    newer = parallel.alongside(lambda shared: "newer", None)  # one job at a time: the older one runs when asked
+    parallel.map_organisations(_pid_and_square, 0, list(range(6)))
+    assert newer.future is not None and newer.result() == "newer"
+    assert stale.future is None and stale.result() == os.getpid()
+
+
+def test_a_job_alongside_without_a_second_core_runs_when_asked(one_core):
+    job = parallel.alongside(lambda shared: os.getpid(), None)
+    parallel.map_organisations(_pid_and_square, 0, list(range(6)))
+    assert job.future is None and job.result() == os.getpid()
 
 
 def test_a_forked_run_gives_what_one_process_gives(tmp_path, monkeypatch, two_cores):
     # the sample's seven organisations are checked and written by forked workers,
-    # the schemas run in the background (forced: the sample is small)
+    # the schemas run beside them (forced: the sample is small)
     monkeypatch.setattr(validation, "BACKGROUND_ROWS", 0)
-    started = []
-    real = parallel.in_background
-    monkeypatch.setattr(parallel, "in_background", lambda func, shared: started.append(func) or real(func, shared))
+    jobs = []
+    real = parallel.alongside
+    monkeypatch.setattr(parallel, "alongside", lambda func, shared: jobs.append(real(func, shared)) or jobs[-1])
     forked = api.check_files(JANUARY, JANUARY_THREATS, year=2022)
-    assert started == [validation._issues]
+    assert [j.func for j in jobs] == [validation._issues] and jobs[0].future is not None  # run by the checks' pool
     api.write_check(forked, tmp_path / "forked", history=None)
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)
@@ -93,26 +114,3 @@ def test_an_unwritable_folder_in_a_worker_is_the_usual_input_error(tmp_path, two
     with pytest.raises(InputError, match=r"lancashire-constabulary/results\.json: cannot be written"):
         api.write_check(run, tmp_path, history=None)
 
-
-def _sleep_then(shared):
-    import time
-
-    time.sleep(shared)
-    return "done"
-
-
-def test_a_background_job_keeps_its_core(two_cores):
-    """While the schema run goes on in the background, per-organisation work stays in this process
-    (three busy processes on two cores were slower than two); afterwards it forks again."""
-    future = parallel.in_background(_sleep_then, 1.0)
-    assert parallel.free_cores() == 1
-    assert {pid for pid, _ in parallel.map_organisations(_pid_and_square, 0, list(range(10)))} == {os.getpid()}
-    assert future.result() == "done"
-    for _ in range(100):  # the future's callback gives the core back just after the result is set
-        if parallel.free_cores() == 2:
-            break
-        import time
-
-        time.sleep(0.01)
-    assert parallel.free_cores() == 2
-    assert os.getpid() not in {pid for pid, _ in parallel.map_organisations(_pid_and_square, 0, list(range(10)))}

@@ -113,7 +113,7 @@ def check_files(
     settings = settings_for(chosen, config)
     if progress:
         progress("reading and validating")
-    # a large extraction's schemas run on another core while the checks are prepared and run
+    # a large extraction's schemas run on a spare core beside the checks
     validation = validate_files(
         disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on,
         background=True,

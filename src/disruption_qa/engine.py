@@ -244,7 +244,7 @@ def run_checks(
         recorded=everything["recording_organisation"].value_counts().to_dict(),
     )
     results = map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
-    # last, so that a schema run in the background (see validation.validate) overlaps the checks
+    # last: a large extraction's schema run went on beside the checks (see validation.validate)
     issues_by_org = _issues_by_organisation(validation)
     for result in results:
         errors = issues_by_org.get(result.organisation.name, [])

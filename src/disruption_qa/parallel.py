@@ -1,19 +1,20 @@
-"""Work spread over every core: per-organisation work in order, and one job in the background.
+"""Work spread over every core: per-organisation work in order, and one job alongside it.
 
 A national run checks and reports on dozens of organisations, each
 independently of the others. :func:`map_organisations` forks worker processes
 that inherit the run's frames (copy-on-write, nothing pickled on the way in)
 and hands each an organisation's index; only the small results come back.
-:func:`in_background` runs one job (the schema validation) in a forked
-process while this one goes on. Small runs, one-core machines and platforms
-without ``fork`` do the same work in this process.
+:func:`alongside` sets a job aside (the schema validation) for the next such
+pool, which runs it first on one of its workers while the others take the
+organisations: the cores stay busy with no more processes than cores (three
+busy processes on two cores were slower than two). Small runs, one-core
+machines and platforms without ``fork`` do the same work in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
@@ -24,20 +25,19 @@ R = TypeVar("R")
 MIN_ITEMS = 4
 
 # What the forked workers inherit: set just before a pool starts, cleared after.
-_job: tuple[Callable, object, Sequence] | None = None  # map_organisations
-_background: tuple[Callable, object] | None = None  # in_background
-_busy = 0  # cores taken by background jobs still running
-_lock = threading.Lock()
+_job: tuple[Callable, object, Sequence, list] | None = None
+# Jobs set aside by ``alongside`` for the next pool.
+_waiting: list["Alongside"] = []
 
 
 def _run(index: int):
-    func, shared, items = _job
+    func, shared, items, _ = _job
     return func(shared, items[index])
 
 
-def _run_background():
-    func, shared = _background
-    return func(shared)
+def _run_alongside(index: int):
+    job = _job[3][index]
+    return job.func(job.shared)
 
 
 def can_fork() -> bool:
@@ -53,17 +53,6 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def free_cores() -> int:
-    """Cores not taken by a job running in the background (at least this process's own)."""
-    return max(1, workers() - _busy)
-
-
-def _release(_future) -> None:
-    global _busy
-    with _lock:  # called on the pool's thread
-        _busy -= 1
-
-
 def map_organisations(
     func: Callable[[object, T], R],
     shared: object,
@@ -74,13 +63,12 @@ def map_organisations(
     """``[func(shared, item) for item in items]``, on every core when it pays.
 
     ``progress`` hears ``describe(i, item)`` as each item is done, in order.
-    Cores taken by a job in the background are left to it: while the schema
-    validation runs beside the checks on a two-core machine, the checks run
-    here (three busy processes on two cores were slower than two).
+    A job set aside by :func:`alongside` runs first, on one of the pool's workers.
     """
     global _job
-    count = min(len(items), free_cores())
-    forked = can_fork() and count >= 2 and len(items) >= MIN_ITEMS
+    jobs = _waiting[:]
+    count = min(len(items) + len(jobs), workers())
+    forked = can_fork() and count >= 2 and (len(items) >= MIN_ITEMS or bool(jobs))
     results: list[R] = []
     if not forked:
         for i, item in enumerate(items):
@@ -88,9 +76,12 @@ def map_organisations(
             if progress and describe:
                 progress(describe(i, item))
         return results
-    _job = (func, shared, items)
+    del _waiting[:]
+    _job = (func, shared, items, jobs)
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            for n, job in enumerate(jobs):  # queued first, so a worker starts on it at once
+                job.future = pool.submit(_run_alongside, n)
             for i, result in enumerate(pool.map(_run, range(len(items)), chunksize=1)):
                 results.append(result)
                 if progress and describe:
@@ -100,33 +91,32 @@ def map_organisations(
     return results
 
 
-class Finished:
-    """A result already at hand, with a future's ``result()``."""
+class Alongside:
+    """A job set aside for the next per-organisation pool (see :func:`alongside`)."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, func: Callable[[object], R], shared: object):
+        self.func, self.shared = func, shared
+        self.future = None  # set when a pool takes the job
+        self._value: list = []  # the value, once computed here
 
-    def result(self):
-        return self.value
+    def result(self) -> R:
+        """The job's value: from the pool that ran it, else computed here and now (once)."""
+        if self.future is not None:
+            return self.future.result()
+        if not self._value:
+            if self in _waiting:
+                _waiting.remove(self)
+            self._value.append(self.func(self.shared))
+        return self._value[0]
 
 
-def in_background(func: Callable[[object], R], shared: object):
-    """Start ``func(shared)`` in a forked process and return its future (``.result()`` waits for it).
+def alongside(func: Callable[[object], R], shared: object) -> Alongside:
+    """Set ``func(shared)`` aside to run on a spare core beside the next :func:`map_organisations` (one job at a time).
 
-    Where there is no second core or no ``fork``, it runs here and now.
-    An exception in the job is raised again by ``.result()``.
+    ``.result()`` gives its value (or raises its exception), running it here if no
+    pool has taken it. Where there is no second core or no ``fork``, it runs when asked.
     """
-    global _background, _busy
-    if not can_fork():
-        return Finished(func(shared))
-    _background = (func, shared)
-    try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_run_background)  # the worker is forked here, inheriting _background
-    finally:
-        _background = None
-    pool.shutdown(wait=False)  # the worker finishes the job, then the pool winds down
-    with _lock:
-        _busy += 1
-    future.add_done_callback(_release)
-    return future
+    job = Alongside(func, shared)
+    # a job set aside earlier and never taken (a run that stopped on bad input) now runs when asked, if ever
+    _waiting[:] = [job] if can_fork() else []
+    return job

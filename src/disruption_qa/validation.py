@@ -68,12 +68,12 @@ class Validation:
     extraction_date: dt.date | None
     extraction_date_source: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> typed frame
-    #: The issues once known, or the future of a schema run going on in another process.
+    #: The issues once known, or the schema run set aside to run beside the checks (``parallel.alongside``).
     pending: object = field(default=None, repr=False)
 
     @property
     def issues(self) -> list[ValidationIssue]:
-        """Every problem found, file by file and row by row (waiting for a schema run in the background)."""
+        """Every problem found, file by file and row by row (waiting for the schema run if it is still going on)."""
         if not isinstance(self.pending, list):
             self.pending = self.pending.result() if self.pending is not None else []
         return self.pending
@@ -165,7 +165,7 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
             f" header on row {export.source.header_row}): are the two columns swapped?", export.source.path)
 
 
-#: From this many disruption records, ``validate(..., background=True)`` runs the schemas in another process.
+#: From this many disruption records, ``validate(..., background=True)`` sets the schema run aside for a spare core.
 BACKGROUND_ROWS = 100_000
 
 
@@ -173,11 +173,12 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
              background: bool = False) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
-    With ``background``, a large extraction's schemas run in a forked process
-    while the caller goes on with the typed frames; ``Validation.issues``
-    waits for them when first read.
+    With ``background``, a large extraction's schemas are set aside to run on a
+    spare core beside the next per-organisation work (the checks; see
+    :func:`disruption_qa.parallel.alongside`) while the caller goes on with the
+    typed frames; ``Validation.issues`` waits for them, or runs them, when first read.
     """
-    from .parallel import Finished, in_background
+    from .parallel import alongside
 
     typed = {"disruptions": typed_frame(disruptions)}
     if threats is not None:
@@ -194,10 +195,7 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
         frames=typed,
     )
     job = (result.exports, typed, date)
-    if background and len(typed["disruptions"]) >= BACKGROUND_ROWS:
-        result.pending = in_background(_issues, job)
-    else:
-        result.pending = Finished(_issues(job))
+    result.pending = alongside(_issues, job) if background and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pandas as pd
 
@@ -52,3 +53,17 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 
     write_atomic(tmp_path / "report.html", "<p>x</p>")
     assert stat.S_IMODE(os.stat(tmp_path / "report.html").st_mode) == 0o666 & ~UMASK  # not 0600 as mkstemp leaves it
+
+
+def test_json_outputs_keep_each_list_of_plain_values_on_one_line():
+    import datetime as dt
+
+    from disruption_qa.render.files import to_json
+
+    data = {"records": [f"D{n}" for n in range(1000)], "findings": [{"records": ["Dé", None, 3, 2.5, True]}],
+            "empty": [], "nested": [[1, 2], {"day": dt.date(2022, 1, 31)}], "when": [dt.date(2022, 1, 2)]}
+    text = to_json(data)
+    assert json.loads(text) == json.loads(json.dumps(data, default=str))
+    assert text.endswith("}\n") and '  "empty": [],\n' in text
+    assert '  "records": ["D0", "D1", ' in text and len(text.splitlines()) < 40  # not a line per ID
+    assert '"records": ["Dé", null, 3, 2.5, true]' in text  # as written, not escaped

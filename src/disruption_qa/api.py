@@ -138,6 +138,7 @@ class RecordLocator:
     def __init__(self, validation: Validation):
         self.exports = {e.kind.key: e for e in validation.exports}
         self.first: dict[str, dict[str, int]] = {kind: {} for kind in self.exports}  # ID -> position, -1 if absent
+        self._columns: dict = {}  # kind -> its ID column as a pyarrow array, once looked in
 
     def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
         """Find every record the results' findings point at."""
@@ -156,23 +157,23 @@ class RecordLocator:
         import pyarrow.compute as pc
 
         known = self.first[kind]
-        missing = list({i for i in ids if i not in known})
+        missing = [i for i in ids if i not in known]
         if not missing:
             return
-        export = self.exports[kind]
-        column = export.text[export.kind.id_column]
-        values = pa.chunked_array([pa.array(column.array, from_pandas=True).cast(pa.string())])
-        hit = pc.fill_null(pc.is_in(values, value_set=pa.array(missing, pa.string())), False)
-        positions = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
-        for key, at in zip(reversed(column.iloc[positions].tolist()), reversed(positions.tolist())):
-            known[key] = at  # in reverse, so the earliest row is the one kept
-        for i in missing:
-            known.setdefault(i, -1)
+        if kind not in self._columns:
+            column = self.exports[kind].text[self.exports[kind].kind.id_column]
+            self._columns[kind] = pa.array(column.array, from_pandas=True).cast(pa.string())
+        # index_in gives the first position of each value in the ID column, null where it is absent
+        at = pc.fill_null(pc.index_in(pa.array(missing, pa.string()), value_set=self._columns[kind]), -1)
+        known.update(zip(missing, at.to_numpy(zero_copy_only=False).tolist()))
 
     def _at(self, kind: str, ids: list[str]) -> np.ndarray:
-        self.find(kind, ids)
         known = self.first[kind]
-        return np.fromiter((known[i] for i in ids), dtype=np.int64, count=len(ids))
+        try:  # found already (find_for), the usual case
+            return np.fromiter((known[i] for i in ids), dtype=np.int64, count=len(ids))
+        except KeyError:
+            self.find(kind, ids)
+            return np.fromiter((known[i] for i in ids), dtype=np.int64, count=len(ids))
 
     def positions(self, kind: str, ids: list[str]) -> np.ndarray:
         """Each ID's position in its typed frame, -1 where it is not in the file."""

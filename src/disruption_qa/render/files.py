@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Iterable
 
@@ -56,7 +58,31 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def write_json(path: Path, obj: object) -> None:
-    write_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_atomic(path, to_json(obj))
+
+
+def to_json(obj: object) -> str:
+    """JSON indented by two spaces, but each list of plain values (text, numbers, true/false, null) on one line.
+
+    A national run's findings list half a million record IDs: one a line made the
+    files long to scroll, and Python's indenting encoder, written in Python, took
+    0.6 s over them; the compact encoder used for the lists is in C.
+    """
+    token = f"@{uuid.uuid4().hex}@"
+    lists: list[str] = []
+
+    def lift(value):
+        if isinstance(value, dict):
+            return {k: lift(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            if value and all(v is None or isinstance(v, (str, int, float)) for v in value):
+                lists.append(json.dumps(value, ensure_ascii=False))
+                return f"{token}{len(lists) - 1}"
+            return [lift(v) for v in value]
+        return value
+
+    text = json.dumps(lift(obj), indent=2, ensure_ascii=False, default=str)
+    return re.sub(f'"{token}(\\d+)"', lambda m: lists[int(m.group(1))], text) + "\n"
 
 
 def excel_safe(value: object) -> str:

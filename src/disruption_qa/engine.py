@@ -134,10 +134,10 @@ def _split(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
 
 
 def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
-    """Optional contract columns a file left out, added blank so checks can rely on them."""
+    """Optional contract columns a file left out, added blank so checks can rely on them (not those no check reads)."""
     frame = frame.copy(deep=False)
     for col in kind.columns:
-        if col.key not in frame.columns:
+        if col.key not in frame.columns and col.key not in NOT_FOR_CHECKS:
             frame[col.key] = pd.Series(pd.NaT if col.kind == "date" else None, index=frame.index,
                                        dtype="datetime64[ns]" if col.kind == "date" else ("float64" if col.kind == "number" else "str"))
     return frame

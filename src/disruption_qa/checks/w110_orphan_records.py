@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .base import Check, Context, Finding
@@ -37,16 +38,15 @@ class OrphanRecords(Check):
             return self.not_applicable("no disruptions were recorded in the period")
         master = ctx.master_list
         at = master.index.get_indexer(records["threat_id"])  # hash lookup; -1 when not on the list
-        known = pd.Series(at >= 0, index=records.index)
-        if len(master):  # the master list's values for these records only (-1 takes row 0, masked below)
-            threat_type = pd.Series(master["threat_type"].iloc[at.clip(min=0)].to_numpy(), index=records.index).where(known)
-            closed = pd.Series(master["closed_date"].iloc[at.clip(min=0)].to_numpy(), index=records.index).where(known)
-        else:
-            threat_type = pd.Series(None, index=records.index, dtype=object)
-            closed = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
+        known = at >= 0
+        on_list = at.clip(min=0)  # -1 takes row 0, masked by ``known``
+        closed = master["closed_date"].to_numpy()[on_list] if len(master) else np.full(len(records), np.datetime64("NaT"))
+        closed_before = known & (closed < records["disruption_date"].to_numpy())  # NaT compares False
+        types = master["threat_type"]
+        names = types.cat.categories if isinstance(types.dtype, pd.CategoricalDtype) else pd.Index(types.dropna().unique())
+        listed = _codes(types, names)[on_list] if len(master) else np.full(len(records), -1)
+        other_type = known & (listed >= 0) & (listed != _codes(records["threat_type"], names))
         unknown = ~known
-        closed_before = known & closed.notna() & (closed < records["disruption_date"])
-        other_type = known & threat_type.notna() & (threat_type != records["threat_type"])
         details = {"unknown_threat": int(unknown.sum()), "threat_closed": int(closed_before.sum()),
                    "type_differs": int(other_type.sum())}
         bad = records["disruption_id"][unknown | closed_before | other_type]
@@ -59,3 +59,13 @@ class OrphanRecords(Check):
             f" {details['type_differs']} with another Threat Type."
         )
         return self.finding(True, message, value=n, records=bad, details=details)
+
+
+def _codes(values: pd.Series, names: pd.Index) -> np.ndarray:
+    """Each value's position in ``names``; -1 where blank or not among them.
+
+    Through the category codes when the column is categorical (as the engine
+    gives it): comparing the values themselves took most of this check's time."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.append(names.get_indexer(values.cat.categories), -1)[values.cat.codes.to_numpy()]
+    return names.get_indexer(values)

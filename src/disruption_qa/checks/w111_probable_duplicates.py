@@ -32,9 +32,11 @@ class ProbableDuplicates(Check):
         records = ctx.in_period
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
-        dup = records[records.duplicated(KEY, keep=False)]
-        if dup.empty:
+        later = records.duplicated(KEY, keep="first")  # a record with the same key earlier on
+        earlier = records.duplicated(KEY, keep="last")  # ... later on
+        dup = later | earlier
+        if not dup.any():
             return self.finding(None, f"No probable duplicates among {len(records)} records.", value=0)
-        groups = dup.groupby(KEY, dropna=False, observed=True).ngroups
-        message = f"{groups} group(s) of probable duplicates ({len(dup)} records with the same organisation, threat, date, strand and tactic)."
-        return self.finding(True, message, value=groups, records=dup["disruption_id"])
+        groups = int((earlier & ~later).sum())  # each group's first record
+        message = f"{groups} group(s) of probable duplicates ({int(dup.sum())} records with the same organisation, threat, date, strand and tactic)."
+        return self.finding(True, message, value=groups, records=records["disruption_id"][dup])

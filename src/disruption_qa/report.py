@@ -194,8 +194,9 @@ def _record_rows(f: Finding, frames: dict[str, pd.DataFrame], locator, include_s
     present = [(k, n) for k, n in fields if k in table.columns]
     at = locator.positions(kind, ids)
     found = at >= 0
-    sub = table.iloc[at[found], [table.columns.get_loc(k) for k, _ in present]]
-    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), sub.itertuples(index=False, name=None)))
+    # column by column from the arrays: a DataFrame's iloc cost a millisecond and a half a sign (338 signs nationally)
+    values = [table[k].array.take(at[found]) for k, _ in present]
+    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), zip(*values)))
     rows = []
     for rid in ids:
         values = lookup.get(rid, (None,) * len(present))

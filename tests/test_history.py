@@ -263,13 +263,16 @@ def test_problem_records_keep_their_source(store, runs_):
         run_id = h.record(first)[0].id
         with h.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(history.run_problem_records.c.record_id, history.run_problem_records.c.source)
+                sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)
                 .where(history.run_problem_records.c.run_id == run_id)
-                .where(history.run_problem_records.c.record_id.in_(["D0005", "D0060", "D0003"]))
-                .order_by(history.run_problem_records.c.record_id, history.run_problem_records.c.source)
             ).all()
+    lists = {source: json.loads(ids) for source, ids in rows}
+    assert all(ids == sorted(set(ids)) for ids in lists.values())  # one list a source, each ID once, sorted
     # D0060 is both late (W107) and against a threat not on the master list (W110)
-    assert [tuple(r) for r in rows] == [("D0003", "W107"), ("D0005", "allowed values"), ("D0060", "W107"), ("D0060", "W110")]
+    assert {s for s, ids in lists.items() if "D0060" in ids} == {"W107", "W110"}
+    assert {s for s, ids in lists.items() if "D0005" in ids} == {"allowed values"}
+    assert {s for s, ids in lists.items() if "D0003" in ids} == {"W107"}
+    assert set(lists["W107"]) == set(LATE_FIRST)
 
 
 def test_runs_previous_compare_and_trend(store, runs_):
@@ -417,8 +420,8 @@ def test_a_new_store_has_every_migration_and_the_declared_tables(store):
             assert "ix_runs_organisation_extraction" in {i["name"] for i in inspector.get_indexes("runs")}
     finally:
         engine.dispose()
-    assert versions == [1, 2] == [m.version for m in history.MIGRATIONS]
-    assert history.SCHEMA_VERSION == 2
+    assert versions == [1, 2, 3] == [m.version for m in history.MIGRATIONS]
+    assert history.SCHEMA_VERSION == 3
 
 
 def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
@@ -437,7 +440,8 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         conn.execute(sa.text("INSERT INTO run_files VALUES (:r, 0, 'old.csv', 'f00d', 99)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_indicators VALUES (:r, 'pursue_share', 0.8)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_findings VALUES (:r, 'W101', 'flagged', 'error', 0.8)"), {"r": run_id})
-        conn.execute(sa.text("INSERT INTO run_problem_records VALUES (:r, 'D0001', 'W101')"), {"r": run_id})
+        for record, source in (("D0001", "W101"), ("D0002", "W101"), ("D0001", "W107"), ("D0003", "unique ID")):
+            conn.execute(sa.text("INSERT INTO run_problem_records VALUES (:r, :i, :s)"), {"r": run_id, "i": record, "s": source})
     engine.dispose()
 
     with open_history(store) as h:
@@ -446,31 +450,34 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         assert old.created_at == dt.datetime(2022, 12, 5, 10, 0, tzinfo=dt.timezone.utc)
         assert old.files == [{"path": "old.csv", "sha256": "f00d", "rows": 99}]
         assert (old.indicators, old.findings, old.problem_records) == (
-            {"pursue_share": 0.8}, {"W101": ("flagged", "error", 0.8)}, {"D0001"})
+            {"pursue_share": 0.8}, {"W101": ("flagged", "error", 0.8)}, {"D0001", "D0002", "D0003"})
+        with h.engine.connect() as conn:  # version 3 keeps them as one list per source
+            lists = dict(conn.execute(sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)).all())
+        assert {s: json.loads(ids) for s, ids in lists.items()} == {"W101": ["D0001", "D0002"], "W107": ["D0001"], "unique ID": ["D0003"]}
         # and the upgraded store takes new runs, which follow the old one
         c1 = h.record(runs_[0])[0]
         assert c1.tool_version == __version__
         assert h.previous(c1).id == run_id
         assert compare(h.previous(c1), c1).resolved == ["W101"]
-    assert count(store, "schema_version") == 2
+    assert count(store, "schema_version") == 3
 
 
 def test_migrating_twice_changes_nothing(store):
     open_history(store).close()
     open_history(store).close()
-    assert count(store, "schema_version") == 2
+    assert count(store, "schema_version") == 3
 
 
 def test_a_store_from_a_newer_version_is_refused(store):
     open_history(store).close()
     engine, shown = history.create_engine(store)
     with engine.begin() as conn:
-        conn.execute(history.schema_version.insert().values(version=3, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0"))
+        conn.execute(history.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0"))
     engine.dispose()
     with pytest.raises(InputError) as info:
         open_history(store)
     assert str(info.value) == (
-        f"history store {shown} was written by a newer disruption-qa (history schema version 3; this version reads up to 2)"
+        f"history store {shown} was written by a newer disruption-qa (history schema version 4; this version reads up to 3)"
     )
     assert "\n" not in str(info.value)
 
@@ -624,7 +631,7 @@ def test_concurrent_runs_all_land_intact(store, tmp_path):
         assert sorted(e.id for e in entries) == sorted(i for pair in ids for i in pair)
         assert [e.extraction_date.day for e in h.runs(CHESHIRE)] == [4, 6, 8, 5, 7, 9]
         assert all(len(e.findings) == 14 for e in entries)
-    assert count(store, "schema_version") == 2
+    assert count(store, "schema_version") == 3
     assert count(store, "run_findings") == 12 * 14
     if not store.startswith("postgresql"):
         with sqlite3.connect(store) as conn:
@@ -640,7 +647,7 @@ def test_the_same_run_recorded_at_once_is_one_entry(store, tmp_path):
     with open_history(store) as h:
         assert [e.id for e in h.runs()] == ids[0]
     assert count(store, "run_findings") == 2 * 14
-    assert count(store, "run_problem_records") == 4
+    assert count(store, "run_problem_records") == 3  # one list for each source of its problem records, once
 
 
 # --- the terminal and JSON views -------------------------------------------------------------

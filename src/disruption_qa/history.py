@@ -12,7 +12,7 @@ user's data directory), or a PostgreSQL database a ROCU shares between its
 forces. Both carry the same schema, built and upgraded by the same numbered
 migrations (:data:`MIGRATIONS`), each in its own transaction.
 
-Layout of the store (schema version 2)::
+Layout of the store (schema version 3)::
 
     schema_version       version (PK), applied_at, tool_version
     runs                 id (PK), organisation, period_start, period_end, extraction_date,
@@ -22,7 +22,8 @@ Layout of the store (schema version 2)::
     run_files            run_id, position, path, sha256, row_count
     run_indicators       run_id, name, value            (by_strand.Pursue, pursue_share, ...)
     run_findings         run_id, check_id, status, severity, value
-    run_problem_records  run_id, record_id, source      (source: a validation rule or a check ID)
+    run_problem_records  run_id, source, record_ids     (source: a validation rule or a check ID;
+                                                         record_ids: a JSON array of IDs) (v3)
 
 Safety: one transaction per run (all its organisations or none); the UNIQUE
 constraint makes re-recording an extraction a no-op, even when two processes
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import numbers
 import sqlite3
@@ -239,8 +241,8 @@ run_problem_records = sa.Table(
     "run_problem_records",
     metadata,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("record_id", sa.Text, primary_key=True),
     sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("record_ids", sa.Text, nullable=False),  # a JSON array of the distinct IDs, sorted
 )
 
 TABLES = tuple(metadata.tables)
@@ -309,6 +311,24 @@ def _v2_tool_version_and_index(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE INDEX ix_runs_organisation_extraction ON runs (organisation, extraction_date)"))
 
 
+def _v3_problem_records_as_lists(conn: sa.Connection) -> None:
+    # A national run has half a million problem records: a row each took 0.9 s to
+    # insert (and as long to read back); one row per source holding them as a JSON
+    # array takes milliseconds. They are only ever read a whole run at a time.
+    conn.execute(sa.text(
+        "CREATE TABLE run_problem_lists (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+        " source TEXT NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (run_id, source))"))
+    lists: dict[tuple[int, str], list[str]] = {}
+    for run_id, record_id, source in conn.execute(sa.text(
+            "SELECT run_id, record_id, source FROM run_problem_records ORDER BY run_id, source, record_id")):
+        lists.setdefault((run_id, source), []).append(record_id)
+    if lists:
+        conn.execute(sa.text("INSERT INTO run_problem_lists (run_id, source, record_ids) VALUES (:r, :s, :ids)"),
+                     [{"r": r, "s": src, "ids": json.dumps(ids, ensure_ascii=False)} for (r, src), ids in lists.items()])
+    conn.execute(sa.text("DROP TABLE run_problem_records"))
+    conn.execute(sa.text("ALTER TABLE run_problem_lists RENAME TO run_problem_records"))
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -319,6 +339,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "runs with their files, indicators, findings and problem records", _v1_create_tables),
     Migration(2, "the tool version of each run; an index on (organisation, extraction_date)", _v2_tool_version_and_index),
+    Migration(3, "each run's problem records as one list per source", _v3_problem_records_as_lists),
 )
 #: The schema version this disruption-qa writes and the newest it reads.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -570,10 +591,10 @@ class History:
             raise _fail(self.location, exc) from None
         for run_id, problems in inserted:
             if problems is not None:
-                by_id[run_id].problem_records = {record for record, _ in problems}
+                by_id[run_id].problem_records = set().union(*problems.values())
         return [by_id[i] for i in ids]
 
-    def _insert_result(self, conn: sa.Connection, result, created_at: dt.datetime) -> tuple[int, list | None]:
+    def _insert_result(self, conn: sa.Connection, result, created_at: dt.datetime) -> tuple[int, dict | None]:
         """Insert one organisation's result (unless already stored): its run ID and the
         problem records inserted (None when the run was stored before)."""
         files = [{"path": str(f["path"]), "sha256": str(f["sha256"]), "rows": f.get("rows")} for f in result.files]
@@ -608,7 +629,10 @@ class History:
             ])
         problems = problem_records(result)
         if problems:
-            _insert_rows(conn, run_problem_records, [(run_id, r, s) for r, s in problems])
+            conn.execute(run_problem_records.insert(), [
+                {"run_id": run_id, "source": source, "record_ids": json.dumps(ids, ensure_ascii=False)}
+                for source, ids in problems.items()
+            ])
         return run_id, problems
 
     # -- reading
@@ -758,8 +782,8 @@ class History:
                 by_id[r.run_id].findings[r.check_id] = FindingState(r.status, r.severity, r.value)
             if not records:
                 continue
-            for r in conn.execute(sa.select(run_problem_records.c.run_id, run_problem_records.c.record_id).where(run_problem_records.c.run_id.in_(chunk))):
-                by_id[r.run_id].problem_records.add(r.record_id)
+            for r in conn.execute(sa.select(run_problem_records.c.run_id, run_problem_records.c.record_ids).where(run_problem_records.c.run_id.in_(chunk))):
+                by_id[r.run_id].problem_records.update(json.loads(r.record_ids))
         return entries
 
 
@@ -779,31 +803,19 @@ def inputs_hash(files: list[dict]) -> str:
     return hashlib.sha256("\n".join(f["sha256"] for f in files).encode("ascii")).hexdigest()
 
 
-def problem_records(result) -> list[tuple[str, str]]:
-    """``(record ID, source)``, each once, for every validation error (source: its rule) and flagged sign (its check)."""
-    pairs = list(dict.fromkeys((str(i.record_id), i.rule) for i in result.validation_errors if _present(i.record_id)))
+def problem_records(result) -> dict[str, list[str]]:
+    """The distinct IDs of the records behind each validation rule that failed and each flagged sign, sorted,
+    by source (the rule or the check ID)."""
+    found: dict[str, set[str]] = {}
+    for i in result.validation_errors:
+        if _present(i.record_id):
+            found.setdefault(i.rule, set()).add(str(i.record_id))
+    lists = {rule: sorted(ids) for rule, ids in found.items()}
     for f in result.findings:
-        if f.status == FLAGGED:  # a finding's records are distinct ID strings (Check.finding)
-            pairs += [(r, f.check) for r in dict.fromkeys(f.records) if r]
-    return pairs
-
-
-def _insert_rows(conn: sa.Connection, table: sa.Table, rows: list[tuple]) -> None:
-    """Insert many rows through the database driver: COPY on PostgreSQL, executemany on SQLite.
-
-    SQLAlchemy's executemany builds and processes a parameter dict per row, which
-    took 3 s of a national run's half a million problem records."""
-    names = ", ".join(c.name for c in table.columns)
-    if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(table.columns))})", rows)
-        return
-    driver = conn.connection.driver_connection
-    try:
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError(f"COPY {table.name}", None, exc) from None
+        ids = [r for r in f.records if r] if f.status == FLAGGED else []  # distinct ID strings, sorted (Check.finding)
+        if ids:
+            lists[f.check] = ids
+    return lists
 
 
 def _present(value) -> bool:

@@ -127,10 +127,21 @@ def _for_checks(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     return frame.assign(**{col: frame[col].astype("category") for col in CATEGORICAL if col in frame.columns})
 
 
-def _split(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
-    """One frame per value of ``column``, taking each group's rows once."""
-    groups = frame.groupby(column, observed=True, sort=False).indices
-    return {key: frame.take(rows) for key, rows in groups.items()}
+@dataclass
+class _Split:
+    """A frame split by the values of a column: each part is taken when asked for
+    (by the worker checking that organisation, so that taking the rows is spread over the cores)."""
+
+    frame: pd.DataFrame
+    rows: dict[str, object]  # value -> its rows' positions
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, column: str) -> "_Split":
+        return cls(frame, frame.groupby(column, observed=True, sort=False).indices)
+
+    def part(self, value: str) -> pd.DataFrame:
+        rows = self.rows.get(value)
+        return self.frame.take(rows) if rows is not None else self.frame.iloc[0:0]
 
 
 def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
@@ -195,12 +206,10 @@ class _Prepared:
     settings: dict[str, dict]
     period: Period
     checks: list
-    by_org: dict[str, pd.DataFrame]
-    threats_by_org: dict[str, pd.DataFrame]
+    by_org: _Split
+    threats_by_org: _Split | None
     master_by_id: pd.DataFrame | None
     disrupted: pd.Index
-    empty_d: pd.DataFrame
-    empty_t: pd.DataFrame | None
     recorded: dict[str, int]  # every record of each organisation, whatever its dates
 
 
@@ -224,7 +233,8 @@ def run_checks(
     everything = validation.frames["disruptions"]
     # the checks look at the records of the period by either date, no further: the rest is left out before splitting
     relevant = _between(everything[profile.period_column], start, end) | _between(everything["disruption_date"], start, end)
-    disruptions = _for_checks(everything[relevant] if not relevant.all() else everything, c.DISRUPTIONS)
+    needed = everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore")  # before filtering: the free text is the largest
+    disruptions = _for_checks(needed[relevant] if not relevant.all() else needed, c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
@@ -235,12 +245,10 @@ def run_checks(
         settings=settings,
         period=period,
         checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
-        by_org=_split(disruptions, "recording_organisation"),
-        threats_by_org=_split(threats, "owning_organisation") if threats is not None else {},
+        by_org=_Split.of(disruptions, "recording_organisation"),
+        threats_by_org=_Split.of(threats, "owning_organisation") if threats is not None else None,
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None,
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
-        empty_d=disruptions.iloc[0:0],
-        empty_t=threats.iloc[0:0] if threats is not None else None,
         recorded=everything["recording_organisation"].value_counts().to_dict(),
     )
     results = map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
@@ -264,10 +272,10 @@ def validation_indicators(errors: int, records: int) -> dict:
 def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult:
     """One organisation's context, findings, indicators and report figures."""
     start, end = pd.Timestamp(p.period.start), pd.Timestamp(p.period.end)
-    records = p.by_org.get(org.name, p.empty_d)
+    records = p.by_org.part(org.name)
     dates = records[p.profile.period_column]
     in_period = records[(dates >= start) & (dates <= end)]
-    own_threats = p.threats_by_org.get(org.name, p.empty_t) if p.empty_t is not None else None
+    own_threats = p.threats_by_org.part(org.name) if p.threats_by_org is not None else None
     ctx = Context(
         organisation=org,
         start=p.period.start,

@@ -157,7 +157,7 @@ class RecordLocator:
         import pyarrow.compute as pc
 
         known = self.first[kind]
-        missing = [i for i in ids if i not in known]
+        missing = [i for i in ids if i not in known] if known else list(ids)
         if not missing:
             return
         if kind not in self._columns:

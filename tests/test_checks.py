@@ -455,11 +455,13 @@ def test_exit_code_follows_fail_on(tmp_path):
     assert result.exit_code("warning") == 1
 
 
-def test_a_findings_records_are_its_distinct_ids_sorted_as_python_sorts():
+def test_a_findings_records_are_its_distinct_ids_sorted_as_python_sorts_with_their_rows():
     from disruption_qa.checks.base import distinct_ids
 
-    ids = pd.Series(["D10", "D9", None, "D10", "Déjà", "d1", "Z"], dtype="str")
-    assert distinct_ids(ids) == sorted({"D10", "D9", "Déjà", "d1", "Z"})
-    assert distinct_ids(["T2", 7, None, "T2"]) == ["7", "T2"]
-    assert distinct_ids(pd.Series(["b", "a", "b"], dtype="category")) == ["a", "b"]
-    assert distinct_ids(pd.Series([], dtype="str")) == [] and distinct_ids([None]) == []
+    # indexed by spreadsheet row, as the engine's frames are: each ID's row is its first
+    ids = pd.Series(["D10", "D9", None, "D10", "Déjà", "d1", "Z"], index=[5, 6, 7, 8, 9, 10, 12], dtype="str")
+    assert distinct_ids(ids) == (sorted({"D10", "D9", "Déjà", "d1", "Z"}), [5, 6, 9, 12, 10])
+    assert distinct_ids(["T2", 7, None, "T2"]) == (["7", "T2"], [])  # a list has no rows
+    assert distinct_ids(pd.Series(["b", "a", "b"], index=[3, 4, 2], dtype="category")) == (["a", "b"], [4, 3])
+    assert distinct_ids(pd.Series(["b"], index=["x"])) == (["b"], [])  # an index that is not rows
+    assert distinct_ids(pd.Series([], dtype="str")) == ([], []) and distinct_ids([None]) == ([], [])

@@ -67,3 +67,33 @@ def test_json_outputs_keep_each_list_of_plain_values_on_one_line():
     assert text.endswith("}\n") and '  "empty": [],\n' in text
     assert '  "records": ["D0", "D1", ' in text and len(text.splitlines()) < 40  # not a line per ID
     assert '"records": ["Dé", null, 3, 2.5, true]' in text  # as written, not escaped
+
+
+def test_a_sign_points_at_the_row_its_check_found_even_when_the_id_repeats_elsewhere(write_file):
+    """An ID used by two organisations: each one's fixes.csv and report show its own row, not the file's first."""
+    from disruption_qa import api
+    from disruption_qa.report import build_report
+
+    from conftest import csv_text, valid_disruption_rows
+
+    header, records = valid_disruption_rows()
+    rows = [list(r) for r in records]
+    cheshire = next(i for i, r in enumerate(rows) if r[1] == "Cheshire Constabulary" and r[8] == "Pursue")
+    merseyside = next(i for i, r in enumerate(rows) if r[1] == "Merseyside Police" and r[8] == "Pursue")
+    rows[merseyside][0] = rows[cheshire][0]  # Merseyside's record reuses Cheshire's ID
+    for r in rows:  # all pursue, so that W101 lists every record of both
+        r[8], r[10] = "Pursue", "Arrest"
+    run = api.check_files(write_file("d.csv", csv_text([header, *rows])), year=2022)
+    for name in ("Cheshire Constabulary", "Merseyside Police"):
+        (w101,) = [f for r in run.results if r.organisation.name == name for f in r.findings if f.check == "W101"]
+        assert w101.status == "flagged" and rows[cheshire][0] in w101.records
+    kinds = {e.source.path: "disruption" for e in run.validation.exports}
+    for result, own in ((r, i) for r in run.results for name, i in (("Cheshire Constabulary", cheshire), ("Merseyside Police", merseyside))
+                        if r.organisation.name == name):
+        fixes = api.check_fixes(result, kinds, run.locator or api.RecordLocator(run.validation))
+        at = [n for n, (rid, src) in enumerate(zip(fixes["record_id"], fixes["source"])) if rid == rows[cheshire][0] and src == "W101"]
+        assert [fixes["row"][n] for n in at] == [own + 2]  # spreadsheet row: header on row 1
+        report = build_report(result, run.results, run, locator=run.locator)
+        (sign,) = [s for s in report.signs if s.finding.check == "W101"]
+        (shown,) = [r for r in sign.records if r["Disruption ID"] == rows[cheshire][0]]
+        assert shown["Recorded By"] == rows[own][12]  # the values of that row

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import Profile, load_profile, settings_for
+from .checks import Finding
 from .config import Config, load_config
 from .engine import OrganisationResult, Period, resolve_organisations, resolve_period, run_checks
 from .reading import read_export
@@ -126,13 +127,16 @@ def check_files(
 
 
 class RecordLocator:
-    """Where records stand, looked up by ID (an ID's first row when it repeats).
+    """Where records stand in their files.
 
-    Positions index the typed frames of ``validation.frames`` (which keep the
-    export's rows in order); rows are spreadsheet row numbers in the file. IDs
-    are found when first asked for, by one vectorised scan of the ID column
-    for the whole batch; :meth:`find_for` asks up front for every record a
-    run's findings point at, so forked report workers inherit the answers.
+    A finding's records come with the rows the check found them on
+    (``Finding.rows``, where an ID repeats the first of those rows): those are
+    used as they are. Records without rows are looked up by ID (an ID's first
+    row in the file when it repeats), found when first asked for by one
+    vectorised scan of the ID column for the whole batch; :meth:`find_for` asks
+    up front for every such record of a run, so forked report workers inherit
+    the answers. Positions index the typed frames of ``validation.frames``
+    (which keep the export's rows in order); rows are spreadsheet row numbers.
     """
 
     def __init__(self, validation: Validation):
@@ -141,11 +145,12 @@ class RecordLocator:
         self._columns: dict = {}  # kind -> its ID column as a pyarrow array, once looked in
 
     def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
-        """Find every record the results' findings point at."""
+        """Find every record the results' findings point at without its row."""
         wanted: dict[str, set[str]] = {"disruptions": set(), "threats": set()}
         for result in results:
             for f in result.findings:
-                wanted[records_kind(f.check)].update(f.records)
+                if not f.rows:
+                    wanted[records_kind(f.check)].update(f.records)
         for kind, ids in wanted.items():
             if kind in self.exports:
                 self.find(kind, ids)
@@ -181,6 +186,21 @@ class RecordLocator:
             return np.full(len(ids), -1)
         return self._at(kind, ids)
 
+    def rows_of(self, f: Finding) -> tuple[str, list]:
+        """The file of a finding's records and the spreadsheet row of each (None where not in the file)."""
+        kind = records_kind(f.check)
+        if f.rows and kind in self.exports:
+            return self.exports[kind].source.path, list(f.rows)
+        path, rows = self.locate(kind, f.records)
+        return path, rows.to_numpy(dtype=object, na_value=None).tolist()
+
+    def positions_of(self, f: Finding, count: int) -> np.ndarray:
+        """The positions of a finding's first ``count`` records in their typed frame (-1 where not in the file)."""
+        kind = records_kind(f.check)
+        if f.rows and kind in self.exports:
+            return self.exports[kind].text.index.get_indexer(f.rows[:count])
+        return self.positions(kind, f.records[:count])
+
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
         if kind not in self.exports:
@@ -215,11 +235,10 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
     for f in result.findings:
         if f.status != "flagged" or not f.records:
             continue
-        kind = records_kind(f.check)
-        path, rows = locator.locate(kind, f.records)
-        extend(len(f.records), record_id=list(f.records), record_type=kind.removesuffix("s"), source=f.check, name=f.name,
-               severity=f.severity, file=path, row=rows.to_numpy(dtype=object, na_value=None).tolist(), cell="",
-               column="", value="", message=f.title)
+        path, rows = locator.rows_of(f)
+        extend(len(f.records), record_id=list(f.records), record_type=records_kind(f.check).removesuffix("s"),
+               source=f.check, name=f.name, severity=f.severity, file=path, row=rows, cell="", column="", value="",
+               message=f.title)
     if history is None:
         columns["new_since_last_run"] = [""] * len(columns["record_id"])
     else:

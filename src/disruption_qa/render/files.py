@@ -121,10 +121,11 @@ def write_frame_csv(path: Path, frame) -> None:
             values = pc.fill_null(values if values.type == pa.string() else values.cast(pa.string()), "")
         else:
             values = pa.array(column.astype("string").fillna("").to_numpy(dtype=object), type=pa.string())
-        risky = pc.starts_with(values, FORMULA_STARTS[0])
-        for start in FORMULA_STARTS[1:]:
-            risky = pc.or_(risky, pc.starts_with(values, start))
-        columns[name] = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+        # by each value's first character; a column with nothing to neutralise is kept as it is (most are)
+        risky = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=pa.array(FORMULA_STARTS))
+        if pc.any(risky).as_py():
+            values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+        columns[name] = values
     buf = io.BytesIO()
     buf.write("\ufeff".encode("utf-8"))
     pacsv.write_csv(pa.table(columns), buf, write_options=pacsv.WriteOptions(quoting_style="needed", eol=b"\r\n"))

@@ -318,8 +318,9 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
     issues: list[ValidationIssue] = []
     suggestions: dict[str, str | None] = {}
     duplicates: dict[str, list[int]] = {}
-    if (cases["check"] == "field_uniqueness").any():
-        dup = ids[ids.duplicated(keep=False)]
+    repeated = cases.loc[(cases["check"] == "field_uniqueness") & (cases["column"] == kind.id_column), "index"]
+    if len(repeated):  # pandera reports every row of a repeated ID: grouped here, not found again in the whole column
+        dup = ids.loc[repeated.astype(int).to_numpy()]
         for value, rows in dup.groupby(dup, sort=False).groups.items():
             duplicates[value] = sorted(int(r) for r in rows)
     for check, key, row in cases[["check", "column", "index"]].itertuples(index=False):

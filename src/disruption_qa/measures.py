@@ -15,8 +15,8 @@ from .contract import STRANDS
 class Lateness:
     happened: pd.DataFrame  # records whose Disruption Date is in the period (and have a Record Date)
     lag_days: pd.Series
-    late: pd.DataFrame  # recorded more than `days` after they happened
-    entered_after: pd.DataFrame  # recorded after the period ended
+    late: pd.Series  # the Disruption IDs of those recorded more than `days` after they happened
+    entered_after: pd.Series  # ... of those recorded after the period ended
 
     @property
     def share(self) -> float | None:
@@ -40,7 +40,8 @@ def lateness(records: pd.DataFrame, start: dt.date, end: dt.date, days: int,
     ``happened``: :func:`happened_in` of the same records and period, when already at hand.
     """
     happened, lag = happened if happened is not None else happened_in(records, start, end)
-    return Lateness(happened, lag, happened[lag > days], happened[happened["record_date"] > pd.Timestamp(end)])
+    ids = happened["disruption_id"]  # a column, not the whole frame, is filtered: only IDs and counts are used
+    return Lateness(happened, lag, ids[lag > days], ids[happened["record_date"] > pd.Timestamp(end)])
 
 
 def top_recorder(records: pd.DataFrame) -> tuple[str | None, int, int, int]:

@@ -47,4 +47,4 @@ class LateRecording(Check):
             f" the threshold is {share_text(self.settings['threshold'])}."
         )
         details = {"median_lag_days": float(lag.median()), "entered_after_period": len(after), "late": len(late)}
-        return self.finding(share > self.settings["threshold"], message, value=share, records=late["disruption_id"], details=details)
+        return self.finding(share > self.settings["threshold"], message, value=share, records=late, details=details)

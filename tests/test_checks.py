@@ -370,6 +370,18 @@ def test_w110_flags_records_off_the_master_list(tmp_path):
     assert set(after_close) <= set(w.records)
 
 
+def test_w110_a_blank_threat_type_differs_only_on_the_record(tmp_path):
+    records, threats = healthy()
+    records[3]["Threat Type"] = ""  # the master list has one: the record differs
+    blank_on_list = threats[2]["Threat ID"]
+    threats[2]["Threat Type"] = ""  # the master list has none: nothing to differ from
+    on_blank = [r["Disruption ID"] for r in records if r["Threat ID"] == blank_on_list and r is not records[3]]
+    _, f = run(tmp_path, records, threats)
+    w = f["W110"]
+    assert w.details["type_differs"] == 1 and w.details["unknown_threat"] == 0
+    assert records[3]["Disruption ID"] in w.records and on_blank and not set(on_blank) & set(w.records)
+
+
 # --- W111 ------------------------------------------------------------------------------
 
 
@@ -380,6 +392,18 @@ def test_w111_flags_probable_duplicates(tmp_path):
     assert f["W111"].status == "flagged"
     assert f["W111"].records == sorted([records[5]["Disruption ID"], "DUP1"])
     assert f["W111"].value == 1
+
+
+def test_w111_counts_groups_not_records(tmp_path):
+    records, threats = healthy()
+    # a group of three (record 5 and two copies) and a group of two (record 9 and one copy)
+    records += [dict(records[5], **{"Disruption ID": f"DUP{n}"}) for n in (1, 2)]
+    records.append(dict(records[9], **{"Disruption ID": "DUP3"}))
+    _, f = run(tmp_path, records, threats)
+    w = f["W111"]
+    assert w.value == 2
+    assert w.records == sorted([records[5]["Disruption ID"], records[9]["Disruption ID"], "DUP1", "DUP2", "DUP3"])
+    assert w.message.startswith("2 group(s) of probable duplicates (5 records")
 
 
 # --- W112 ------------------------------------------------------------------------------

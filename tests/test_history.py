@@ -316,7 +316,6 @@ def test_runs_previous_compare_and_trend(store, runs_):
     ]
 
 
-
 def test_around_is_previous_and_runs_in_one_go(store, runs_):
     """``around`` (what a check run's reports use) answers as ``previous`` and ``runs`` do entry by entry,
     including for an older extraction recorded after a newer one."""
@@ -337,6 +336,7 @@ def test_around_is_previous_and_runs_in_one_go(store, runs_):
         previous, recent = h.around(older, 12)[0]
         assert previous is None and [e.id for e in recent] == [c1.id]
         assert h.around([], 12) == []
+
 
 def test_order_is_by_extraction_date_not_by_when_recorded(store, runs_):
     first, second = runs_
@@ -440,7 +440,8 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         conn.execute(sa.text("INSERT INTO run_files VALUES (:r, 0, 'old.csv', 'f00d', 99)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_indicators VALUES (:r, 'pursue_share', 0.8)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_findings VALUES (:r, 'W101', 'flagged', 'error', 0.8)"), {"r": run_id})
-        for record, source in (("D0001", "W101"), ("D0002", "W101"), ("D0001", "W107"), ("D0003", "unique ID")):
+        for record, source in (("D0001", "W101"), ("d0002", "W101"), ("D0002", "W101"), ("D0001", "W107"),
+                               ("D0003", "unique ID")):
             conn.execute(sa.text("INSERT INTO run_problem_records VALUES (:r, :i, :s)"), {"r": run_id, "i": record, "s": source})
     engine.dispose()
 
@@ -450,10 +451,14 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         assert old.created_at == dt.datetime(2022, 12, 5, 10, 0, tzinfo=dt.timezone.utc)
         assert old.files == [{"path": "old.csv", "sha256": "f00d", "rows": 99}]
         assert (old.indicators, old.findings, old.problem_records) == (
-            {"pursue_share": 0.8}, {"W101": ("flagged", "error", 0.8)}, {"D0001", "D0002", "D0003"})
-        with h.engine.connect() as conn:  # version 3 keeps them as one list per source
+            {"pursue_share": 0.8}, {"W101": ("flagged", "error", 0.8)}, {"D0001", "d0002", "D0002", "D0003"})
+        with h.engine.connect() as conn:  # version 3 keeps them as one list per source, sorted as Python sorts
             lists = dict(conn.execute(sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)).all())
-        assert {s: json.loads(ids) for s, ids in lists.items()} == {"W101": ["D0001", "D0002"], "W107": ["D0001"], "unique ID": ["D0003"]}
+            key = sa.inspect(conn).get_pk_constraint("run_problem_records")
+        assert {s: json.loads(ids) for s, ids in lists.items()} == {
+            "W101": ["D0001", "D0002", "d0002"], "W107": ["D0001"], "unique ID": ["D0003"]}
+        assert key["constrained_columns"] == ["run_id", "source"]
+        assert key["name"] in (None, "run_problem_records_pkey")  # SQLite does not name it; PostgreSQL keeps our name
         # and the upgraded store takes new runs, which follow the old one
         c1 = h.record(runs_[0])[0]
         assert c1.tool_version == __version__

@@ -97,3 +97,32 @@ def test_a_sign_points_at_the_row_its_check_found_even_when_the_id_repeats_elsew
         (sign,) = [s for s in report.signs if s.finding.check == "W101"]
         (shown,) = [r for r in sign.records if r["Disruption ID"] == rows[cheshire][0]]
         assert shown["Recorded By"] == rows[own][12]  # the values of that row
+
+
+def test_records_without_rows_or_with_wrong_rows_are_looked_up_by_id(write_file):
+    """A finding built by hand (no rows), or with rows that do not hold its IDs, still gets each record's row."""
+    import dataclasses
+
+    from disruption_qa import api
+    from disruption_qa.report import build_report
+
+    from conftest import csv_text, valid_disruption_rows
+
+    header, records = valid_disruption_rows()
+    rows = [list(r) for r in records]
+    for r in rows:  # all pursue, so that W101 lists every record
+        r[8], r[10] = "Pursue", "Arrest"
+    run = api.check_files(write_file("d.csv", csv_text([header, *rows])), year=2022)
+    result = next(r for r in run.results if any(f.check == "W101" and f.flagged for f in r.findings))
+    kinds = {e.source.path: "disruption" for e in run.validation.exports}
+    locator = api.RecordLocator(run.validation)
+    expected = api.check_fixes(result, kinds, locator)["row"]
+    w101 = next(f for f in result.findings if f.check == "W101")
+    fixes = api.check_fixes(result, kinds, locator)
+    assert w101.rows and [row for row, src in zip(fixes["row"], fixes["source"]) if src == "W101"] == w101.rows
+    for rows_given in ([], list(range(len(w101.records))), [r + 1 for r in w101.rows]):  # none; 0, 1, 2...; one off
+        changed = dataclasses.replace(result, findings=[dataclasses.replace(f, rows=rows_given) if f is w101 else f
+                                                        for f in result.findings])
+        assert api.check_fixes(changed, kinds, api.RecordLocator(run.validation))["row"] == expected
+        (sign,) = [s for s in build_report(changed, run.results, run).signs if s.finding.check == "W101"]
+        assert [r["Recorded By"] for r in sign.records] == [rows[n - 2][12] for n in w101.rows[:len(sign.records)]]

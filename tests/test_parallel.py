@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -114,3 +115,26 @@ def test_an_unwritable_folder_in_a_worker_is_the_usual_input_error(tmp_path, two
     with pytest.raises(InputError, match=r"lancashire-constabulary/results\.json: cannot be written"):
         api.write_check(run, tmp_path, history=None)
 
+
+def test_a_job_alongside_that_failed_here_is_not_run_again(two_cores):
+    calls = []
+
+    def failing(shared):
+        calls.append(shared)
+        raise ValueError("broken once")
+
+    job = parallel.alongside(failing, 1)
+    parallel.forget_waiting()  # as a run that stopped early does: no pool takes it
+    for _ in range(2):
+        with pytest.raises(ValueError, match="broken once"):
+            job.result()
+    assert calls == [1] and parallel._waiting == []
+
+
+def test_a_run_stopped_on_bad_input_leaves_no_job_for_the_next_pool(two_cores, monkeypatch):
+    from disruption_qa.errors import InputError
+
+    monkeypatch.setattr(validation, "BACKGROUND_ROWS", 0)
+    with pytest.raises(InputError, match="--from"):
+        api.check_files(JANUARY, JANUARY_THREATS, start=dt.date(2022, 1, 1))
+    assert parallel._waiting == []

@@ -18,6 +18,7 @@ from .catalogue import Profile, load_profile, settings_for
 from .checks import Finding
 from .config import Config, load_config
 from .engine import OrganisationResult, Period, resolve_organisations, resolve_period, run_checks
+from .parallel import forget_waiting
 from .reading import read_export
 from .render.files import write_atomic, write_csv, write_frame_csv, write_json
 from .validation import Validation, validate
@@ -119,10 +120,14 @@ def check_files(
         disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on,
         background=True,
     )
-    frame = validation.frames["disruptions"]
-    period = resolve_period(frame, year=year, start=start, end=end)
-    orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
-    results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs, progress=progress)
+    try:
+        frame = validation.frames["disruptions"]
+        period = resolve_period(frame, year=year, start=start, end=end)
+        orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
+        results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs,
+                             progress=progress)
+    finally:
+        forget_waiting()  # the schema run was taken by the checks' pool, or this run stopped on bad input
     return CheckRun(validation, chosen, settings, period, results, RecordLocator(validation).find_for(results))
 
 
@@ -131,12 +136,14 @@ class RecordLocator:
 
     A finding's records come with the rows the check found them on
     (``Finding.rows``, where an ID repeats the first of those rows): those are
-    used as they are. Records without rows are looked up by ID (an ID's first
-    row in the file when it repeats), found when first asked for by one
-    vectorised scan of the ID column for the whole batch; :meth:`find_for` asks
-    up front for every such record of a run, so forked report workers inherit
-    the answers. Positions index the typed frames of ``validation.frames``
-    (which keep the export's rows in order); rows are spreadsheet row numbers.
+    used once checked to hold those IDs. Records without rows (or with rows
+    that do not hold them: a Series not taken from the engine's frames) are
+    looked up by ID (an ID's first row in the file when it repeats), found when
+    first asked for by one vectorised scan of the ID column for the whole
+    batch; :meth:`find_for` asks up front for every record without rows, so
+    forked report workers inherit the answers. Positions index the typed
+    frames of ``validation.frames`` (which keep the export's rows in order);
+    rows are spreadsheet row numbers.
     """
 
     def __init__(self, validation: Validation):
@@ -189,17 +196,32 @@ class RecordLocator:
     def rows_of(self, f: Finding) -> tuple[str, list]:
         """The file of a finding's records and the spreadsheet row of each (None where not in the file)."""
         kind = records_kind(f.check)
-        if f.rows and kind in self.exports:
+        if self._checked(f) is not None:
             return self.exports[kind].source.path, list(f.rows)
         path, rows = self.locate(kind, f.records)
         return path, rows.to_numpy(dtype=object, na_value=None).tolist()
 
     def positions_of(self, f: Finding, count: int) -> np.ndarray:
         """The positions of a finding's first ``count`` records in their typed frame (-1 where not in the file)."""
+        at = self._checked(f, count)
+        return at if at is not None else self.positions(records_kind(f.check), f.records[:count])
+
+    def _checked(self, f: Finding, count: int | None = None) -> np.ndarray | None:
+        """The positions of a finding's (first ``count``) records from the rows its check found them on,
+        once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         kind = records_kind(f.check)
-        if f.rows and kind in self.exports:
-            return self.exports[kind].text.index.get_indexer(f.rows[:count])
-        return self.positions(kind, f.records[:count])
+        if not f.rows or len(f.rows) != len(f.records) or kind not in self.exports:
+            return None
+        export = self.exports[kind]
+        at = export.text.index.get_indexer(f.rows[:count])
+        if (at < 0).any():
+            return None
+        there = pa.array(export.text[export.kind.id_column].array.take(at)).cast(pa.string())
+        same = pc.all(pc.equal(there, pa.array(f.records[:count], pa.string())), skip_nulls=False).as_py()
+        return at if same else None
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""

@@ -121,9 +121,9 @@ CATEGORICAL = (
 
 
 def _for_checks(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
-    """The frame the checks work on: every contract column present, categorical where that is faster,
-    and without the free text (the largest column, which no check reads)."""
-    frame = _with_columns(frame.drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), kind)
+    """The frame the checks work on (given without NOT_FOR_CHECKS): every contract column present
+    but those, categorical where that is faster."""
+    frame = _with_columns(frame, kind)
     return frame.assign(**{col: frame[col].astype("category") for col in CATEGORICAL if col in frame.columns})
 
 
@@ -239,7 +239,7 @@ def run_checks(
     everything = validation.frames["disruptions"]
     # the checks look at the records of the period by either date, no further: the rest is left out before splitting
     relevant = _between(everything[profile.period_column], start, end) | _between(everything["disruption_date"], start, end)
-    needed = everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore")  # before filtering: the free text is the largest
+    needed = everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore")  # first: the free text is the largest column
     disruptions = _for_checks(needed[relevant] if not relevant.all() else needed, c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:

@@ -318,15 +318,22 @@ def _v3_problem_records_as_lists(conn: sa.Connection) -> None:
     conn.execute(sa.text(
         "CREATE TABLE run_problem_lists (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
         " source TEXT NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (run_id, source))"))
-    lists: dict[tuple[int, str], list[str]] = {}
-    for run_id, record_id, source in conn.execute(sa.text(
-            "SELECT run_id, record_id, source FROM run_problem_records ORDER BY run_id, source, record_id")):
-        lists.setdefault((run_id, source), []).append(record_id)
-    if lists:
-        conn.execute(sa.text("INSERT INTO run_problem_lists (run_id, source, record_ids) VALUES (:r, :s, :ids)"),
-                     [{"r": r, "s": src, "ids": json.dumps(ids, ensure_ascii=False)} for (r, src), ids in lists.items()])
+    run_ids = conn.execute(sa.text("SELECT DISTINCT run_id FROM run_problem_records ORDER BY run_id")).scalars().all()
+    for run_id in run_ids:  # a run at a time: a store may hold millions of rows
+        lists: dict[str, list[str]] = {}
+        for record_id, source in conn.execute(
+                sa.text("SELECT record_id, source FROM run_problem_records WHERE run_id = :r"), {"r": run_id}):
+            lists.setdefault(source, []).append(record_id)
+        conn.execute(sa.text("INSERT INTO run_problem_lists (run_id, source, record_ids) VALUES (:r, :s, :ids)"), [
+            {"r": run_id, "s": source, "ids": json.dumps(sorted(ids), ensure_ascii=False)}  # sorted as Python sorts
+            for source, ids in lists.items()
+        ])
     conn.execute(sa.text("DROP TABLE run_problem_records"))
     conn.execute(sa.text("ALTER TABLE run_problem_lists RENAME TO run_problem_records"))
+    if conn.dialect.name == "postgresql":  # constraints keep their names through a rename
+        conn.execute(sa.text("ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_pkey TO run_problem_records_pkey"))
+        conn.execute(sa.text(
+            "ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_run_id_fkey TO run_problem_records_run_id_fkey"))
 
 
 @dataclass(frozen=True)
@@ -652,7 +659,7 @@ class History:
         and including that entry (the trend a report of an older extraction shows);
         ``limit`` then keeps the latest ``limit``. ``records=False`` leaves each
         entry's ``problem_records`` empty: a trend needs only the figures, and a
-        national run's problem records are tens of thousands a run.
+        national run has about half a million problem records.
         """
         query = sa.select(runs.c.id, runs.c.extraction_date, runs.c.created_at)
         if organisation is not None:

@@ -97,17 +97,28 @@ class Alongside:
     def __init__(self, func: Callable[[object], R], shared: object):
         self.func, self.shared = func, shared
         self.future = None  # set when a pool takes the job
-        self._value: list = []  # the value, once computed here
+        self._value: list = []  # (True, value) or (False, error), once known
 
     def result(self) -> R:
-        """The job's value: from the pool that ran it, else computed here and now (once)."""
-        if self.future is not None:
-            return self.future.result()
+        """The job's value (or its error, raised again): from the pool that ran it, else computed here, once."""
         if not self._value:
-            if self in _waiting:
+            if self.future is None and self in _waiting:
                 _waiting.remove(self)
-            self._value.append(self.func(self.shared))
-        return self._value[0]
+            run = self.future.result if self.future is not None else (lambda: self.func(self.shared))
+            try:
+                self._value.append((True, run()))
+            except Exception as exc:
+                self._value.append((False, exc))
+        ok, value = self._value[0]
+        if not ok:
+            raise value
+        return value
+
+
+def forget_waiting() -> None:
+    """Forget a job set aside and not taken (it then runs when asked, if ever): for a run that stopped early,
+    so that another run's pool does not do its work."""
+    del _waiting[:]
 
 
 def alongside(func: Callable[[object], R], shared: object) -> Alongside:

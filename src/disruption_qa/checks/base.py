@@ -195,7 +195,10 @@ class Check:
         records: pd.Series | list | None = None,
         details: dict | None = None,
     ) -> Finding:
-        """A finding: ``flagged`` is a level (from :meth:`level`), True/False, or None for clear."""
+        """A finding: ``flagged`` is a level (from :meth:`level`), True/False, or None for clear.
+
+        ``records``: the IDs behind it, best a column of the Context's frames (indexed by
+        spreadsheet row), so that each record keeps the row it was found on."""
         if isinstance(flagged, str):
             severity, status = flagged, FLAGGED
         elif flagged:

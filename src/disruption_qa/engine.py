@@ -275,12 +275,18 @@ def validation_indicators(errors: int, records: int) -> dict:
     }
 
 
+def _where(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds; the frame itself when it holds everywhere (the usual case
+    for the profile's filters), with no copy of every column."""
+    return frame if mask.all() else frame[mask]
+
+
 def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult:
     """One organisation's context, findings, indicators and report figures."""
     start, end = pd.Timestamp(p.period.start), pd.Timestamp(p.period.end)
     records = p.by_org.part(org.name)
     dates = records[p.profile.period_column]
-    in_period = records[(dates >= start) & (dates <= end)]
+    in_period = _where(records, (dates >= start) & (dates <= end))
     own_threats = p.threats_by_org.part(org.name) if p.threats_by_org is not None else None
     ctx = Context(
         organisation=org,
@@ -289,8 +295,8 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult
         extraction_date=p.validation.extraction_date,
         records=records,
         in_period=in_period,
-        counted=in_period[p.profile.counted(in_period)],
-        threats=own_threats[p.profile.threats_counted(own_threats)] if own_threats is not None else None,
+        counted=_where(in_period, p.profile.counted(in_period)),
+        threats=_where(own_threats, p.profile.threats_counted(own_threats)) if own_threats is not None else None,
         all_threats=own_threats,
         master_list=p.master_by_id,
         disrupted_threats=p.disrupted,

@@ -42,10 +42,11 @@ class PursueSkew(Check):
         total = len(counted)
         if total == 0:
             return self.not_applicable("no lead disruptions were counted in the period")
-        pursue = counted[counted["strand"] == "Pursue"]
+        is_pursue = counted["strand"] == "Pursue"
+        pursue = counted["disruption_id"][is_pursue]
         share = len(pursue) / total
         level = self.level(share)
         limit = self.settings.get(level or "warning")
         tail = f"the {level or 'warning'} threshold is {share_text(limit)}" if limit is not None else "no threshold set"
         message = f"{len(pursue)} of {total} lead disruptions ({pct(len(pursue), total)}) are pursue; {tail}."
-        return self.finding(level, message, value=share, records=pursue["disruption_id"])
+        return self.finding(level, message, value=share, records=pursue)

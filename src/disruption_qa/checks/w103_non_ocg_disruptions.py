@@ -39,12 +39,14 @@ class NonOcgDisruptions(Check):
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
         allowed = self.settings.get("allowed_threat_types") or []
-        bad = records[records["threat_type"].notna() & ~records["threat_type"].isin(allowed)]
-        types = " or ".join(sorted(bad["threat_type"].unique())) or "other"
+        threat_type = records["threat_type"]
+        is_bad = threat_type.notna() & ~threat_type.isin(allowed)
+        bad = records["disruption_id"][is_bad]
+        types = " or ".join(sorted(threat_type[is_bad].unique())) or "other"
         if len(bad) == 0:
             return self.finding(None, f"All {len(records)} disruptions are recorded against {', '.join(allowed)} threats.", value=0)
         message = (
             f"{len(bad)} of {len(records)} disruptions are recorded against {types} threats;"
             f" the minimum standard allows {', '.join(allowed)} only."
         )
-        return self.finding(True, message, value=len(bad), records=bad["disruption_id"])
+        return self.finding(True, message, value=len(bad), records=bad)

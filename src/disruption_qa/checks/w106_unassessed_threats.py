@@ -37,7 +37,7 @@ class UnassessedThreats(Check):
             return self.not_applicable("the organisation has no active threats on the master list")
         masks = unassessed(active)
         no_score, no_tier, unmoderated = masks["no_score"], masks["no_tier"], masks["unmoderated"]
-        bad = active[masks["any"]]
+        bad = active["threat_id"][masks["any"]]
         share = len(bad) / len(active)
         parts = f"{int(no_score.sum())} have no MoRiLE score, {int(no_tier.sum())} no tier, {int(unmoderated.sum())} are unmoderated"
         message = (
@@ -45,4 +45,4 @@ class UnassessedThreats(Check):
             f" the threshold is {share_text(self.settings['threshold'])}."
         )
         flagged = share > self.settings["threshold"]
-        return self.finding(flagged, message, value=share, records=bad["threat_id"])
+        return self.finding(flagged, message, value=share, records=bad)

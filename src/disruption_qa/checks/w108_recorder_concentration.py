@@ -43,8 +43,8 @@ class RecorderConcentration(Check):
             f"One user ({user}) typed in {n} of {total} records ({pct(n, total)});"
             f" {recorders} users recorded in all; the threshold is {share_text(self.settings['threshold'])}."
         )
-        mine = ctx.in_period[ctx.in_period["recorded_by"] == user]
+        mine = ctx.in_period["disruption_id"][ctx.in_period["recorded_by"] == user]
         return self.finding(
-            share > self.settings["threshold"], message, value=share, records=mine["disruption_id"],
+            share > self.settings["threshold"], message, value=share, records=mine,
             details={"top_recorder": user, "recorders": recorders},
         )

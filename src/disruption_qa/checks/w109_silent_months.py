@@ -40,13 +40,14 @@ class SilentMonths(Check):
             months = months[:-1]  # a month the extraction cut short
         if len(months) < 3:
             return self.not_applicable("the period covers fewer than three whole months")
-        counts = ctx.in_period["record_date"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
+        month_of = ctx.in_period["record_date"].dt.to_period("M")
+        counts = month_of.value_counts().reindex(months, fill_value=0)
         median = float(counts.median())
         silent = counts[(counts == 0) | (counts < self.settings["fraction"] * median)]
         names = [f"{m.strftime('%B %Y')} ({n})" for m, n in silent.items()]
         details = {"monthly": {str(m): int(n) for m, n in counts.items()}, "median": median}
         if silent.empty:
             return self.finding(None, f"Every month has records; the monthly median is {median:g}.", value=0, details=details)
-        quiet = ctx.in_period[ctx.in_period["record_date"].dt.to_period("M").isin(silent.index)]
+        quiet = ctx.in_period["disruption_id"][month_of.isin(silent.index)]
         message = f"{len(silent)} month(s) with no or very few records: {', '.join(names)}; the monthly median is {median:g}."
-        return self.finding(True, message, value=len(silent), records=quiet["disruption_id"], details=details)
+        return self.finding(True, message, value=len(silent), records=quiet, details=details)

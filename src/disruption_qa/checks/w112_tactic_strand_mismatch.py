@@ -31,14 +31,15 @@ class TacticStrandMismatch(Check):
     params = {"threshold": Param(float, "Share of mismatched records above which to flag.")}
 
     def run(self, ctx: Context) -> Finding:
-        records = ctx.in_period[ctx.in_period["tactic"].isin(list(TACTIC_STRAND))]
-        if len(records) == 0:
+        tactic = ctx.in_period["tactic"]
+        known = tactic.isin(list(TACTIC_STRAND))  # tactics with a usual strand
+        total = int(known.sum())
+        if total == 0:
             return self.not_applicable("no disruptions were recorded in the period")
-        usual = records["tactic"].map(TACTIC_STRAND)
-        odd = records["disruption_id"][usual != records["strand"]]
-        share = len(odd) / len(records)
+        odd = ctx.in_period["disruption_id"][known & (tactic.map(TACTIC_STRAND) != ctx.in_period["strand"])]
+        share = len(odd) / total
         message = (
-            f"{len(odd)} of {len(records)} records ({pct(len(odd), len(records))}) use a tactic that usually serves"
+            f"{len(odd)} of {total} records ({pct(len(odd), total)}) use a tactic that usually serves"
             f" another strand; the threshold is {share_text(self.settings['threshold'])}."
         )
         return self.finding(share > self.settings["threshold"], message, value=share, records=odd)

@@ -35,9 +35,9 @@ class PendingAssessments(Check):
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
         as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
-        pending = records[records["assessment_category"] == "Pending"]
-        old = pending[(as_of - pending["record_date"]).dt.days > self.settings["days"]]
+        pending = records["assessment_category"] == "Pending"
+        old = records["disruption_id"][pending & ((as_of - records["record_date"]).dt.days > self.settings["days"])]
         if old.empty:
-            return self.finding(None, f"No disruption is pending assessment for more than {self.settings['days']} days ({len(pending)} pending in all).", value=0)
+            return self.finding(None, f"No disruption is pending assessment for more than {self.settings['days']} days ({int(pending.sum())} pending in all).", value=0)
         message = f"{len(old)} disruption(s) are still Pending more than {self.settings['days']} days after they were recorded."
-        return self.finding(True, message, value=len(old), records=old["disruption_id"])
+        return self.finding(True, message, value=len(old), records=old)

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from ..contract import TACTIC_STRAND
-from .base import Check, Context, Finding, Param, pct, share_text
+from .base import Check, Context, Finding, Param, codes_in, pct, share_text
+
+TACTICS = pd.Index(list(TACTIC_STRAND))
+STRANDS = pd.Index(sorted(set(TACTIC_STRAND.values())))
+#: Each tactic's usual strand, as a position in STRANDS.
+USUAL_STRAND = np.asarray(STRANDS.get_indexer([TACTIC_STRAND[t] for t in TACTICS]))
 
 
 class TacticStrandMismatch(Check):
@@ -31,12 +39,13 @@ class TacticStrandMismatch(Check):
     params = {"threshold": Param(float, "Share of mismatched records above which to flag.")}
 
     def run(self, ctx: Context) -> Finding:
-        tactic = ctx.in_period["tactic"]
-        known = tactic.isin(list(TACTIC_STRAND))  # tactics with a usual strand
+        tactic = codes_in(ctx.in_period["tactic"], TACTICS)  # -1: a tactic with no usual strand
+        known = tactic >= 0
         total = int(known.sum())
         if total == 0:
             return self.not_applicable("no disruptions were recorded in the period")
-        odd = ctx.in_period["disruption_id"][known & (tactic.map(TACTIC_STRAND) != ctx.in_period["strand"])]
+        usual = USUAL_STRAND[tactic]  # (a tactic of -1 takes the last: masked by ``known``)
+        odd = ctx.in_period["disruption_id"][known & (usual != codes_in(ctx.in_period["strand"], STRANDS))]
         share = len(odd) / total
         message = (
             f"{len(odd)} of {total} records ({pct(len(odd), total)}) use a tactic that usually serves"

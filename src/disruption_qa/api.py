@@ -209,9 +209,6 @@ class RecordLocator:
     def _checked(self, f: Finding, count: int | None = None) -> np.ndarray | None:
         """The positions of a finding's (first ``count``) records from the rows its check found them on,
         once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         kind = records_kind(f.check)
         if not f.rows or len(f.rows) != len(f.records) or kind not in self.exports:
             return None
@@ -219,9 +216,8 @@ class RecordLocator:
         at = export.text.index.get_indexer(f.rows[:count])
         if (at < 0).any():
             return None
-        there = pa.array(export.text[export.kind.id_column].array.take(at)).cast(pa.string())
-        same = pc.all(pc.equal(there, pa.array(f.records[:count], pa.string())), skip_nulls=False).as_py()
-        return at if same else None
+        there = export.text[export.kind.id_column].array.take(at).tolist()
+        return at if there == f.records[:count] else None
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""

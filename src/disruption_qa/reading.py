@@ -301,12 +301,17 @@ def _read_csv_utf8(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
     frame = _parse_body_fast(memoryview(data)[lo:end], names, _line_ends(data, lo, end))
     if frame is None:
         return None
-    frame.index = pd.RangeIndex(h + 2, h + 2 + len(frame))
-    source = SourceFile(
-        path=str(path), sha256=digest.result(), format="csv", encoding="utf-8-sig" if bom else "utf-8",
-        title_lines=title_lines, header_row=h + 1,
-    )
-    return _finish(kind, source, frame, letters, [], trimmed=True)
+    return _csv_export(path, kind, frame, digest, "utf-8-sig" if bom else "utf-8", title_lines, h, letters, [], True)
+
+
+def _csv_export(path: Path, kind: ExportKind, frame: pd.DataFrame, digest, encoding: str, title_lines: list[str],
+                h: int, letters, problems: list, trimmed: bool) -> Export:
+    """A CSV export read: its frame indexed by spreadsheet row (the header is on line ``h + 1``) and its source."""
+    if trimmed:  # read by pyarrow: rows follow the header one a line (the exact reader indexes its own)
+        frame.index = pd.RangeIndex(h + 2, h + 2 + len(frame))
+    source = SourceFile(path=str(path), sha256=digest.result(), format="csv", encoding=encoding,
+                        title_lines=title_lines, header_row=h + 1)
+    return _finish(kind, source, frame, letters, problems, trimmed=trimmed)
 
 
 def _header(text: str, end: int, kind: ExportKind, aliases, path: Path):
@@ -357,17 +362,7 @@ def _read_csv_text(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
     trimmed = frame is not None
     if frame is None:
         frame, problems = _parse_body_exact(text[start:end], names, first_row, path)
-    else:
-        frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    source = SourceFile(
-        path=str(path),
-        sha256=digest.result(),
-        format="csv",
-        encoding=encoding,
-        title_lines=title_lines,
-        header_row=h + 1,
-    )
-    return _finish(kind, source, frame, letters, problems, trimmed=trimmed)
+    return _csv_export(path, kind, frame, digest, encoding, title_lines, h, letters, problems, trimmed)
 
 
 def _line_ends(data: bytes, start: int, stop: int) -> int:

@@ -668,20 +668,12 @@ class History:
             query = query.where(runs.c.profile == profile)
         try:
             with self.engine.connect() as conn, conn.begin():
-                keyed = sorted((_order_key(r.extraction_date, r.created_at, r.id), r.id) for r in conn.execute(query))
+                keyed = sorted((_order_key(r), r.id) for r in conn.execute(query))
         except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
-        if until is not None:
-            last = _order_key(until.extraction_date, until.created_at, until.id)
-            keyed = [k for k in keyed if k[0] <= last]
-        if limit is not None:
-            keyed = keyed[-limit:] if limit > 0 else []
-        order = {run_id: n for n, (_, run_id) in enumerate(keyed)}
-        entries = []
-        ids = list(order)
-        for start in range(0, len(ids), 500):
-            entries += self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])), records=records)
-        return sorted(entries, key=lambda e: order[e.id])
+        ids = _latest(keyed, until=until, limit=limit)
+        found = self._entries(set(ids), records=records)
+        return [found[i] for i in ids if i in found]
 
     def previous(
         self,
@@ -713,10 +705,9 @@ class History:
                 rows = conn.execute(query).all()
         except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
-        candidates = [(_order_key(r.extraction_date, r.created_at, r.id), r.id) for r in rows]
+        candidates = [(_order_key(r), r.id) for r in rows]
         if isinstance(before, RunEntry):
-            limit = _order_key(before.extraction_date, before.created_at, before.id)
-            candidates = [c for c in candidates if c[0] < limit and c[1] != before.id]
+            candidates = _earlier(candidates, before)
         elif isinstance(before, dt.date):
             candidates = [c for c in candidates if c[0][0] < before]
         if not candidates:
@@ -739,19 +730,18 @@ class History:
             raise _fail(self.location, exc) from None
         keyed: dict[tuple[str, str], list[tuple]] = {}
         for r in stored:
-            keyed.setdefault((r.organisation, r.profile), []).append((_order_key(r.extraction_date, r.created_at, r.id), r.id))
+            keyed.setdefault((r.organisation, r.profile), []).append((_order_key(r), r.id))
         chosen = []
-        for e in entries:
+        for e in entries:  # the same choices as previous() and runs() make
             mine = sorted(keyed.get((e.organisation, e.profile), []))
-            last = _order_key(e.extraction_date, e.created_at, e.id)
-            before = [k for k in mine if k[0] < last and k[1] != e.id]
-            upto = [run_id for k, run_id in mine if k <= last]
-            chosen.append((before[-1][1] if before else None, upto[-limit:] if limit > 0 else []))
+            before = _earlier(mine, e)
+            chosen.append((before[-1][1] if before else None, _latest(mine, until=e, limit=limit)))
         previous = self._entries({p for p, _ in chosen if p is not None}, records=True)
         recent = self._entries({i for _, ids in chosen for i in ids}, records=False)
         return [(previous.get(p), [recent[i] for i in ids]) for p, ids in chosen]
 
     def _entries(self, ids: set[int], *, records: bool) -> dict[int, RunEntry]:
+        """The stored entries of ``ids`` by ID (500 to a query), with their problem records if ``records``."""
         ids = sorted(ids)
         found: dict[int, RunEntry] = {}
         for start in range(0, len(ids), 500):
@@ -794,9 +784,26 @@ class History:
         return entries
 
 
-def _order_key(extraction_date: dt.date | None, created_at: dt.datetime, run_id: int) -> tuple:
-    created = created_at.replace(tzinfo=None) if created_at.tzinfo else created_at
-    return (extraction_date or dt.date.min, created, run_id)
+def _order_key(run) -> tuple:
+    """Where a run (a stored row or a RunEntry) stands among others: by extraction date, then time recorded."""
+    created = run.created_at.replace(tzinfo=None) if run.created_at.tzinfo else run.created_at
+    return (run.extraction_date or dt.date.min, created, run.id)
+
+
+def _earlier(keyed: list[tuple], entry: RunEntry) -> list[tuple]:
+    """The ``(order key, run ID)`` of ``keyed`` that come before ``entry``."""
+    last = _order_key(entry)
+    return [k for k in keyed if k[0] < last and k[1] != entry.id]
+
+
+def _latest(keyed: list[tuple], *, until: RunEntry | None = None, limit: int | None = None) -> list[int]:
+    """The run IDs of ``keyed`` (oldest first) up to and including ``until``, then the latest ``limit`` of them."""
+    if until is not None:
+        last = _order_key(until)
+        keyed = [k for k in keyed if k[0] <= last]
+    if limit is not None:
+        keyed = keyed[-limit:] if limit > 0 else []
+    return [run_id for _, run_id in keyed]
 
 
 # --- what is stored from a result --------------------------------------------------------

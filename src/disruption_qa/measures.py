@@ -10,6 +10,9 @@ import pandas as pd
 
 from .contract import STRANDS
 
+#: The contract's strands, for positions among them.
+STRAND_INDEX = pd.Index(STRANDS)
+
 
 @dataclass
 class Lateness:
@@ -66,6 +69,16 @@ def active(threats: pd.DataFrame | None) -> pd.DataFrame | None:
     return threats[threats["phase"] == "Active"] if threats is not None else None
 
 
+def codes_in(values: pd.Series, names: pd.Index) -> np.ndarray:
+    """Each value's position in ``names``; -1 where blank or not among them.
+
+    Through the category codes when the column is categorical (as the engine
+    gives it): comparing the values themselves was most of W110's and W112's time."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.append(names.get_indexer(values.cat.categories), -1)[values.cat.codes.to_numpy()]
+    return names.get_indexer(values)
+
+
 #: The recording-lag distribution's bars: (first day, last day or None, label).
 LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 90 days"),
                (91, 180, "91 to 180 days"), (181, 365, "181 to 365 days"), (366, None, "over a year")]
@@ -76,7 +89,7 @@ def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd
     months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
     dates = counted["record_date"]
     month = (dates.dt.year * 12 + dates.dt.month - (start.year * 12 + start.month)).to_numpy(dtype=float, na_value=-1)
-    strand = pd.Index(list(STRANDS)).get_indexer(counted["strand"])  # -1: blank or not a contract strand
+    strand = codes_in(counted["strand"], STRAND_INDEX)  # -1: blank or not a contract strand
     keep = (month >= 0) & (month < len(months)) & (strand >= 0)  # months of the period, the contract's strands
     cells = month[keep].astype(int) * len(STRANDS) + strand[keep]
     counts = np.bincount(cells, minlength=len(months) * len(STRANDS)).reshape(len(months), len(STRANDS))

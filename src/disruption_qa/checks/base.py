@@ -257,18 +257,6 @@ def distinct_ids(records: pd.Series | list) -> tuple[list[str], list[int]]:
     return ids, values.index.to_numpy()[first].tolist()
 
 
-def codes_in(values: pd.Series, names: pd.Index) -> "np.ndarray":
-    """Each value's position in ``names``; -1 where blank or not among them.
-
-    Through the category codes when the column is categorical (as the engine
-    gives it): comparing the values themselves was most of W110's and W112's time."""
-    import numpy as np
-
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.append(names.get_indexer(values.cat.categories), -1)[values.cat.codes.to_numpy()]
-    return names.get_indexer(values)
-
-
 def _plain(value):
     """numpy scalars to Python numbers, rounded for reading."""
     if value is None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Check, Context, Finding, codes_in
+from ..measures import codes_in
+from .base import Check, Context, Finding
 
 
 class OrphanRecords(Check):

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 
 from ..contract import TACTIC_STRAND
-from .base import Check, Context, Finding, Param, codes_in, pct, share_text
+from ..measures import STRAND_INDEX, codes_in
+from .base import Check, Context, Finding, Param, pct, share_text
 
 TACTICS = pd.Index(list(TACTIC_STRAND))
-STRANDS = pd.Index(sorted(set(TACTIC_STRAND.values())))
-#: Each tactic's usual strand, as a position in STRANDS.
-USUAL_STRAND = np.asarray(STRANDS.get_indexer([TACTIC_STRAND[t] for t in TACTICS]))
+#: Each tactic's usual strand, as a position among the contract's strands.
+USUAL_STRAND = np.asarray(STRAND_INDEX.get_indexer([TACTIC_STRAND[t] for t in TACTICS]))
 
 
 class TacticStrandMismatch(Check):
@@ -45,7 +45,7 @@ class TacticStrandMismatch(Check):
         if total == 0:
             return self.not_applicable("no disruptions were recorded in the period")
         usual = USUAL_STRAND[tactic]  # (a tactic of -1 takes the last: masked by ``known``)
-        odd = ctx.in_period["disruption_id"][known & (usual != codes_in(ctx.in_period["strand"], STRANDS))]
+        odd = ctx.in_period["disruption_id"][known & (usual != codes_in(ctx.in_period["strand"], STRAND_INDEX))]
         share = len(odd) / total
         message = (
             f"{len(odd)} of {total} records ({pct(len(odd), total)}) use a tactic that usually serves"

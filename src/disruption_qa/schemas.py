@@ -28,6 +28,11 @@ TEXT_SUFFIX = "__text"
 #: failed, and validation.py takes every failing row from the check's own mask.
 WIDE_CASES = 1
 
+
+def wide_check(name: str):
+    """A dataframe check (a rule across columns), named ``rule:column`` for the column it is reported in."""
+    return pa.dataframe_check(name=name, n_failure_cases=WIDE_CASES)
+
 ORGS = list(c.organisation_names())
 
 
@@ -73,27 +78,27 @@ class DisruptionsSchema(pa.DataFrameModel):
     tactic: Series[str] = pa.Field(nullable=False, isin=list(c.TACTICS))
     recorded_by: Series[str] = pa.Field(nullable=False)
 
-    @pa.dataframe_check(name="date:disruption_date", n_failure_cases=WIDE_CASES)
+    @wide_check("date:disruption_date")
     def _disruption_date_parses(cls, df):
         return _parseable(df, "disruption_date")
 
-    @pa.dataframe_check(name="date:record_date", n_failure_cases=WIDE_CASES)
+    @wide_check("date:record_date")
     def _record_date_parses(cls, df):
         return _parseable(df, "record_date")
 
-    @pa.dataframe_check(name="record_before_disruption:record_date", n_failure_cases=WIDE_CASES)
+    @wide_check("record_before_disruption:record_date")
     def _recorded_after_it_happened(cls, df):
         return df["record_date"].isna() | df["disruption_date"].isna() | (df["record_date"] >= df["disruption_date"])
 
-    @pa.dataframe_check(name="after_extraction:disruption_date", n_failure_cases=WIDE_CASES)
+    @wide_check("after_extraction:disruption_date")
     def _disruption_not_after_extraction(cls, df):
         return _not_after_extraction(df, "disruption_date")
 
-    @pa.dataframe_check(name="after_extraction:record_date", n_failure_cases=WIDE_CASES)
+    @wide_check("after_extraction:record_date")
     def _record_not_after_extraction(cls, df):
         return _not_after_extraction(df, "record_date")
 
-    @pa.dataframe_check(name="support_needs_supported:supported_organisation", n_failure_cases=WIDE_CASES)
+    @wide_check("support_needs_supported:supported_organisation")
     def _support_names_supported(cls, df):
         if "supported_organisation" not in df:
             return df["disruption_type"] != c.SUPPORT
@@ -118,44 +123,44 @@ class ThreatsSchema(pa.DataFrameModel):
     phase: Series[str] = pa.Field(nullable=False, isin=list(c.PHASES))
     created_date: Series[pd.Timestamp] = pa.Field(nullable=False)
 
-    @pa.dataframe_check(name="number:morile_score", n_failure_cases=WIDE_CASES)
+    @wide_check("number:morile_score")
     def _morile_parses(cls, df):
         return _parseable(df, "morile_score") if "morile_score" in df else pd.Series(True, index=df.index)
 
-    @pa.dataframe_check(name="date:created_date", n_failure_cases=WIDE_CASES)
+    @wide_check("date:created_date")
     def _created_parses(cls, df):
         return _parseable(df, "created_date")
 
-    @pa.dataframe_check(name="date:closed_date", n_failure_cases=WIDE_CASES)
+    @wide_check("date:closed_date")
     def _closed_parses(cls, df):
         return _parseable(df, "closed_date") if "closed_date" in df else pd.Series(True, index=df.index)
 
-    @pa.dataframe_check(name="date:last_review_date", n_failure_cases=WIDE_CASES)
+    @wide_check("date:last_review_date")
     def _review_parses(cls, df):
         return _parseable(df, "last_review_date") if "last_review_date" in df else pd.Series(True, index=df.index)
 
-    @pa.dataframe_check(name="closed_needs_date:closed_date", n_failure_cases=WIDE_CASES)
+    @wide_check("closed_needs_date:closed_date")
     def _closed_has_date(cls, df):
         closed = df["phase"].isin(c.CLOSED_PHASES)
         if "closed_date" not in df:
             return ~closed
         return ~closed | df["closed_date"].notna() | df["closed_date" + TEXT_SUFFIX].notna()
 
-    @pa.dataframe_check(name="closed_before_created:closed_date", n_failure_cases=WIDE_CASES)
+    @wide_check("closed_before_created:closed_date")
     def _closed_after_created(cls, df):
         if "closed_date" not in df:
             return pd.Series(True, index=df.index)
         return df["closed_date"].isna() | df["created_date"].isna() | (df["closed_date"] >= df["created_date"])
 
-    @pa.dataframe_check(name="after_extraction:created_date", n_failure_cases=WIDE_CASES)
+    @wide_check("after_extraction:created_date")
     def _created_not_after_extraction(cls, df):
         return _not_after_extraction(df, "created_date")
 
-    @pa.dataframe_check(name="after_extraction:closed_date", n_failure_cases=WIDE_CASES)
+    @wide_check("after_extraction:closed_date")
     def _closed_not_after_extraction(cls, df):
         return _not_after_extraction(df, "closed_date") if "closed_date" in df else pd.Series(True, index=df.index)
 
-    @pa.dataframe_check(name="after_extraction:last_review_date", n_failure_cases=WIDE_CASES)
+    @wide_check("after_extraction:last_review_date")
     def _review_not_after_extraction(cls, df):
         if "last_review_date" not in df:
             return pd.Series(True, index=df.index)

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ..errors import InputError
 
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -108,9 +109,9 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -
     write_atomic(path, buf.getvalue())
 
 
-def write_frame_csv(path: Path, frame) -> None:
-    """A table (a DataFrame, or a dict of equal-length lists by column) as UTF-8 CSV with a
-    byte-order mark, every text cell Excel-safe; a missing value is an empty cell.
+def write_frame_csv(path: Path, columns: dict[str, list]) -> None:
+    """A table (a dict of equal-length lists by column) as UTF-8 CSV with a byte-order mark,
+    every text cell Excel-safe; a missing value is an empty cell.
 
     Vectorised with pyarrow: a national run writes hundreds of thousands of rows.
     """
@@ -118,19 +119,16 @@ def write_frame_csv(path: Path, frame) -> None:
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    columns = {}
-    for name, column in frame.items():
-        if isinstance(column, list):
-            values = pa.array(column, from_pandas=True)
-            values = pc.fill_null(values if values.type == pa.string() else values.cast(pa.string()), "")
-        else:
-            values = pa.array(column.astype("string").fillna("").to_numpy(dtype=object), type=pa.string())
+    cells = {}
+    for name, column in columns.items():
+        values = pa.array(column, from_pandas=True)
+        values = pc.fill_null(values if values.type == pa.string() else values.cast(pa.string()), "")
         # by each value's first character; a column with nothing to neutralise is kept as it is (most are)
         risky = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=pa.array(FORMULA_STARTS))
         if pc.any(risky).as_py():
             values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
-        columns[name] = values
+        cells[name] = values
     buf = io.BytesIO()
     buf.write("\ufeff".encode("utf-8"))
-    pacsv.write_csv(pa.table(columns), buf, write_options=pacsv.WriteOptions(quoting_style="needed", eol=b"\r\n"))
+    pacsv.write_csv(pa.table(cells), buf, write_options=pacsv.WriteOptions(quoting_style="needed", eol=b"\r\n"))
     write_atomic(path, buf.getvalue())

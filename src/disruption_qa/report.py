@@ -195,8 +195,8 @@ def _record_rows(f: Finding, frames: dict[str, pd.DataFrame], locator, include_s
     at = locator.positions_of(f, RECORDS_SHOWN)
     found = at >= 0
     # column by column from the arrays: a DataFrame's iloc cost a millisecond and a half a sign (338 signs nationally)
-    values = [table[k].array.take(at[found]) for k, _ in present]
-    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), zip(*values)))
+    columns = [table[k].array.take(at[found]) for k, _ in present]
+    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), zip(*columns)))
     rows = []
     for rid in ids:
         values = lookup.get(rid, (None,) * len(present))

@@ -587,19 +587,16 @@ class History:
         try:
             with _writing(self.engine) as conn:
                 inserted = [self._insert_result(conn, result, created_at) for result in run.results]
-            ids = [run_id for run_id, _ in inserted]
             # the problem records just inserted are at hand (half a million nationally); those of runs stored before are read
-            stored = [run_id for run_id, problems in inserted if problems is None]
-            with self.engine.connect() as conn, conn.begin():
-                by_id = {e.id: e for e in self._load(conn, sa.select(runs).where(runs.c.id.in_(ids)), records=False)}
-                for e in self._load(conn, sa.select(runs).where(runs.c.id.in_(stored))) if stored else []:
-                    by_id[e.id] = e
+            new = {run_id for run_id, problems in inserted if problems is not None}
+            by_id = {**self._entries(new, records=False),
+                     **self._entries({run_id for run_id, _ in inserted} - new, records=True)}
         except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
         for run_id, problems in inserted:
             if problems is not None:
                 by_id[run_id].problem_records = set().union(*problems.values())
-        return [by_id[i] for i in ids]
+        return [by_id[run_id] for run_id, _ in inserted]
 
     def _insert_result(self, conn: sa.Connection, result, created_at: dt.datetime) -> tuple[int, dict | None]:
         """Insert one organisation's result (unless already stored): its run ID and the

@@ -89,7 +89,7 @@ def test_a_sign_points_at_the_row_its_check_found_even_when_the_id_repeats_elsew
     kinds = {e.source.path: "disruption" for e in run.validation.exports}
     for result, own in ((r, i) for r in run.results for name, i in (("Cheshire Constabulary", cheshire), ("Merseyside Police", merseyside))
                         if r.organisation.name == name):
-        fixes = api.check_fixes(result, kinds, run.locator or api.RecordLocator(run.validation))
+        fixes = api.check_fixes(result, kinds, run.locator or api.RecordLocator(run.validation)).to_pydict()
         at = [n for n, (rid, src) in enumerate(zip(fixes["record_id"], fixes["source"])) if rid == rows[cheshire][0] and src == "W101"]
         assert [fixes["row"][n] for n in at] == [own + 2]  # spreadsheet row: header on row 1
         report = build_report(result, run.results, run, locator=run.locator)
@@ -115,13 +115,13 @@ def test_records_without_rows_or_with_wrong_rows_are_looked_up_by_id(write_file)
     result = next(r for r in run.results if any(f.check == "W101" and f.flagged for f in r.findings))
     kinds = {e.source.path: "disruption" for e in run.validation.exports}
     locator = api.RecordLocator(run.validation)
-    expected = api.check_fixes(result, kinds, locator)["row"]
+    expected = api.check_fixes(result, kinds, locator)["row"].to_pylist()
     w101 = next(f for f in result.findings if f.check == "W101")
-    fixes = api.check_fixes(result, kinds, locator)
+    fixes = api.check_fixes(result, kinds, locator).to_pydict()
     assert w101.rows and [row for row, src in zip(fixes["row"], fixes["source"]) if src == "W101"] == w101.rows
     for rows_given in ([], list(range(len(w101.records))), [r + 1 for r in w101.rows]):  # none; 0, 1, 2...; one off
         changed = dataclasses.replace(result, findings=[dataclasses.replace(f, rows=rows_given) if f is w101 else f
                                                         for f in result.findings])
-        assert api.check_fixes(changed, kinds, api.RecordLocator(run.validation))["row"] == expected
+        assert api.check_fixes(changed, kinds, api.RecordLocator(run.validation))["row"].to_pylist() == expected
         (sign,) = [s for s in build_report(changed, run.results, run).signs if s.finding.check == "W101"]
         assert [r["Recorded By"] for r in sign.records] == [rows[n - 2][12] for n in w101.rows[:len(sign.records)]]

@@ -149,7 +149,7 @@ class RecordLocator:
     def __init__(self, validation: Validation):
         self.exports = {e.kind.key: e for e in validation.exports}
         self.first: dict[str, dict[str, int]] = {kind: {} for kind in self.exports}  # ID -> position, -1 if absent
-        self._columns: dict = {}  # kind -> its ID column as a pyarrow array, once looked in
+        self._columns: dict = {}  # kind -> its ID column as a pyarrow array (_ids)
 
     def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
         """Find every record the results' findings point at without its row."""
@@ -172,12 +172,18 @@ class RecordLocator:
         missing = [i for i in ids if i not in known] if known else list(ids)
         if not missing:
             return
+        # index_in gives the first position of each value in the ID column, null where it is absent
+        at = pc.fill_null(pc.index_in(pa.array(missing, pa.string()), value_set=self._ids(kind)), -1)
+        known.update(zip(missing, at.to_numpy(zero_copy_only=False).tolist()))
+
+    def _ids(self, kind: str):
+        """The ID column of ``kind`` as a pyarrow string array (made once)."""
+        import pyarrow as pa
+
         if kind not in self._columns:
             column = self.exports[kind].text[self.exports[kind].kind.id_column]
             self._columns[kind] = pa.array(column.array, from_pandas=True).cast(pa.string())
-        # index_in gives the first position of each value in the ID column, null where it is absent
-        at = pc.fill_null(pc.index_in(pa.array(missing, pa.string()), value_set=self._columns[kind]), -1)
-        known.update(zip(missing, at.to_numpy(zero_copy_only=False).tolist()))
+        return self._columns[kind]
 
     def _at(self, kind: str, ids: list[str]) -> np.ndarray:
         known = self.first[kind]
@@ -193,13 +199,16 @@ class RecordLocator:
             return np.full(len(ids), -1)
         return self._at(kind, ids)
 
-    def rows_of(self, f: Finding) -> tuple[str, list]:
-        """The file of a finding's records and the spreadsheet row of each (None where not in the file)."""
+    def rows_of(self, f: Finding):
+        """The file of a finding's records and the spreadsheet row of each (a pyarrow int64 array, null where
+        an ID is not in the file)."""
+        import pyarrow as pa
+
         kind = records_kind(f.check)
         if self._checked(f) is not None:
-            return self.exports[kind].source.path, list(f.rows)
+            return self.exports[kind].source.path, pa.array(f.rows, pa.int64())
         path, rows = self.locate(kind, f.records)
-        return path, rows.to_numpy(dtype=object, na_value=None).tolist()
+        return path, pa.array(rows, pa.int64())
 
     def positions_of(self, f: Finding, count: int) -> np.ndarray:
         """The positions of a finding's first ``count`` records in their typed frame (-1 where not in the file)."""
@@ -208,16 +217,21 @@ class RecordLocator:
 
     def _checked(self, f: Finding, count: int | None = None) -> np.ndarray | None:
         """The positions of a finding's (first ``count``) records from the rows its check found them on,
-        once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then)."""
+        once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then).
+        Compared as arrays: a national run checks 552,000 rows."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         kind = records_kind(f.check)
-        if not f.rows or len(f.rows) != len(f.records) or kind not in self.exports:
+        if not len(f.rows) or len(f.rows) != len(f.records) or kind not in self.exports:
             return None
         export = self.exports[kind]
         at = export.text.index.get_indexer(f.rows[:count])
         if (at < 0).any():
             return None
-        there = export.text[export.kind.id_column].array.take(at).tolist()
-        return at if there == f.records[:count] else None
+        there = pc.take(self._ids(kind), at)
+        same = pc.fill_null(pc.equal(there, pa.array(f.records[:count], pa.string())), False)
+        return at if pc.all(same).as_py() else None
 
     def locate(self, kind: str, ids: list[str]):
         """The file and the spreadsheet rows of ``ids`` (missing where an ID is not in the file)."""
@@ -230,39 +244,46 @@ class RecordLocator:
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
-                history: "HistoryView | None" = None) -> dict[str, list]:
-    """Every record the organisation should open in APMIS, with what points at it (fixes.csv), by column.
+                history: "HistoryView | None" = None):
+    """Every record the organisation should open in APMIS, with what points at it (fixes.csv): a pyarrow Table.
 
     ``kinds`` maps each input file's path to ``disruption`` or ``threat``. With the
     run history, ``new_since_last_run`` says ``yes`` for a record that was not a
     problem record in the organisation's previous run (matched by ID), else ``no``;
-    without it, the column is blank. Plain lists: a national run has tens of
-    thousands of these rows, and no table library is needed to write them.
+    without it, the column is blank. Built from arrays, a finding at a time (a
+    value the same on every row of a finding repeated by pyarrow): a national run
+    has half a million of these rows, and lists of Python values cost a second.
     """
-    columns: dict[str, list] = {name: [] for name in CHECK_FIXES_HEADER}
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def extend(count: int, **values) -> None:  # each value a list of ``count`` or one for all
-        for name in CHECK_FIXES_HEADER[:-1]:
-            value = values[name]
-            columns[name].extend(value if isinstance(value, list) else [value] * count)
-
-    for i in result.validation_errors:
-        extend(1, record_id=i.record_id or "", record_type=kinds.get(i.file, ""), source="validation", name=i.rule,
-               severity="error", file=i.file, row=i.row, cell=i.cell or "", column=i.column or "", value=i.value or "",
-               message=i.message)
+    text = pa.string()
+    schema = pa.schema([(name, pa.int64() if name == "row" else text) for name in CHECK_FIXES_HEADER[:-1]])
+    errors = result.validation_errors
+    parts = [pa.table({
+        "record_id": [i.record_id or "" for i in errors], "record_type": [kinds.get(i.file, "") for i in errors],
+        "source": ["validation"] * len(errors), "name": [i.rule for i in errors], "severity": ["error"] * len(errors),
+        "file": [i.file for i in errors], "row": [i.row for i in errors], "cell": [i.cell or "" for i in errors],
+        "column": [i.column or "" for i in errors], "value": [i.value or "" for i in errors],
+        "message": [i.message for i in errors],
+    }, schema=schema)]
     for f in result.findings:
         if f.status != "flagged" or not f.records:
             continue
         path, rows = locator.rows_of(f)
-        extend(len(f.records), record_id=list(f.records), record_type=records_kind(f.check).removesuffix("s"),
-               source=f.check, name=f.name, severity=f.severity, file=path, row=rows, cell="", column="", value="",
-               message=f.title)
+        count = len(f.records)
+        same = {"record_type": records_kind(f.check).removesuffix("s"), "source": f.check, "name": f.name,
+                "severity": f.severity, "file": path, "cell": "", "column": "", "value": "", "message": f.title}
+        columns = {"record_id": pa.array(f.records, text), "row": rows,
+                   **{name: pa.repeat(pa.scalar(value, text), count) for name, value in same.items()}}
+        parts.append(pa.table([columns[name] for name in schema.names], schema=schema))
+    table = pa.concat_tables(parts)
     if history is None:
-        columns["new_since_last_run"] = [""] * len(columns["record_id"])
+        new = pa.repeat(pa.scalar("", text), table.num_rows)
     else:
-        new = set(history.changes.new_records)
-        columns["new_since_last_run"] = ["yes" if r in new else "no" for r in columns["record_id"]]
-    return columns
+        before = pc.is_in(table["record_id"], value_set=pa.array(list(history.changes.new_records), text))
+        new = pc.if_else(before, "yes", "no")
+    return table.append_column("new_since_last_run", new)
 
 
 #: Checks whose records are threats (master-list rows), not disruptions.

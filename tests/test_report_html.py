@@ -243,3 +243,20 @@ def test_validate_report_lists_problems_by_organisation_and_passes_axe(browser, 
         assert str(issue.row) in html
     found = audit(browser, tmp_path / "report.html", OUTPUT / "validate.png")
     assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []
+
+
+def test_record_rows_escape_every_cell_a_column_at_a_time():
+    """The record tables are escaped a column at a time; a cell holding the joint used for that is escaped alone."""
+    from types import SimpleNamespace
+
+    from disruption_qa.render.html import record_rows
+
+    plain = SimpleNamespace(cells=[["D1", 'D"2'], ["<b>", "a & b"]])
+    assert str(record_rows(plain)) == (
+        '<tr><th scope="row">D1</th><td>&lt;b&gt;</td></tr>\n<tr><th scope="row">D&#34;2</th><td>a &amp; b</td></tr>'
+    )
+    joint = SimpleNamespace(cells=[["D1", "D2"], ["x\x00<i>", "'"]])
+    assert str(record_rows(joint)) == (
+        '<tr><th scope="row">D1</th><td>x\x00&lt;i&gt;</td></tr>\n<tr><th scope="row">D2</th><td>&#39;</td></tr>'
+    )
+    assert str(record_rows(SimpleNamespace(cells=[]))) == ""

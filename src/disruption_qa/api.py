@@ -150,6 +150,7 @@ class RecordLocator:
         self.exports = {e.kind.key: e for e in validation.exports}
         self.first: dict[str, dict[str, int]] = {kind: {} for kind in self.exports}  # ID -> position, -1 if absent
         self._columns: dict = {}  # kind -> its ID column as a pyarrow array (_ids)
+        self._verified: dict[int, tuple] = {}  # id of a finding -> (the finding, its positions or None): _checked
 
     def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
         """Find every record the results' findings point at without its row."""
@@ -218,19 +219,23 @@ class RecordLocator:
     def _checked(self, f: Finding, count: int | None = None) -> np.ndarray | None:
         """The positions of a finding's (first ``count``) records from the rows its check found them on,
         once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then).
-        Compared as arrays: a national run checks 552,000 rows."""
+        Checked as arrays, once a finding (fixes.csv, then the report): a national run checks 552,000 rows."""
+        if id(f) not in self._verified:
+            self._verified[id(f)] = (f, self._verify(f))  # the finding kept with it, so that its id is not reused
+        at = self._verified[id(f)][1]
+        return at if at is None or count is None else at[:count]
+
+    def _verify(self, f: Finding) -> np.ndarray | None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         kind = records_kind(f.check)
         if not len(f.rows) or len(f.rows) != len(f.records) or kind not in self.exports:
             return None
-        export = self.exports[kind]
-        at = export.text.index.get_indexer(f.rows[:count])
+        at = self.exports[kind].text.index.get_indexer(f.rows)
         if (at < 0).any():
             return None
-        there = pc.take(self._ids(kind), at)
-        same = pc.fill_null(pc.equal(there, pa.array(f.records[:count], pa.string())), False)
+        same = pc.fill_null(pc.equal(pc.take(self._ids(kind), at), pa.array(f.records, pa.string())), False)
         return at if pc.all(same).as_py() else None
 
     def locate(self, kind: str, ids: list[str]):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
 from . import contract as c
 from .checks.base import FLAGGED, SEVERITIES, Finding
-from .dates import format_date
+from .dates import UK_FORMAT, format_date
 from .engine import OrganisationResult
 
 #: Records listed under each sign in the report; the full list is in fixes.csv.
@@ -30,8 +31,19 @@ class SignView:
     why: str
     what_to_do: str
     record_columns: list[str]
-    records: list[dict]
+    #: The records shown (the first RECORDS_SHOWN), column by column: each a list of cell texts.
+    cells: list[list[str]]
     more: int
+
+    @property
+    def shown(self) -> int:
+        """How many records are shown."""
+        return len(self.cells[0]) if self.cells else 0
+
+    @property
+    def records(self) -> list[dict]:
+        """The records shown, row by row: column name -> cell text."""
+        return [dict(zip(self.record_columns, row)) for row in zip(*self.cells)]
 
 
 @dataclass
@@ -132,12 +144,12 @@ def build_report(
     frames = run.validation.frames
 
     flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_rank)
+    findings = sorted(result.findings, key=lambda f: (f.status != FLAGGED, *severity_rank(f)))
+    tables = _record_tables(findings, frames, locator, include_summaries)
     signs = []
-    for f in sorted(result.findings, key=lambda f: (f.status != FLAGGED, *severity_rank(f))):
-        cls = BY_KEY[f.check]
-        sections = cls.sections()
-        columns, rows = _record_rows(f, frames, locator, include_summaries)
-        signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, rows,
+    for f, (columns, cells) in zip(findings, tables):
+        sections = BY_KEY[f.check].sections()
+        signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, cells,
                               max(0, len(f.records) - RECORDS_SHOWN)))
 
     validation = validation_groups(result.validation_errors)
@@ -178,30 +190,51 @@ THREAT_FIELDS = [
 ]
 
 
-def _record_rows(f: Finding, frames: dict[str, pd.DataFrame], locator, include_summaries) -> tuple[list[str], list[dict]]:
+def _record_tables(findings: list[Finding], frames: dict[str, pd.DataFrame], locator,
+                   include_summaries: bool) -> list[tuple[list[str], list[list[str]]]]:
+    """The table of each finding's first records: its column names and its cells, column by column.
+
+    The records of all the findings from one export are taken and formatted
+    together, a column at a time: a national run shows 17,000 records in 56
+    reports, and a cell at a time cost half a second.
+    """
     from .api import records_kind
 
-    ids = f.records[:RECORDS_SHOWN]
-    if not ids:
-        return [], []
-    kind = records_kind(f.check)
-    table = frames.get(kind)
-    fields, label = (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
-    if table is None:
-        return [label], [{label: rid} for rid in ids]
-    if kind == "disruptions" and include_summaries:
-        fields.append(("summary", "Summary"))
-    present = [(k, n) for k, n in fields if k in table.columns]
-    at = locator.positions_of(f, RECORDS_SHOWN)
-    found = at >= 0
-    # column by column from the arrays: a DataFrame's iloc cost a millisecond and a half a sign (338 signs nationally)
-    columns = [table[k].array.take(at[found]) for k, _ in present]
-    lookup = dict(zip((rid for rid, ok in zip(ids, found) if ok), zip(*columns)))
-    rows = []
-    for rid in ids:
-        values = lookup.get(rid, (None,) * len(present))
-        rows.append({label: rid, **{name: _cell(v) for (_, name), v in zip(present, values)}})
-    return [label] + [n for _, n in present], rows
+    tables: list = [([], [])] * len(findings)
+    for kind in ("disruptions", "threats"):
+        mine = [(n, f) for n, f in enumerate(findings) if f.records and records_kind(f.check) == kind]
+        if not mine:
+            continue
+        fields, label = (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
+        table = frames.get(kind)
+        if table is None:
+            for n, f in mine:
+                tables[n] = ([label], [f.records[:RECORDS_SHOWN]])
+            continue
+        if kind == "disruptions" and include_summaries:
+            fields.append(("summary", "Summary"))
+        present = [(k, name) for k, name in fields if k in table.columns]
+        at = np.concatenate([locator.positions_of(f, RECORDS_SHOWN) for _, f in mine])
+        missing = at < 0
+        columns = [_texts(table[k].take(np.where(missing, 0, at)), missing) for k, _ in present]
+        names = [label] + [name for _, name in present]
+        start = 0
+        for n, f in mine:
+            ids = f.records[:RECORDS_SHOWN]
+            stop = start + len(ids)
+            tables[n] = (names, [list(ids)] + [column[start:stop] for column in columns])
+            start = stop
+    return tables
+
+
+def _texts(values: pd.Series, missing: np.ndarray) -> list[str]:
+    """A column's values as the report shows them (dates dd/mm/yyyy, numbers without trailing zeros,
+    blanks empty), and empty where ``missing``."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        texts = values.dt.strftime(UK_FORMAT).fillna("").tolist()
+    else:
+        texts = [v if isinstance(v, str) else _cell(v) for v in values.tolist()]
+    return [("" if gone else text) for text, gone in zip(texts, missing)] if missing.any() else texts
 
 
 def _cell(value) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 from functools import cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .. import __version__
 from ..checks import CATALOGUE
@@ -45,6 +46,26 @@ def compile_templates() -> None:
 
 def pct(share) -> str:
     return "n/a" if share is None else f"{share * 100:.0f}%"
+
+
+def record_rows(sign) -> Markup:
+    """The body rows of a sign's record table (the first cell of each names the record).
+
+    Escaped a column at a time, the column's cells joined around a character no
+    cell holds: one call instead of one a cell (17,000 rows in a national run).
+    """
+    columns = [_escaped(column) for column in sign.cells]
+    return Markup("\n".join(
+        f'<tr><th scope="row">{first}</th>' + "".join(f"<td>{cell}</td>" for cell in rest) + "</tr>"
+        for first, *rest in zip(*columns)
+    ))
+
+
+def _escaped(cells: list[str], joint: str = "\x00") -> list[str]:
+    joined = joint.join(cells)
+    if joined.count(joint) != len(cells) - 1:  # a cell holds the joint (or there are none): one at a time
+        return [str(escape(cell)) for cell in cells]
+    return str(escape(joined)).split(joint)
 
 
 def generated_line(now: dt.datetime | None = None) -> str:
@@ -82,6 +103,7 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
         monthly_rows=monthly_rows,
         pct=pct,
         shown=RECORDS_SHOWN,
+        record_rows=record_rows,
         titles={cls.id: cls.title for cls in CATALOGUE},
         date=lambda day: format_date(day) or "unknown",
         version=__version__,

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from . import contract as c
@@ -136,8 +137,14 @@ class _Split:
     rows: dict[str, object]  # value -> its rows' positions
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, column: str) -> "_Split":
-        return cls(frame, frame.groupby(column, observed=True, sort=False).indices)
+    def of(cls, frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> "_Split":
+        """Split ``frame`` by ``column``, only its rows ``where`` holds if given (the others are in no part:
+        left out when each part is taken, with no copy of the whole frame)."""
+        if where is None or where.all():
+            return cls(frame, frame.groupby(column, observed=True, sort=False).indices)
+        keep = np.flatnonzero(where.to_numpy())
+        kept = frame[column].take(keep)
+        return cls(frame, {value: keep[at] for value, at in kept.groupby(kept, observed=True, sort=False).indices.items()})
 
     def part(self, value: str) -> pd.DataFrame:
         rows = self.rows.get(value)
@@ -237,10 +244,10 @@ def run_checks(
 
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     everything = validation.frames["disruptions"]
-    # the checks look at the records of the period by either date, no further: the rest is left out before splitting
+    # the checks look at the records of the period by either date, no further: the rest is in no organisation's part
     relevant = _between(everything[profile.period_column], start, end) | _between(everything["disruption_date"], start, end)
-    needed = everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore")  # first: the free text is the largest column
-    disruptions = _for_checks(needed[relevant] if not relevant.all() else needed, c.DISRUPTIONS)
+    # the free text (the largest column) is left out first
+    disruptions = _for_checks(everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), c.DISRUPTIONS)
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
@@ -251,7 +258,7 @@ def run_checks(
         settings=settings,
         period=period,
         checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
-        by_org=_Split.of(disruptions, "recording_organisation"),
+        by_org=_Split.of(disruptions, "recording_organisation", where=relevant),
         threats_by_org=_Split.of(threats, "owning_organisation") if threats is not None else None,
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None,
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),

@@ -399,3 +399,19 @@ def test_reading_never_modifies_the_file(write_file):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     read_export(path, "disruptions")
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize("malformed", [False, True], ids=["pyarrow reader", "exact reader"])
+def test_summary_is_kept_as_typed_and_blank_when_only_spaces(write_file, malformed):
+    """Other values are trimmed; the free-text Summary keeps its spaces, and one of nothing but spaces is blank."""
+    rows = records(4)
+    rows[0][SUMMARY] = "  padded, as typed  "
+    rows[1][SUMMARY] = " \t "
+    rows[2][HEADER.index("Recorded By")] = "  U12345 "
+    if malformed:  # a stray cell: the exact reader reads the file, naming the row
+        rows[3].append("stray")
+    export = read_export(write_file("d.csv", csv_text([HEADER, *rows])), "disruptions")
+    assert export.text.at[2, "summary"] == "  padded, as typed  "
+    assert pd.isna(export.text.at[3, "summary"])
+    assert export.text.at[4, "recorded_by"] == "U12345"
+    assert [p.row for p in export.problems] == ([5] if malformed else [])

@@ -200,7 +200,7 @@ class RecordLocator:
             return np.full(len(ids), -1)
         return self._at(kind, ids)
 
-    def rows_of(self, f: Finding):
+    def rows_of(self, f: Finding) -> tuple[str, "pyarrow.Array"]:
         """The file of a finding's records and the spreadsheet row of each (a pyarrow int64 array, null where
         an ID is not in the file)."""
         import pyarrow as pa
@@ -249,7 +249,7 @@ class RecordLocator:
 
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
-                history: "HistoryView | None" = None):
+                history: "HistoryView | None" = None) -> "pyarrow.Table":
     """Every record the organisation should open in APMIS, with what points at it (fixes.csv): a pyarrow Table.
 
     ``kinds`` maps each input file's path to ``disruption`` or ``threat``. With the

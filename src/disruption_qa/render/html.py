@@ -1,8 +1,10 @@
 """HTML reports from ``templates/`` with jinja2 (autoescape on): self-contained, no script.
 
-Anything that came from an input file is escaped by the template engine; the
-only markup inserted unescaped is each chart's SVG, itself rendered from
-``templates/_chart.svg`` with autoescape on.
+Anything that came from an input file is escaped: by the template engine, or,
+in the rows of the record tables (:func:`record_rows`), by the same escape
+function before the rows are put together. The only other markup inserted
+unescaped is each chart's SVG, itself rendered from ``templates/_chart.svg``
+with autoescape on.
 The page is reproducible: the same inputs give the same bytes apart from the
 generated-at line in the footer.
 """

@@ -433,11 +433,7 @@ def _arrow_strings(body: memoryview, width: int, *, newlines_in_values: bool):
 
 
 def _trimmed(table, names: list[str]) -> list:
-    """Each column trimmed of surrounding whitespace (not the Summary), blank made null, in one chunk; on every core.
-
-    The free-text Summary (the largest column) is kept as typed and as read: no
-    column is taken of it for the checks, and combining its chunks cost 0.1 s nationally.
-    """
+    """Each column trimmed of surrounding whitespace (not the Summary), blank made null, in one chunk; on every core."""
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
@@ -454,9 +450,7 @@ def _trimmed(table, names: list[str]) -> list:
             blank = pc.equal(values, "")
         if pc.any(blank).as_py():  # (if_else copies the column: only when a value is all spaces)
             values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
-        if names[i] == "summary":
-            return values
-        try:  # one chunk: selecting rows from a column of pyarrow's read blocks costs ten times more
+        try:  # one chunk: selecting rows from a column of pyarrow's read blocks joins them all first
             return values.combine_chunks()
         except pa.ArrowInvalid:  # over 2 GB of text in one column stays in chunks
             return values

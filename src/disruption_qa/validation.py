@@ -271,8 +271,6 @@ def _rule_of(check: str, key: str | None) -> str:
     """Our rule name for a pandera check name."""
     if check == "not_nullable":
         return "required"
-    if check == "field_uniqueness":
-        return "unique"
     if check.startswith("isin"):
         return "organisation" if key and _is_org(key) else "allowed"
     if check.startswith("greater_than_or_equal_to"):
@@ -318,7 +316,7 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
     issues: list[ValidationIssue] = []
     suggestions: dict[str, str | None] = {}
     duplicates: dict[str, list[int]] = {}
-    repeated = cases.loc[(cases["check"] == "field_uniqueness") & (cases["column"] == kind.id_column), "index"]
+    repeated = cases.loc[(cases["check"] == "unique") & (cases["column"] == kind.id_column), "index"]
     if len(repeated):  # pandera reports every row of a repeated ID: grouped here, not found again in the whole column
         dup = ids.loc[repeated.astype(int).to_numpy()]
         for value, rows in dup.groupby(dup, sort=False).groups.items():

@@ -13,7 +13,7 @@ from disruption_qa.render.files import write_frame_csv
 def test_frame_csv_neutralises_formulas_and_round_trips(tmp_path):
     values = ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain, with comma", 'say "hi"', None, "line\nbreak"]
     path = tmp_path / "fixes.csv"
-    write_frame_csv(path, {"value": values, "row": [1, None, 3, 4, 5, 6, 7, 8, 9]})  # by column, as check_fixes gives it
+    write_frame_csv(path, {"value": values, "row": [1, None, 3, 4, 5, 6, 7, 8, 9]})  # lists by column (or a pyarrow Table)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as fh:

@@ -260,3 +260,23 @@ def test_record_rows_escape_every_cell_a_column_at_a_time():
         '<tr><th scope="row">D1</th><td>x\x00&lt;i&gt;</td></tr>\n<tr><th scope="row">D2</th><td>&#39;</td></tr>'
     )
     assert str(record_rows(SimpleNamespace(cells=[]))) == ""
+
+
+def test_record_tables_show_records_not_in_the_file_as_blank_rows():
+    """A sign's records missing from the file (here an export with no rows at all) are listed with blank cells."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from disruption_qa.checks import Finding
+    from disruption_qa.report import _record_tables
+
+    frame = pd.DataFrame({"disruption_date": pd.Series([], dtype="datetime64[ns]"), "strand": pd.Series([], dtype="str")})
+    finding = Finding("W101", "pursue-skew", "t", "warning", "flagged", records=["D1", "D2"])
+    none_found = SimpleNamespace(positions_of=lambda f, count: np.full(len(f.records[:count]), -1))
+    (columns, cells), (other_columns, other_cells) = _record_tables(
+        [finding, Finding("W102", "n", "t", "warning", "clear")], {"disruptions": frame}, none_found, False)
+    assert columns == ["Disruption ID", "Disruption Date", "4P Strand"]
+    assert cells == [["D1", "D2"], ["", ""], ["", ""]]
+    assert (other_columns, other_cells) == ([], [])

@@ -218,12 +218,15 @@ class RecordLocator:
 
     def _checked(self, f: Finding, count: int | None = None) -> np.ndarray | None:
         """The positions of a finding's (first ``count``) records from the rows its check found them on,
-        once checked to hold those IDs; None without rows, or when they do not (the IDs are looked up then).
-        Checked as arrays, once a finding (fixes.csv, then the report): a national run checks 552,000 rows."""
+        once all its rows are checked to hold its IDs; None without rows, or when any does not (its IDs
+        are looked up then, for fixes.csv and the report alike).
+
+        Checked as arrays, once a finding (fixes.csv, then the report: a national run checks 552,000
+        rows); a finding is taken not to change once its run is done."""
         if id(f) not in self._verified:
             self._verified[id(f)] = (f, self._verify(f))  # the finding kept with it, so that its id is not reused
         at = self._verified[id(f)][1]
-        return at if at is None or count is None else at[:count]
+        return at if at is None or count is None else at[:count].copy()
 
     def _verify(self, f: Finding) -> np.ndarray | None:
         import pyarrow as pa
@@ -250,7 +253,8 @@ class RecordLocator:
 
 def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
                 history: "HistoryView | None" = None) -> "pyarrow.Table":
-    """Every record the organisation should open in APMIS, with what points at it (fixes.csv): a pyarrow Table.
+    """Every record the organisation should open in APMIS, with what points at it (fixes.csv): a pyarrow Table
+    (``.to_pydict()`` gives lists by column, ``.to_pandas()`` a DataFrame).
 
     ``kinds`` maps each input file's path to ``disruption`` or ``threat``. With the
     run history, ``new_since_last_run`` says ``yes`` for a record that was not a
@@ -286,8 +290,8 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
     if history is None:
         new = pa.repeat(pa.scalar("", text), table.num_rows)
     else:
-        before = pc.is_in(table["record_id"], value_set=pa.array(list(history.changes.new_records), text))
-        new = pc.if_else(before, "yes", "no")
+        is_new = pc.is_in(table["record_id"], value_set=pa.array(list(history.changes.new_records), text))
+        new = pc.if_else(is_new, "yes", "no")
     return table.append_column("new_since_last_run", new)
 
 

@@ -200,7 +200,7 @@ def _record_tables(findings: list[Finding], frames: dict[str, pd.DataFrame], loc
     """
     from .api import records_kind
 
-    tables: list = [([], [])] * len(findings)
+    tables: list = [([], []) for _ in findings]
     for kind in ("disruptions", "threats"):
         mine = [(n, f) for n, f in enumerate(findings) if f.records and records_kind(f.check) == kind]
         if not mine:
@@ -216,13 +216,16 @@ def _record_tables(findings: list[Finding], frames: dict[str, pd.DataFrame], loc
         present = [(k, name) for k, name in fields if k in table.columns]
         at = np.concatenate([locator.positions_of(f, RECORDS_SHOWN) for _, f in mine])
         missing = at < 0
-        columns = [_texts(table[k].take(np.where(missing, 0, at)), missing) for k, _ in present]
+        if missing.all():  # (a frame without rows has no row 0 to stand in for them)
+            columns = [[""] * len(at) for _ in present]
+        else:
+            columns = [_texts(table[k].take(np.where(missing, 0, at)), missing) for k, _ in present]
         names = [label] + [name for _, name in present]
         start = 0
         for n, f in mine:
             ids = f.records[:RECORDS_SHOWN]
             stop = start + len(ids)
-            tables[n] = (names, [list(ids)] + [column[start:stop] for column in columns])
+            tables[n] = (list(names), [list(ids)] + [column[start:stop] for column in columns])
             start = stop
     return tables
 

@@ -29,12 +29,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file.
+    """Write to a temporary file beside ``path``, then rename: never a half-written file from a stopped run.
 
     An earlier file at ``path`` stays intact until the new one is complete, even
-    when the run is stopped midway. The file is not forced to disk (``fsync``):
-    outputs can be written again from the inputs, and a national run writes 172
-    files, where waiting for the disk each time cost 0.15 s. A
+    when the run is stopped midway. The file is not forced to disk (``fsync``),
+    so a power cut or system crash just after a run may still leave a file
+    empty or short: outputs can be written again from the inputs, and a
+    national run writes 172 files, where waiting for the disk each time cost
+    0.15 s. A
     folder that cannot be created or written (a file in the way, no permission,
     a full disk) is an :class:`InputError` naming the path, not a traceback.
     """

@@ -6,6 +6,7 @@ import csv
 import json
 
 import pandas as pd
+import pyarrow as pa
 
 from disruption_qa.render.files import write_frame_csv
 
@@ -13,7 +14,7 @@ from disruption_qa.render.files import write_frame_csv
 def test_frame_csv_neutralises_formulas_and_round_trips(tmp_path):
     values = ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain, with comma", 'say "hi"', None, "line\nbreak"]
     path = tmp_path / "fixes.csv"
-    write_frame_csv(path, {"value": values, "row": [1, None, 3, 4, 5, 6, 7, 8, 9]})  # lists by column (or a pyarrow Table)
+    write_frame_csv(path, pa.table({"value": values, "row": [1, None, 3, 4, 5, 6, 7, 8, 9]}))  # as check_fixes gives it
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as fh:

@@ -113,8 +113,8 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -
 
 
 def write_frame_csv(path: Path, table) -> None:
-    """A table (a pyarrow Table, or a dict of equal-length lists by column) as UTF-8 CSV with a byte-order
-    mark, every text cell Excel-safe; a missing value is an empty cell.
+    """A pyarrow Table as UTF-8 CSV with a byte-order mark, every text cell Excel-safe; a missing value is
+    an empty cell.
 
     Vectorised with pyarrow: a national run writes hundreds of thousands of rows.
     """
@@ -122,7 +122,6 @@ def write_frame_csv(path: Path, table) -> None:
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    table = table if isinstance(table, pa.Table) else pa.table({k: pa.array(v, from_pandas=True) for k, v in table.items()})
     table = table.combine_chunks()  # one chunk a column: each kernel below runs once, not once a finding
     starts = pa.array(FORMULA_STARTS)
     cells = {}

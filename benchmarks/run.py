@@ -117,11 +117,20 @@ def runs(label: str, args: list[str], repeat: int, before=None) -> dict:
     if before:
         before()
     _, _, tree = measure(args, sample_memory=True)
-    result = {"workload": label, "median_s": statistics.median(walls), "min_s": min(walls), "peak_mb": max(peaks),
-              "tree_mb": tree, "runs": walls}
+    result = {
+        "workload": label,
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "peak_mb": max(peaks),
+        "tree_mb": tree,
+        "runs": walls,
+    }
     tree_text = f"{tree:6.0f} MB" if tree is not None else "   n/a"
-    print(f"{label:<52} median {result['median_s']:7.2f} s   (min {result['min_s']:.2f})"
-          f"   peak RSS {result['peak_mb']:6.0f} MB   all processes {tree_text}", flush=True)
+    print(
+        f"{label:<52} median {result['median_s']:7.2f} s   (min {result['min_s']:.2f})"
+        f"   peak RSS {result['peak_mb']:6.0f} MB   all processes {tree_text}",
+        flush=True,
+    )
     return result
 
 
@@ -151,7 +160,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the generated workloads in this folder")
     opts = parser.parse_args()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     work = opts.keep or Path(tempfile.mkdtemp(prefix="dqa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     compile_package()
@@ -160,13 +171,25 @@ def main() -> None:
     force = work / "force"
     generate(force, "--organisations", "Cheshire Constabulary", "--rows", "5000", "--seed", "3")
     store = work / "force-history.sqlite"
-    results.append(runs(
-        f"one force, 5,000 disruptions: check {' '.join(YEAR)}",
-        [*command(), "check", str(force / "disruptions.csv"), "--threats", str(force / "threats.csv"), *YEAR,
-         "--history", str(store), "--out", str(work / "force-out")],
-        opts.repeat,
-        before=lambda: store.unlink(missing_ok=True),
-    ))
+    results.append(
+        runs(
+            f"one force, 5,000 disruptions: check {' '.join(YEAR)}",
+            [
+                *command(),
+                "check",
+                str(force / "disruptions.csv"),
+                "--threats",
+                str(force / "threats.csv"),
+                *YEAR,
+                "--history",
+                str(store),
+                "--out",
+                str(work / "force-out"),
+            ],
+            opts.repeat,
+            before=lambda: store.unlink(missing_ok=True),
+        )
+    )
 
     if not opts.quick:
         national = work / "national"
@@ -184,14 +207,28 @@ def main() -> None:
         baseline = statistics.median(reads)
         read_process = runs(
             "the read as a process (python -c ...)",
-            [sys.executable, "-c", f"import pandas; pandas.read_csv({str(national / 'disruptions.csv')!r}, engine='pyarrow', skiprows=2)"],
+            [
+                sys.executable,
+                "-c",
+                f"import pandas; pandas.read_csv({str(national / 'disruptions.csv')!r}, engine='pyarrow', skiprows=2)",
+            ],
             opts.repeat,
         )
         nstore = work / "national-history.sqlite"
         check = runs(
             f"national, {opts.rows:,} disruptions: check {' '.join(YEAR)}",
-            [*command(), "check", str(national / "disruptions.csv"), "--threats", str(national / "threats.csv"), *YEAR,
-             "--history", str(nstore), "--out", str(work / "national-out")],
+            [
+                *command(),
+                "check",
+                str(national / "disruptions.csv"),
+                "--threats",
+                str(national / "threats.csv"),
+                *YEAR,
+                "--history",
+                str(nstore),
+                "--out",
+                str(work / "national-out"),
+            ],
             opts.repeat,
             before=lambda: nstore.unlink(missing_ok=True),
         )

@@ -9,7 +9,6 @@ import zipfile
 
 import pytest
 import xlsxwriter
-
 from conftest import (
     DISRUPTIONS_BROKEN_XLSX,
     DISRUPTIONS_VALID,
@@ -58,7 +57,11 @@ def test_a_folder(tmp_path):
     assert_unusable(run, str(tmp_path), "is a folder", out=out)
 
 
-@pytest.mark.parametrize("data", [b"", b"   \r\n\r\n\t \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \r\n"], ids=["empty", "whitespace", "bom-only", "bom-whitespace"])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"   \r\n\r\n\t \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \r\n"],
+    ids=["empty", "whitespace", "bom-only", "bom-whitespace"],
+)
 def test_empty_file(tmp_path, data):
     path = tmp_path / "d.csv"
     path.write_bytes(data)
@@ -105,7 +108,9 @@ def test_a_quote_that_never_closes_in_a_large_file(tmp_path):
 
 def test_header_but_no_records(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text(csv_text([D_HEADER], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]) + ",,,,\r\n\r\n", "utf-8")
+    path.write_text(
+        csv_text([D_HEADER], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]) + ",,,,\r\n\r\n", "utf-8"
+    )
     run, out = validate(path, tmp_path=tmp_path)
     assert_unusable(run, str(path), "has a header but no records (header on row 3)", out=out)
 
@@ -151,12 +156,19 @@ def test_old_excel_file(tmp_path):
 
 def test_master_list_passed_as_disruptions(tmp_path):
     run, out = validate(THREATS_VALID, tmp_path=tmp_path)
-    assert_unusable(run, str(THREATS_VALID), "looks like a SOC master list export, but a disruptions export was expected", out=out)
+    assert_unusable(
+        run, str(THREATS_VALID), "looks like a SOC master list export, but a disruptions export was expected", out=out
+    )
 
 
 def test_disruptions_passed_as_master_list(tmp_path):
     run, out = validate(DISRUPTIONS_VALID, "--threats", DISRUPTIONS_VALID, tmp_path=tmp_path)
-    assert_unusable(run, str(DISRUPTIONS_VALID), "looks like a disruptions export, but a SOC master list export was expected", out=out)
+    assert_unusable(
+        run,
+        str(DISRUPTIONS_VALID),
+        "looks like a disruptions export, but a SOC master list export was expected",
+        out=out,
+    )
 
 
 def test_swapped_files(tmp_path):
@@ -219,7 +231,9 @@ def test_sheet_option_on_a_csv_is_ignored_not_a_crash(tmp_path):
 def test_missing_required_column(tmp_path):
     col = D_HEADER.index("Tactic")
     path = tmp_path / "d.csv"
-    path.write_text(csv_text([D_HEADER[:col] + D_HEADER[col + 1 :], *(r[:col] + r[col + 1 :] for r in D_RECORDS)]), "utf-8")
+    path.write_text(
+        csv_text([D_HEADER[:col] + D_HEADER[col + 1 :], *(r[:col] + r[col + 1 :] for r in D_RECORDS)]), "utf-8"
+    )
     run, out = validate(path, tmp_path=tmp_path)
     assert_unusable(run, str(path), "row 1 looks like the header but lacks required column(s): Tactic", out=out)
 
@@ -231,7 +245,9 @@ def test_missing_required_columns_under_title_lines(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(csv_text(rows, title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]), "utf-8")
     run, out = validate(path, tmp_path=tmp_path)
-    assert_unusable(run, str(path), "row 3 looks like the header but lacks required column(s): Tactic, Recorded By", out=out)
+    assert_unusable(
+        run, str(path), "row 3 looks like the header but lacks required column(s): Tactic, Recorded By", out=out
+    )
 
 
 @pytest.mark.parametrize("second", ["Record Date", "record_date", "RECORD-DATE"])
@@ -265,7 +281,10 @@ def test_unknown_config_section(tmp_path):
 @pytest.mark.parametrize(
     "text, phrase",
     [
-        ('[columns.disruption]\n"Disruption ID" = "Ref"\n', "[columns.disruption]: expected [columns.disruptions] or [columns.threats]"),
+        (
+            '[columns.disruption]\n"Disruption ID" = "Ref"\n',
+            "[columns.disruption]: expected [columns.disruptions] or [columns.threats]",
+        ),
         ('[columns.disruptions]\n"Incident ID" = "Ref"\n', "'Incident ID' is not a column of the disruptions export"),
         ('[columns.disruptions]\n"Disruption ID" = 7\n', "'Disruption ID' must be a name or a list of names"),
         ('[columns.disruptions]\n"Disruption ID" = ["Ref", 7]\n', "'Disruption ID' must be a name or a list of names"),
@@ -326,22 +345,35 @@ def _many(n: int, change: dict[int, str] | None = None) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("title, option, where", [
-    (["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"], [], "(title line of"),
-    (None, ["--extracted-on", "01/01/2020"], "(--extracted-on)"),
-], ids=["title-line", "option"])
+@pytest.mark.parametrize(
+    "title, option, where",
+    [
+        (["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"], [], "(title line of"),
+        (None, ["--extracted-on", "01/01/2020"], "(--extracted-on)"),
+    ],
+    ids=["title-line", "option"],
+)
 def test_an_extraction_date_before_most_records_is_one_error(tmp_path, title, option, where):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER, *_many(1200)], title=title), encoding="utf-8")
     run, out = validate(path, *option, tmp_path=tmp_path)
-    assert_unusable(run, "d.csv", "the extraction date 01/01/2020", where,
-                    "is before the Record Date of 1,200 of 1,200 records", "check the extraction date", out=out)
+    assert_unusable(
+        run,
+        "d.csv",
+        "the extraction date 01/01/2020",
+        where,
+        "is before the Record Date of 1,200 of 1,200 records",
+        "check the extraction date",
+        out=out,
+    )
 
 
 def test_a_few_rows_after_the_extraction_date_are_still_listed_row_by_row(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text(csv_text([D_HEADER, *_many(999)], title=["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"]),
-                    encoding="utf-8")
+    path.write_text(
+        csv_text([D_HEADER, *_many(999)], title=["APMIS Disruptions Export", "Extracted: 01/01/2020 09:00"]),
+        encoding="utf-8",
+    )
     run, out = validate(path, tmp_path=tmp_path)
     assert run.code == 1 and "Traceback" not in run.stderr
     errors = json.loads((out / "validation.json").read_text(encoding="utf-8"))["errors"]
@@ -356,15 +388,28 @@ def _dotted_record_dates(rows: list[list[str]]) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("rows, phrases", [
-    (_many(1200, {D_DATE: "10/06/2022", R_DATE: "01/06/2022"}),
-     ["the Record Date is before the Disruption Date on 1,200 of 1,200 records", "are the two columns swapped?"]),
-    (_dotted_record_dates(_many(1200)),
-     ["Record Date (column H) is not a date on 1,200 of 1,200 records", "write dd/mm/yyyy or yyyy-mm-dd"]),
-    (_many(1200, {D_HEADER.index("4P Strand"): "PU"}),
-     ["4P Strand (column I) is not on the contract's list on 1,200 of 1,200 records", "(such as 'PU')",
-      "whether the export uses other codes"]),
-], ids=["swapped-dates", "dates-in-another-format", "vocabulary-in-other-codes"])
+@pytest.mark.parametrize(
+    "rows, phrases",
+    [
+        (
+            _many(1200, {D_DATE: "10/06/2022", R_DATE: "01/06/2022"}),
+            ["the Record Date is before the Disruption Date on 1,200 of 1,200 records", "are the two columns swapped?"],
+        ),
+        (
+            _dotted_record_dates(_many(1200)),
+            ["Record Date (column H) is not a date on 1,200 of 1,200 records", "write dd/mm/yyyy or yyyy-mm-dd"],
+        ),
+        (
+            _many(1200, {D_HEADER.index("4P Strand"): "PU"}),
+            [
+                "4P Strand (column I) is not on the contract's list on 1,200 of 1,200 records",
+                "(such as 'PU')",
+                "whether the export uses other codes",
+            ],
+        ),
+    ],
+    ids=["swapped-dates", "dates-in-another-format", "vocabulary-in-other-codes"],
+)
 def test_a_column_wrong_on_most_records_is_one_error(tmp_path, rows, phrases):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER, *rows]), encoding="utf-8")

@@ -68,12 +68,14 @@ def test_settings_and_defaults_agree(check):
 
 def test_docs_checks_md_is_current():
     current = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    assert current == catalogue_markdown(), "docs/checks.md is stale: run `disruption-qa checks --markdown > docs/checks.md`"
+    assert current == catalogue_markdown(), (
+        "docs/checks.md is stale: run `disruption-qa checks --markdown > docs/checks.md`"
+    )
 
 
 def test_profiles_exist():
     assert {"default", "hmicfrs-2023"} <= set(profile_names())
-    with pytest.raises(InputError, match="unknown profile 'nope'.*hmicfrs-2023"):
+    with pytest.raises(InputError, match=r"unknown profile 'nope'.*hmicfrs-2023"):
         load_profile("nope")
 
 
@@ -105,8 +107,11 @@ def test_hmicfrs_profile_applies_the_inspectors_filters_exactly():
     t = _frame(
         list(
             itertools.product(
-                ["Tactical", "Strategic"], ["Moderated", "Unmoderated"], ["SOC", "Non-SOC"],
-                ["Tier 1", "Tier 5", None], ["Active", "Dormant", "Closed - Merged", "Closed - Archived"],
+                ["Tactical", "Strategic"],
+                ["Moderated", "Unmoderated"],
+                ["SOC", "Non-SOC"],
+                ["Tier 1", "Tier 5", None],
+                ["Active", "Dormant", "Closed - Merged", "Closed - Archived"],
             )
         ),
         ["assessment_type", "moderation_status", "soc_status", "tier", "phase"],
@@ -141,6 +146,8 @@ def test_config_overrides_profile_overrides_defaults(tmp_path):
 
 
 def test_checks_command_lists_the_catalogue():
-    out = subprocess.run([sys.executable, "-m", "disruption_qa", "checks"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "disruption_qa", "checks"], capture_output=True, text=True, check=True
+    ).stdout
     for check_id, name in STABLE.items():
         assert f"{check_id}  {name}" in out

@@ -13,8 +13,10 @@ from disruption_qa.render import charts
 
 def _months(first: str, last: str) -> pd.DataFrame:
     months = pd.period_range(first, last, freq="M")
-    return pd.DataFrame({s: [i + n for i in range(len(months))] for n, s in enumerate(STRANDS)},
-                        index=[m.strftime("%b %Y") for m in months])
+    return pd.DataFrame(
+        {s: [i + n for i in range(len(months))] for n, s in enumerate(STRANDS)},
+        index=[m.strftime("%b %Y") for m in months],
+    )
 
 
 def test_monthly_chart_is_valid_svg_with_its_totals_and_labels():
@@ -37,7 +39,9 @@ def test_a_period_over_several_years_puts_the_year_on_each_january():
 
 
 def test_strand_mix_bars_are_as_wide_as_their_shares():
-    svg = charts.strand_mix([("Cheshire Constabulary", {"Pursue": 0.5, "Prevent": 0.25, "Protect": 0.25, "Prepare": 0.0}, 8)], "mix")
+    svg = charts.strand_mix(
+        [("Cheshire Constabulary", {"Pursue": 0.5, "Prevent": 0.25, "Protect": 0.25, "Prepare": 0.0}, 8)], "mix"
+    )
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="24', svg)]
     assert len(widths) == 3 and abs(widths[0] - 2 * widths[1]) < 0.3 and abs(widths[1] - widths[2]) < 0.3
     assert ">50%<" in svg and ">25%<" in svg and "Cheshire Constabulary" in svg

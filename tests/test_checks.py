@@ -177,7 +177,10 @@ def test_w101_counts_only_what_the_profile_counts(tmp_path):
     records, threats = healthy()
     # 30 extra pursue records left Pending: counted by default, not by the inspectors
     for n in range(30):
-        extra = dict(records[0], **{"Disruption ID": f"P{n}", "Assessment Category": "Pending", "4P Strand": "Pursue", "Tactic": "Arrest"})
+        extra = dict(
+            records[0],
+            **{"Disruption ID": f"P{n}", "Assessment Category": "Pending", "4P Strand": "Pursue", "Tactic": "Arrest"},
+        )
         records.append(extra)
     _, default = run(tmp_path, records, threats)
     _, hmic = run(tmp_path, records, threats, profile="hmicfrs-2023")
@@ -223,7 +226,12 @@ def test_w103_flags_priority_individuals_and_vulnerabilities(tmp_path):
     assert f["W103"].records == sorted([records[4]["Disruption ID"], records[7]["Disruption ID"]])
     assert "2 of 120 disruptions" in f["W103"].message
     # a later standard that allows priority individuals only flags the vulnerability
-    _, f = run(tmp_path, records, threats, config='[checks.W103]\nallowed_threat_types = ["Organised Crime Group", "Priority Individual"]\n')
+    _, f = run(
+        tmp_path,
+        records,
+        threats,
+        config='[checks.W103]\nallowed_threat_types = ["Organised Crime Group", "Priority Individual"]\n',
+    )
     assert f["W103"].records == [records[4]["Disruption ID"]]
 
 
@@ -239,7 +247,7 @@ def test_w104_flags_a_force_recording_support(tmp_path):
 
 
 def test_w104_does_not_apply_to_a_rocu(tmp_path):
-    records, threats = healthy()
+    records, _threats = healthy()
     for r in records:
         r["Recording Organisation"] = ROCU
     records[2].update({"Disruption Type": "Support Disruption", "Supported Organisation": ORG})
@@ -275,7 +283,12 @@ def test_w106_flags_unassessed_active_threats(tmp_path):
 
 def test_w106_ignores_closed_threats(tmp_path):
     records, threats = healthy()
-    threats.append(dict(threats[0], **{"Threat ID": "T050", "Phase": "Closed - Archived", "Closed Date": "01/12/2021", "MoRiLE Score": ""}))
+    threats.append(
+        dict(
+            threats[0],
+            **{"Threat ID": "T050", "Phase": "Closed - Archived", "Closed Date": "01/12/2021", "MoRiLE Score": ""},
+        )
+    )
     _, f = run(tmp_path, records, threats)
     assert f["W106"].status == "clear"
 
@@ -292,7 +305,9 @@ def test_w107_flags_late_recording(tmp_path):
     _, f = run(tmp_path, records, threats)
     assert f["W107"].status == "flagged"
     assert f["W107"].records == sorted(r["Disruption ID"] for r in late)
-    assert f["W107"].message.startswith("30 of 120 disruptions (25%) were recorded more than 28 days after they happened")
+    assert f["W107"].message.startswith(
+        "30 of 120 disruptions (25%) were recorded more than 28 days after they happened"
+    )
 
 
 def test_w107_counts_records_entered_after_the_period(tmp_path):
@@ -319,10 +334,19 @@ def test_w108_flags_one_recorder(tmp_path):
 def test_w108_counts_only_the_users_of_the_period_and_organisation(tmp_path):
     # users who recorded only in another year or for another organisation are not "users recorded in all"
     records, threats = healthy()
-    other_year = dict(records[0], **{"Disruption ID": "D9001", "Disruption Date": "01/02/2021",
-                                     "Record Date": "03/02/2021", "Recorded By": "OLDHAND"})
-    other_org = dict(records[0], **{"Disruption ID": "D9002", "Recording Organisation": "Merseyside Police",
-                                    "Recorded By": "NEIGHBOUR"})
+    other_year = dict(
+        records[0],
+        **{
+            "Disruption ID": "D9001",
+            "Disruption Date": "01/02/2021",
+            "Record Date": "03/02/2021",
+            "Recorded By": "OLDHAND",
+        },
+    )
+    other_org = dict(
+        records[0],
+        **{"Disruption ID": "D9002", "Recording Organisation": "Merseyside Police", "Recorded By": "NEIGHBOUR"},
+    )
     result, f = run(tmp_path, [*records, other_year, other_org], threats)
     assert result.results[0].indicators["recorders"] == 4  # U1 to U4
     assert "4 users recorded in all" in f["W108"].message
@@ -357,8 +381,11 @@ def test_w110_flags_records_off_the_master_list(tmp_path):
     records[0]["Threat ID"] = "T404"
     threats[1].update({"Phase": "Closed - Dismantled", "Closed Date": "01/02/2022"})
     closed = dt.date(2022, 2, 1)
-    after_close = [r["Disruption ID"] for r in records if r["Threat ID"] == "T001"
-                   and dt.datetime.strptime(r["Disruption Date"], "%d/%m/%Y").date() > closed]
+    after_close = [
+        r["Disruption ID"]
+        for r in records
+        if r["Threat ID"] == "T001" and dt.datetime.strptime(r["Disruption Date"], "%d/%m/%Y").date() > closed
+    ]
     records[2]["Threat Type"] = "Priority Individual"  # T002 is an OCG on the master list
     _, f = run(tmp_path, records, threats)
     w = f["W110"]

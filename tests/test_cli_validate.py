@@ -9,10 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
-
-from disruption_qa.cli import app
-
 from conftest import (
     DISRUPTIONS_BROKEN,
     DISRUPTIONS_BROKEN_XLSX,
@@ -24,6 +20,9 @@ from conftest import (
     run_cli,
     valid_disruption_rows,
 )
+from typer.testing import CliRunner
+
+from disruption_qa.cli import app
 
 SCHEMA = json.loads((REPO / "docs" / "validation.schema.json").read_text("utf-8"))
 D_HEADER, D_RECORDS = valid_disruption_rows()
@@ -57,7 +56,10 @@ def test_valid_files_exit_0(tmp_path):
     doc = json.loads((tmp_path / "out" / "validation.json").read_text("utf-8"))
     check_schema(doc)
     assert doc["errors"] == [] and doc["extraction_date"] == "2023-01-04"
-    assert [(Path(f["path"]).name, f["rows"]) for f in doc["files"]] == [("disruptions_valid.csv", 30), ("threats_valid.csv", 15)]
+    assert [(Path(f["path"]).name, f["rows"]) for f in doc["files"]] == [
+        ("disruptions_valid.csv", 30),
+        ("threats_valid.csv", 15),
+    ]
     assert read_fixes(tmp_path / "out" / "fixes.csv") == []
 
 
@@ -70,7 +72,25 @@ def test_broken_files_exit_1(broken_run):
     by_file = {}
     for e in doc["errors"]:
         by_file.setdefault(Path(e["file"]).name, []).append((e["row"], e["column"], e["rule"]))
-    assert sorted({r for r, _, _ in by_file["disruptions_broken.csv"]}) == [5, 6, 7, 8, 10, 12, 14, 16, 17, 18, 19, 21, 22, 24, 26, 27, 28]
+    assert sorted({r for r, _, _ in by_file["disruptions_broken.csv"]}) == [
+        5,
+        6,
+        7,
+        8,
+        10,
+        12,
+        14,
+        16,
+        17,
+        18,
+        19,
+        21,
+        22,
+        24,
+        26,
+        27,
+        28,
+    ]
     assert sorted({r for r, _, _ in by_file["threats_broken.csv"]}) == list(range(4, 22))
     assert (28, None, "well-formed row") in by_file["disruptions_broken.csv"]
     assert (16, "Closed Date", "closed on or after creation") in by_file["threats_broken.csv"]
@@ -95,12 +115,12 @@ def test_summary_counts_per_rule_and_first_rows(broken_run):
     run, _ = broken_run
     lines = run.stdout.splitlines()
     assert "38 validation problems in 35 rows:" in lines
-    assert any(l.endswith("disruptions_broken.csv: 18 problems") for l in lines)
-    assert any(l.endswith("threats_broken.csv: 20 problems") for l in lines)
+    assert any(line.endswith("disruptions_broken.csv: 18 problems") for line in lines)
+    assert any(line.endswith("threats_broken.csv: 20 problems") for line in lines)
     assert "       2  Disruption ID: unique ID (rows 6, 7)" in lines
     assert "       1  Recording Organisation: known organisation (row 8)" in lines
-    assert any("did you mean Cheshire Constabulary?" in l for l in lines)
-    assert any(l.strip().startswith("1  (whole row): well-formed row (row 28)") for l in lines)
+    assert any("did you mean Cheshire Constabulary?" in line for line in lines)
+    assert any(line.strip().startswith("1  (whole row): well-formed row (row 28)") for line in lines)
 
 
 def test_xlsx_cells_in_outputs(tmp_path):
@@ -121,7 +141,6 @@ def test_sheet_option(tmp_path):
 
 def test_threats_sheet_option(tmp_path):
     import xlsxwriter
-
     from conftest import sample_rows
 
     path = tmp_path / "threats.xlsx"
@@ -135,7 +154,9 @@ def test_threats_sheet_option(tmp_path):
     wb.close()
     run = run_cli("validate", DISRUPTIONS_VALID, "--threats", path, "--out", tmp_path / "o1")
     assert run.code == 2 and "no header row found" in run.stderr
-    run = run_cli("validate", DISRUPTIONS_VALID, "--threats", path, "--threats-sheet", "Master List", "--out", tmp_path / "o2")
+    run = run_cli(
+        "validate", DISRUPTIONS_VALID, "--threats", path, "--threats-sheet", "Master List", "--out", tmp_path / "o2"
+    )
     assert run.code == 1, run.stderr
     doc = json.loads((tmp_path / "o2" / "validation.json").read_text("utf-8"))
     assert [(e["row"], e["cell"], e["column"], e["rule"]) for e in doc["errors"]] == [
@@ -167,11 +188,15 @@ def test_config_aliases(tmp_path):
     header[0] = "APMIS Ref"
     header[D_HEADER.index("Record Date")] = "Date Entered"
     path = tmp_path / "d.csv"
-    path.write_text(csv_text([header, *D_RECORDS], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]), "utf-8")
+    path.write_text(
+        csv_text([header, *D_RECORDS], title=["APMIS Disruptions Export", "Extracted: 04/01/2023"]), "utf-8"
+    )
     run = run_cli("validate", path, "--out", tmp_path / "o1")
     assert run.code == 2 and "lacks required column(s): Disruption ID, Record Date" in run.stderr
     config = tmp_path / "qa.toml"
-    config.write_text('[columns.disruptions]\n"Disruption ID" = ["APMIS Ref"]\n"record date" = "date_entered"\n', "utf-8")
+    config.write_text(
+        '[columns.disruptions]\n"Disruption ID" = ["APMIS Ref"]\n"record date" = "date_entered"\n', "utf-8"
+    )
     run = run_cli("validate", path, "--config", config, "--out", tmp_path / "o2")
     assert run.code == 0, run.stderr
     # a problem in an aliased column is reported under the contract's name
@@ -221,7 +246,7 @@ def test_formulas_are_neutralised_in_fixes_csv(tmp_path):
         for key, cell in f.items():
             assert not cell.startswith(FORMULA_STARTS), (key, cell)
     values = {(f["row"], f["column"]): f for f in fixes}
-    assert values["2", "Tactic"]["value"] == "'=HYPERLINK(\"http://example.com\",\"Arrest\")"
+    assert values["2", "Tactic"]["value"] == '\'=HYPERLINK("http://example.com","Arrest")'
     assert values["3", "Threat Type"]["value"] == "'+1+1"
     assert values["4", "4P Strand"]["value"] == "'-2+3"
     assert values["5", "Assessment Category"]["value"] == "'@SUM(A1:A9)"

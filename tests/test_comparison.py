@@ -60,8 +60,12 @@ def region(tmp_path_factory):
     from disruption_qa.sample import generate
 
     folder = tmp_path_factory.mktemp("cmp")
-    generate(folder, organisations=["Cheshire Constabulary", "Merseyside Police", "North West Regional Organised Crime Unit"],
-             rows=1500, seed=4)
+    generate(
+        folder,
+        organisations=["Cheshire Constabulary", "Merseyside Police", "North West Regional Organised Crime Unit"],
+        rows=1500,
+        seed=4,
+    )
     run = api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
     out = folder / "out"
     api.write_check(run, out)
@@ -84,13 +88,15 @@ def test_comparison_table_has_a_row_per_organisation(region):
         assert row["report"] == f"{result.slug}/report.html" and (out / row["report"]).exists()
         assert [f["check"] for f in row["flagged"]] == sorted(
             (f.check for f in result.findings if f.status == "flagged"),
-            key=lambda c: (next(f.severity for f in result.findings if f.check == c) != "error", c))
+            key=lambda c: (next(f.severity for f in result.findings if f.check == c) != "error", c),
+        )
     # the ROCU is listed but not pooled in the funnels
     pursue = next(f for f in data["funnels"] if f["metric"] == "pursue_share")
     assert {p["organisation"] for p in pursue["points"]} == {"Cheshire Constabulary", "Merseyside Police"}
     forces = [r for r in run.results if r.organisation.kind == "force"]
     assert pursue["pooled"] == pytest.approx(
-        sum(r.indicators["by_strand"]["Pursue"] for r in forces) / sum(r.indicators["lead_disruptions"] for r in forces))
+        sum(r.indicators["by_strand"]["Pursue"] for r in forces) / sum(r.indicators["lead_disruptions"] for r in forces)
+    )
     html = (out / "index.html").read_text(encoding="utf-8")
     for result in run.results:
         assert f'href="{result.slug}/report.html"' in html
@@ -113,9 +119,23 @@ def test_a_single_organisation_gets_no_index(tmp_path):
 def inspection(tmp_path_factory):
     out = tmp_path_factory.mktemp("hmic")
     proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "check", str(NW / "disruptions_2023-01-04.csv"),
-         "--threats", str(NW / "threats_2023-01-04.csv"), "--year", "2022", "--profile", "hmicfrs-2023", "--out", str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            str(NW / "disruptions_2023-01-04.csv"),
+            "--threats",
+            str(NW / "threats_2023-01-04.csv"),
+            "--year",
+            "2022",
+            "--profile",
+            "hmicfrs-2023",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode in (0, 1), proc.stderr
     return out, json.loads((out / "comparison.json").read_text()), (out / "index.html").read_text(encoding="utf-8")

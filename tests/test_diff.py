@@ -27,8 +27,17 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def northwest(tmp_path_factory):
     out = tmp_path_factory.mktemp("diff")
-    proc = cli("diff", NW / "disruptions_2023-01-04.csv", NW / "disruptions_2023-07-13.csv",
-               "--threats-old", NW / "threats_2023-01-04.csv", "--threats-new", NW / "threats_2023-07-13.csv", "--out", out)
+    proc = cli(
+        "diff",
+        NW / "disruptions_2023-01-04.csv",
+        NW / "disruptions_2023-07-13.csv",
+        "--threats-old",
+        NW / "threats_2023-01-04.csv",
+        "--threats-new",
+        NW / "threats_2023-07-13.csv",
+        "--out",
+        out,
+    )
     return proc, json.loads((out / "diff.json").read_text()), (out / "diff.html").read_text(encoding="utf-8")
 
 
@@ -42,12 +51,18 @@ def test_finds_exactly_the_late_records(northwest):
     assert d["summary"] == {"added": 147, "added_late": 147, "removed": 0, "changed": 10}
     per_org = {org: e["added_late"] for org, e in d["by_organisation"].items()}
     assert per_org == {
-        "Cheshire Constabulary": 24, "Cumbria Constabulary": 10, "Greater Manchester Police": 38,
-        "Lancashire Constabulary": 32, "Merseyside Police": 28, "North Wales Police": 9,
+        "Cheshire Constabulary": 24,
+        "Cumbria Constabulary": 10,
+        "Greater Manchester Police": 38,
+        "Lancashire Constabulary": 32,
+        "Merseyside Police": 28,
+        "North Wales Police": 9,
         "North West Regional Organised Crime Unit": 6,
     }
-    late_strands = {s: sum(e["added_late_by_strand"][s] for e in d["by_organisation"].values())
-                    for s in ("Pursue", "Prevent", "Protect", "Prepare")}
+    late_strands = {
+        s: sum(e["added_late_by_strand"][s] for e in d["by_organisation"].values())
+        for s in ("Pursue", "Prevent", "Protect", "Prepare")
+    }
     assert late_strands["Prevent"] + late_strands["Protect"] > late_strands["Pursue"] * 3  # mostly prevent and protect
     assert "147 disruptions added (147 added late), 10 changed, 0 removed" in proc.stdout
     assert "Cheshire Constabulary: 24 added late" in proc.stdout
@@ -57,8 +72,18 @@ def test_finds_exactly_the_late_records(northwest):
 def test_lists_the_changed_assessments(northwest):
     _, data, _ = northwest
     changed = {c["record_id"]: c["fields"] for c in data["disruptions"]["changed"]}
-    assert set(changed) == {"D2003496", "D2003497", "D2003507", "D2003509", "D2003511", "D2003515",
-                            "D2003523", "D2003525", "D2003527", "D2003528"}
+    assert set(changed) == {
+        "D2003496",
+        "D2003497",
+        "D2003507",
+        "D2003509",
+        "D2003511",
+        "D2003515",
+        "D2003523",
+        "D2003525",
+        "D2003527",
+        "D2003528",
+    }
     assert changed["D2003496"] == [{"column": "Assessment Category", "old": "Pending", "new": "Moderate"}]
 
 
@@ -76,11 +101,25 @@ def test_master_list_changes(northwest):
 HEADER = [c.name for c in DISRUPTIONS.columns]
 
 
-def record(rid, org="Cheshire Constabulary", happened="01/03/2022", recorded="03/03/2022", strand="Pursue", summary="s"):
-    return {"Disruption ID": rid, "Recording Organisation": org, "Disruption Type": "Lead Disruption",
-            "Supported Organisation": "", "Threat ID": "T1", "Threat Type": "Organised Crime Group",
-            "Disruption Date": happened, "Record Date": recorded, "4P Strand": strand, "Assessment Category": "Major",
-            "Tactic": "Arrest", "Threat Area": "", "Recorded By": "U1", "Summary": summary}
+def record(
+    rid, org="Cheshire Constabulary", happened="01/03/2022", recorded="03/03/2022", strand="Pursue", summary="s"
+):
+    return {
+        "Disruption ID": rid,
+        "Recording Organisation": org,
+        "Disruption Type": "Lead Disruption",
+        "Supported Organisation": "",
+        "Threat ID": "T1",
+        "Threat Type": "Organised Crime Group",
+        "Disruption Date": happened,
+        "Record Date": recorded,
+        "4P Strand": strand,
+        "Assessment Category": "Major",
+        "Tactic": "Arrest",
+        "Threat Area": "",
+        "Recorded By": "U1",
+        "Summary": summary,
+    }
 
 
 def write(path, extracted, rows):
@@ -95,14 +134,18 @@ def write(path, extracted, rows):
 def pair(tmp_path):
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     write(old, "04/01/2023", [record("A"), record("B"), record("C", summary="NARRATIVE-OLD"), record("D"), record("E")])
-    write(new, "13/07/2023", [
-        record("A"),
-        record("B", strand="Prevent"),  # changed strand
-        record("C", summary="NARRATIVE-NEW"),  # changed summary: text hidden
-        record("E", happened="2022-03-01", recorded="2022-03-03"),  # same dates, ISO: not a change
-        record("F", happened="20/12/2022", recorded="02/02/2023", strand="Protect"),  # added late
-        record("G", org="Merseyside Police", happened="01/03/2023", recorded="02/03/2023"),  # new activity
-    ])  # D removed
+    write(
+        new,
+        "13/07/2023",
+        [
+            record("A"),
+            record("B", strand="Prevent"),  # changed strand
+            record("C", summary="NARRATIVE-NEW"),  # changed summary: text hidden
+            record("E", happened="2022-03-01", recorded="2022-03-03"),  # same dates, ISO: not a change
+            record("F", happened="20/12/2022", recorded="02/02/2023", strand="Protect"),  # added late
+            record("G", org="Merseyside Police", happened="01/03/2023", recorded="02/03/2023"),  # new activity
+        ],
+    )  # D removed
     return old, new
 
 
@@ -116,7 +159,10 @@ def test_each_kind_of_difference(pair):
     assert changed["B"] == [{"column": "4P Strand", "old": "Pursue", "new": "Prevent"}]
     assert changed["C"] == [{"column": "Summary", "old": HIDDEN, "new": HIDDEN}]
     assert d.by_organisation["Cheshire Constabulary"] == {
-        "added": 1, "removed": 1, "changed": 2, "added_late": 1,
+        "added": 1,
+        "removed": 1,
+        "changed": 2,
+        "added_late": 1,
         "added_late_by_strand": {"Pursue": 0, "Prevent": 0, "Protect": 1, "Prepare": 0},
     }
     assert d.by_organisation["Merseyside Police"]["added_late"] == 0
@@ -128,7 +174,9 @@ def test_summaries_shown_only_when_asked(pair, tmp_path):
     assert cli("diff", old, new, "--out", out).returncode == 0
     assert "NARRATIVE" not in (out / "diff.json").read_text() and "NARRATIVE" not in (out / "diff.html").read_text()
     assert cli("diff", old, new, "--out", out, "--include-summaries").returncode == 0
-    changed = {c["record_id"]: c["fields"] for c in json.loads((out / "diff.json").read_text())["disruptions"]["changed"]}
+    changed = {
+        c["record_id"]: c["fields"] for c in json.loads((out / "diff.json").read_text())["disruptions"]["changed"]
+    }
     assert changed["C"] == [{"column": "Summary", "old": "NARRATIVE-OLD", "new": "NARRATIVE-NEW"}]
 
 
@@ -139,11 +187,14 @@ def test_identical_extractions(pair, tmp_path):
     assert "0 disruptions added (0 added late), 0 changed, 0 removed" in proc.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["{missing}", "{old}"], "no such file"),
-    (["{old}", "{new}", "--threats-old", "{old}"], "give both --threats-old and --threats-new"),
-    (["{threats}", "{new}"], "looks like a SOC master list export"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["{missing}", "{old}"], "no such file"),
+        (["{old}", "{new}", "--threats-old", "{old}"], "give both --threats-old and --threats-new"),
+        (["{threats}", "{new}"], "looks like a SOC master list export"),
+    ],
+)
 def test_unusable_input_exits_2(pair, tmp_path, args, message):
     old, new = pair
     names = {"old": old, "new": new, "missing": tmp_path / "nope.csv", "threats": NW / "threats_2023-01-04.csv"}

@@ -65,7 +65,9 @@ def year_of(org: str, prefix: str, tprefix: str) -> tuple[list[dict], list[dict]
         {
             "Threat ID": f"{tprefix}{n:03d}",
             "Owning Organisation": org,
-            "Threat Type": {10: "SOC Vulnerability", 11: "SOC Vulnerability", 12: "Priority Individual"}.get(n, "Organised Crime Group"),
+            "Threat Type": {10: "SOC Vulnerability", 11: "SOC Vulnerability", 12: "Priority Individual"}.get(
+                n, "Organised Crime Group"
+            ),
             "Assessment Type": "Tactical",
             "SOC Status": "SOC",
             "Moderation Status": "Moderated",
@@ -227,22 +229,47 @@ def test_record_stores_the_run_as_checked(store, runs_):
     assert [e.organisation for e in entries] == [CHESHIRE, MERSEYSIDE]
     e = entries[0]
     files = first.results[0].files
-    assert (e.period_start, e.period_end, e.extraction_date, e.profile) == (dt.date(2022, 1, 1), dt.date(2022, 12, 31), dt.date(2023, 1, 4), "default")
+    assert (e.period_start, e.period_end, e.extraction_date, e.profile) == (
+        dt.date(2022, 1, 1),
+        dt.date(2022, 12, 31),
+        dt.date(2023, 1, 4),
+        "default",
+    )
     assert e.tool_version == __version__
-    assert e.created_at.tzinfo == dt.timezone.utc
+    assert e.created_at.tzinfo == dt.UTC
     assert e.files == [{"path": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files]
     assert [f["rows"] for f in e.files] == [240, 26]
     assert e.inputs_hash == hashlib.sha256("\n".join(f["sha256"] for f in files).encode()).hexdigest()
     # every numeric indicator, nested ones flattened; nothing that is not a number
-    assert {k: e.indicators[k] for k in (
-        "lead_disruptions", "by_strand.Pursue", "by_strand.Prevent", "pursue_share", "prevent_share", "protect_share",
-        "prepare_share", "validation_errors", "validation_errors_per_100", "threats_by_type.Priority Individual",
-        "threats_by_type.Organised Crime Group", "late_share",
-    )} == {
-        "lead_disruptions": 120.0, "by_strand.Pursue": 60.0, "by_strand.Prevent": 24.0, "pursue_share": 0.5,
-        "prevent_share": 0.2, "protect_share": 0.2, "prepare_share": 0.1, "validation_errors": 2.0,
-        "validation_errors_per_100": 1.67, "threats_by_type.Priority Individual": 1.0,
-        "threats_by_type.Organised Crime Group": 10.0, "late_share": 0.25,
+    assert {
+        k: e.indicators[k]
+        for k in (
+            "lead_disruptions",
+            "by_strand.Pursue",
+            "by_strand.Prevent",
+            "pursue_share",
+            "prevent_share",
+            "protect_share",
+            "prepare_share",
+            "validation_errors",
+            "validation_errors_per_100",
+            "threats_by_type.Priority Individual",
+            "threats_by_type.Organised Crime Group",
+            "late_share",
+        )
+    } == {
+        "lead_disruptions": 120.0,
+        "by_strand.Pursue": 60.0,
+        "by_strand.Prevent": 24.0,
+        "pursue_share": 0.5,
+        "prevent_share": 0.2,
+        "protect_share": 0.2,
+        "prepare_share": 0.1,
+        "validation_errors": 2.0,
+        "validation_errors_per_100": 1.67,
+        "threats_by_type.Priority Individual": 1.0,
+        "threats_by_type.Organised Crime Group": 10.0,
+        "late_share": 0.25,
     }
     assert "by_strand" not in e.indicators and all(isinstance(v, float) for v in e.indicators.values())
     # each check's status, severity and value
@@ -263,8 +290,9 @@ def test_problem_records_keep_their_source(store, runs_):
         run_id = h.record(first)[0].id
         with h.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)
-                .where(history.run_problem_records.c.run_id == run_id)
+                sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids).where(
+                    history.run_problem_records.c.run_id == run_id
+                )
             ).all()
     lists = {source: json.loads(ids) for source, ids in rows}
     assert all(ids == sorted(set(ids)) for ids in lists.values())  # one list a source, each ID once, sorted
@@ -309,10 +337,26 @@ def test_runs_previous_compare_and_trend(store, runs_):
     assert first_time.new_records == c1.problem_records
 
     assert trend([c1, c2]) == [
-        {"extraction_date": dt.date(2023, 1, 4), "pursue_share": 0.5, "prevent_share": 0.2, "protect_share": 0.2,
-         "prepare_share": 0.1, "late_share": 0.25, "validation_errors_per_100": 1.67, "flagged": 2},
-        {"extraction_date": dt.date(2023, 2, 4), "pursue_share": 0.55, "prevent_share": 0.15, "protect_share": 0.2,
-         "prepare_share": 0.1, "late_share": 0.1, "validation_errors_per_100": 1.67, "flagged": 2},
+        {
+            "extraction_date": dt.date(2023, 1, 4),
+            "pursue_share": 0.5,
+            "prevent_share": 0.2,
+            "protect_share": 0.2,
+            "prepare_share": 0.1,
+            "late_share": 0.25,
+            "validation_errors_per_100": 1.67,
+            "flagged": 2,
+        },
+        {
+            "extraction_date": dt.date(2023, 2, 4),
+            "pursue_share": 0.55,
+            "prevent_share": 0.15,
+            "protect_share": 0.2,
+            "prepare_share": 0.1,
+            "late_share": 0.1,
+            "validation_errors_per_100": 1.67,
+            "flagged": 2,
+        },
     ]
 
 
@@ -326,8 +370,10 @@ def test_around_is_previous_and_runs_in_one_go(store, runs_):
         again = h.record(second)  # already stored: the same entries come back
         for entries in (newer, older, again):
             for limit in (1, 12, 0):
-                expected = [(h.previous(e), h.runs(e.organisation, limit, profile=e.profile, until=e, records=False))
-                            for e in entries]
+                expected = [
+                    (h.previous(e), h.runs(e.organisation, limit, profile=e.profile, until=e, records=False))
+                    for e in entries
+                ]
                 assert h.around(entries, limit) == expected
         (c2, _), (c1, _) = newer, older
         (previous, recent), _ = h.around(newer, 12)
@@ -368,7 +414,9 @@ def test_rerunning_an_extraction_records_nothing_new(store, runs_, tmp_path):
 def test_another_profile_is_another_entry(store, tmp_path):
     extraction(tmp_path / "x", 1)
     default = check(tmp_path / "x")
-    inspectors = api.check_files(tmp_path / "x" / "disruptions.csv", tmp_path / "x" / "threats.csv", year=2022, profile="hmicfrs-2023")
+    inspectors = api.check_files(
+        tmp_path / "x" / "disruptions.csv", tmp_path / "x" / "threats.csv", year=2022, profile="hmicfrs-2023"
+    )
     with open_history(store) as h:
         c_default = h.record(default)[0]
         c_inspectors = h.record(inspectors)[0]
@@ -412,7 +460,11 @@ def test_a_new_store_has_every_migration_and_the_declared_tables(store):
     engine, _ = history.create_engine(store)
     try:
         with engine.connect() as conn:
-            versions = conn.execute(sa.select(history.schema_version.c.version).order_by(history.schema_version.c.version)).scalars().all()
+            versions = (
+                conn.execute(sa.select(history.schema_version.c.version).order_by(history.schema_version.c.version))
+                .scalars()
+                .all()
+            )
             inspector = sa.inspect(conn)
             assert set(inspector.get_table_names()) == set(history.TABLES)
             for name, table in history.metadata.tables.items():
@@ -434,29 +486,56 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
                 "INSERT INTO runs (organisation, period_start, period_end, extraction_date, profile, inputs_hash, created_at)"
                 " VALUES (:o, :s, :e, :x, 'default', 'abc', :c) RETURNING id"
             ),
-            {"o": CHESHIRE, "s": dt.date(2022, 1, 1), "e": dt.date(2022, 12, 31), "x": dt.date(2022, 12, 4),
-             "c": dt.datetime(2022, 12, 5, 10, 0)},
+            {
+                "o": CHESHIRE,
+                "s": dt.date(2022, 1, 1),
+                "e": dt.date(2022, 12, 31),
+                "x": dt.date(2022, 12, 4),
+                "c": dt.datetime(2022, 12, 5, 10, 0),
+            },
         ).scalar()
         conn.execute(sa.text("INSERT INTO run_files VALUES (:r, 0, 'old.csv', 'f00d', 99)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_indicators VALUES (:r, 'pursue_share', 0.8)"), {"r": run_id})
         conn.execute(sa.text("INSERT INTO run_findings VALUES (:r, 'W101', 'flagged', 'error', 0.8)"), {"r": run_id})
-        for record, source in (("D0001", "W101"), ("d0002", "W101"), ("D0002", "W101"), ("D0001", "W107"),
-                               ("D0003", "unique ID")):
-            conn.execute(sa.text("INSERT INTO run_problem_records VALUES (:r, :i, :s)"), {"r": run_id, "i": record, "s": source})
+        for record, source in (
+            ("D0001", "W101"),
+            ("d0002", "W101"),
+            ("D0002", "W101"),
+            ("D0001", "W107"),
+            ("D0003", "unique ID"),
+        ):
+            conn.execute(
+                sa.text("INSERT INTO run_problem_records VALUES (:r, :i, :s)"), {"r": run_id, "i": record, "s": source}
+            )
     engine.dispose()
 
     with open_history(store) as h:
         (old,) = h.runs()
-        assert (old.id, old.organisation, old.extraction_date, old.tool_version) == (run_id, CHESHIRE, dt.date(2022, 12, 4), None)
-        assert old.created_at == dt.datetime(2022, 12, 5, 10, 0, tzinfo=dt.timezone.utc)
+        assert (old.id, old.organisation, old.extraction_date, old.tool_version) == (
+            run_id,
+            CHESHIRE,
+            dt.date(2022, 12, 4),
+            None,
+        )
+        assert old.created_at == dt.datetime(2022, 12, 5, 10, 0, tzinfo=dt.UTC)
         assert old.files == [{"path": "old.csv", "sha256": "f00d", "rows": 99}]
         assert (old.indicators, old.findings, old.problem_records) == (
-            {"pursue_share": 0.8}, {"W101": ("flagged", "error", 0.8)}, {"D0001", "d0002", "D0002", "D0003"})
+            {"pursue_share": 0.8},
+            {"W101": ("flagged", "error", 0.8)},
+            {"D0001", "d0002", "D0002", "D0003"},
+        )
         with h.engine.connect() as conn:  # version 3 keeps them as one list per source, sorted as Python sorts
-            lists = dict(conn.execute(sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)).all())
+            lists = dict(
+                conn.execute(
+                    sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)
+                ).all()
+            )
             key = sa.inspect(conn).get_pk_constraint("run_problem_records")
         assert {s: json.loads(ids) for s, ids in lists.items()} == {
-            "W101": ["D0001", "D0002", "d0002"], "W107": ["D0001"], "unique ID": ["D0003"]}
+            "W101": ["D0001", "D0002", "d0002"],
+            "W107": ["D0001"],
+            "unique ID": ["D0003"],
+        }
         assert key["constrained_columns"] == ["run_id", "source"]
         assert key["name"] in (None, "run_problem_records_pkey")  # SQLite does not name it; PostgreSQL keeps our name
         # and the upgraded store takes new runs, which follow the old one
@@ -477,7 +556,9 @@ def test_a_store_from_a_newer_version_is_refused(store):
     open_history(store).close()
     engine, shown = history.create_engine(store)
     with engine.begin() as conn:
-        conn.execute(history.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0"))
+        conn.execute(
+            history.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0")
+        )
     engine.dispose()
     with pytest.raises(InputError) as info:
         open_history(store)
@@ -488,7 +569,7 @@ def test_a_store_from_a_newer_version_is_refused(store):
 
 
 def test_a_postgres_schema_holding_other_tables_is_refused(postgres_location):
-    engine, shown = history.create_engine(postgres_location)
+    engine, _shown = history.create_engine(postgres_location)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE runs (id integer, athlete text)"))
     engine.dispose()

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_history import postgres_admin, postgres_location  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,13 +100,24 @@ def test_default_store_is_in_the_user_data_folder(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "disruption-qa" / "history.sqlite").is_file()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["history", "--history", "{missing}"], "no history store at"),
-    (["history", "Chesire Constabulary", "--history", "{csv}"], "did you mean Cheshire Constabulary?"),
-    (["check", "{jan}", "--year", "2022", "--history", "{csv}", "--out", "{out}"], "not a disruption-qa history store"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["history", "--history", "{missing}"], "no history store at"),
+        (["history", "Chesire Constabulary", "--history", "{csv}"], "did you mean Cheshire Constabulary?"),
+        (
+            ["check", "{jan}", "--year", "2022", "--history", "{csv}", "--out", "{out}"],
+            "not a disruption-qa history store",
+        ),
+    ],
+)
 def test_history_mistakes_are_one_line(tmp_path, args, message):
-    names = {"missing": tmp_path / "none.sqlite", "csv": NW / "threats_2023-01-04.csv", "jan": JAN[0], "out": tmp_path / "o"}
+    names = {
+        "missing": tmp_path / "none.sqlite",
+        "csv": NW / "threats_2023-01-04.csv",
+        "jan": JAN[0],
+        "out": tmp_path / "o",
+    }
     before = (NW / "threats_2023-01-04.csv").read_bytes()
     proc = cli(*[a.format(**names) for a in args])
     assert proc.returncode == 2, proc.stdout

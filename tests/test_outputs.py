@@ -12,7 +12,7 @@ from disruption_qa.render.files import write_frame_csv
 
 
 def test_frame_csv_neutralises_formulas_and_round_trips(tmp_path):
-    values = ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain, with comma", 'say "hi"', None, "line\nbreak"]
+    values = ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "plain, with comma", 'say "hi"', None, "line\nbreak"]
     path = tmp_path / "fixes.csv"
     write_frame_csv(path, pa.table({"value": values, "row": [1, None, 3, 4, 5, 6, 7, 8, 9]}))  # as check_fixes gives it
     raw = path.read_bytes()
@@ -20,15 +20,23 @@ def test_frame_csv_neutralises_formulas_and_round_trips(tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["value"] for r in rows] == [
-        "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "plain, with comma", 'say "hi"', "", "line\nbreak",
+        '\'=HYPERLINK("x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "plain, with comma",
+        'say "hi"',
+        "",
+        "line\nbreak",
     ]
     assert [r["row"] for r in rows] == ["1", "", "3", "4", "5", "6", "7", "8", "9"]
 
 
 def test_record_locator_finds_first_rows_and_misses(write_file):
-    from disruption_qa.api import RecordLocator, validate_files
-
     from conftest import csv_text, valid_disruption_rows
+
+    from disruption_qa.api import RecordLocator, validate_files
 
     header, records = valid_disruption_rows()
     rows = [list(r) for r in records[:6]]
@@ -60,8 +68,13 @@ def test_json_outputs_keep_each_list_of_plain_values_on_one_line():
 
     from disruption_qa.render.files import to_json
 
-    data = {"records": [f"D{n}" for n in range(1000)], "findings": [{"records": ["Dé", None, 3, 2.5, True]}],
-            "empty": [], "nested": [[1, 2], {"day": dt.date(2022, 1, 31)}], "when": [dt.date(2022, 1, 2)]}
+    data = {
+        "records": [f"D{n}" for n in range(1000)],
+        "findings": [{"records": ["Dé", None, 3, 2.5, True]}],
+        "empty": [],
+        "nested": [[1, 2], {"day": dt.date(2022, 1, 31)}],
+        "when": [dt.date(2022, 1, 2)],
+    }
     text = to_json(data)
     assert json.loads(text) == json.loads(json.dumps(data, default=str))
     assert text.endswith("}\n") and '  "empty": [],\n' in text
@@ -71,10 +84,10 @@ def test_json_outputs_keep_each_list_of_plain_values_on_one_line():
 
 def test_a_sign_points_at_the_row_its_check_found_even_when_the_id_repeats_elsewhere(write_file):
     """An ID used by two organisations: each one's fixes.csv and report show its own row, not the file's first."""
+    from conftest import csv_text, valid_disruption_rows
+
     from disruption_qa import api
     from disruption_qa.report import build_report
-
-    from conftest import csv_text, valid_disruption_rows
 
     header, records = valid_disruption_rows()
     rows = [list(r) for r in records]
@@ -88,10 +101,18 @@ def test_a_sign_points_at_the_row_its_check_found_even_when_the_id_repeats_elsew
         (w101,) = [f for r in run.results if r.organisation.name == name for f in r.findings if f.check == "W101"]
         assert w101.status == "flagged" and rows[cheshire][0] in w101.records
     kinds = {e.source.path: "disruption" for e in run.validation.exports}
-    for result, own in ((r, i) for r in run.results for name, i in (("Cheshire Constabulary", cheshire), ("Merseyside Police", merseyside))
-                        if r.organisation.name == name):
+    for result, own in (
+        (r, i)
+        for r in run.results
+        for name, i in (("Cheshire Constabulary", cheshire), ("Merseyside Police", merseyside))
+        if r.organisation.name == name
+    ):
         fixes = api.check_fixes(result, kinds, run.locator or api.RecordLocator(run.validation)).to_pydict()
-        at = [n for n, (rid, src) in enumerate(zip(fixes["record_id"], fixes["source"])) if rid == rows[cheshire][0] and src == "W101"]
+        at = [
+            n
+            for n, (rid, src) in enumerate(zip(fixes["record_id"], fixes["source"]))
+            if rid == rows[cheshire][0] and src == "W101"
+        ]
         assert [fixes["row"][n] for n in at] == [own + 2]  # spreadsheet row: header on row 1
         report = build_report(result, run.results, run, locator=run.locator)
         (sign,) = [s for s in report.signs if s.finding.check == "W101"]
@@ -103,10 +124,10 @@ def test_records_without_rows_or_with_wrong_rows_are_looked_up_by_id(write_file)
     """A finding built by hand (no rows), or with rows that do not hold its IDs, still gets each record's row."""
     import dataclasses
 
+    from conftest import csv_text, valid_disruption_rows
+
     from disruption_qa import api
     from disruption_qa.report import build_report
-
-    from conftest import csv_text, valid_disruption_rows
 
     header, records = valid_disruption_rows()
     rows = [list(r) for r in records]
@@ -121,8 +142,9 @@ def test_records_without_rows_or_with_wrong_rows_are_looked_up_by_id(write_file)
     fixes = api.check_fixes(result, kinds, locator).to_pydict()
     assert w101.rows and [row for row, src in zip(fixes["row"], fixes["source"]) if src == "W101"] == w101.rows
     for rows_given in ([], list(range(len(w101.records))), [r + 1 for r in w101.rows]):  # none; 0, 1, 2...; one off
-        changed = dataclasses.replace(result, findings=[dataclasses.replace(f, rows=rows_given) if f is w101 else f
-                                                        for f in result.findings])
+        changed = dataclasses.replace(
+            result, findings=[dataclasses.replace(f, rows=rows_given) if f is w101 else f for f in result.findings]
+        )
         assert api.check_fixes(changed, kinds, api.RecordLocator(run.validation))["row"].to_pylist() == expected
         (sign,) = [s for s in build_report(changed, run.results, run).signs if s.finding.check == "W101"]
-        assert [r["Recorded By"] for r in sign.records] == [rows[n - 2][12] for n in w101.rows[:len(sign.records)]]
+        assert [r["Recorded By"] for r in sign.records] == [rows[n - 2][12] for n in w101.rows[: len(sign.records)]]

@@ -6,10 +6,9 @@ import datetime as dt
 import os
 
 import pytest
+from conftest import REPO
 
 from disruption_qa import api, parallel, validation
-
-from conftest import REPO
 
 JANUARY = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
 JANUARY_THREATS = REPO / "sample_exports" / "north-west-2022" / "threats_2023-01-04.csv"

@@ -7,13 +7,12 @@ import tempfile
 from pathlib import Path
 
 import jsonschema
+from conftest import DISRUPTIONS_BROKEN_XLSX, DISRUPTIONS_VALID, REPO, THREATS_VALID
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from disruption_qa.cli import app
-
-from conftest import DISRUPTIONS_BROKEN_XLSX, DISRUPTIONS_VALID, REPO, THREATS_VALID
 
 VALID = DISRUPTIONS_VALID.read_bytes()
 XLSX = DISRUPTIONS_BROKEN_XLSX.read_bytes()
@@ -22,7 +21,22 @@ RUNNER = CliRunner()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: What a mangled export tends to gain: quotes, separators, line breaks, odd bytes, a £ in cp1252.
-INSERTS = [b'"', b",", b"\n", b"\r\n", b"\r", b'""', b",,,", b"\x00", b"\xa3", b"\xef\xbb\xbf", b"\xff\xfe", b"=1+1", b" ", b"\t"]
+INSERTS = [
+    b'"',
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b'""',
+    b",,,",
+    b"\x00",
+    b"\xa3",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"=1+1",
+    b" ",
+    b"\t",
+]
 
 mutation = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 1 << 20), st.integers(1, 255)),
@@ -115,7 +129,9 @@ def test_mutated_xlsx(ops):
 
 
 @SETTINGS
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=30), min_size=1, max_size=14), st.integers(0, 29))
+@given(
+    st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=30), min_size=1, max_size=14), st.integers(0, 29)
+)
 def test_random_cells_in_a_valid_row(cells, index):
     """A record whose cells are arbitrary text (quoted properly) is reported, never a crash."""
     import csv

@@ -7,12 +7,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 import xlsxwriter
-
-from disruption_qa.config import load_config
-from disruption_qa.dates import parse_date, parse_dates
-from disruption_qa.errors import InputError
-from disruption_qa.reading import read_export, typed_frame
-
 from conftest import (
     DISRUPTIONS_BROKEN,
     DISRUPTIONS_BROKEN_XLSX,
@@ -21,6 +15,11 @@ from conftest import (
     csv_text,
     valid_disruption_rows,
 )
+
+from disruption_qa.config import load_config
+from disruption_qa.dates import parse_date, parse_dates
+from disruption_qa.errors import InputError
+from disruption_qa.reading import read_export, typed_frame
 
 HEADER, RECORDS = valid_disruption_rows()
 SUMMARY = HEADER.index("Summary")
@@ -131,7 +130,7 @@ def test_aliases_from_a_config_file(write_file):
     header[0] = "APMIS Ref"
     header[HEADER.index("4P Strand")] = "strand_of_4p"
     path = write_file("d.csv", csv_text([header, *records()]))
-    with pytest.raises(InputError, match="Disruption ID, .*4P Strand"):
+    with pytest.raises(InputError, match=r"Disruption ID, .*4P Strand"):
         read_export(path, "disruptions")
     aliases = load_config(config).aliases["disruptions"]
     export = read_export(path, "disruptions", aliases=aliases)
@@ -242,8 +241,15 @@ def test_excel_title_lines_with_a_date_cell(tmp_path):
 
 @pytest.mark.parametrize(
     "sheet, ref",
-    [("Disruptions", "Disruptions"), ("Sheet1", "Sheet1"), ("Master List", "'Master List'"), ("Bob's", "'Bob''s'"),
-     ("A1", "'A1'"), ("2022", "'2022'"), ("Données", "'Données'")],
+    [
+        ("Disruptions", "Disruptions"),
+        ("Sheet1", "Sheet1"),
+        ("Master List", "'Master List'"),
+        ("Bob's", "'Bob''s'"),
+        ("A1", "'A1'"),
+        ("2022", "'2022'"),
+        ("Données", "'Données'"),
+    ],
 )
 def test_sheet_names_in_cell_references(sheet, ref):
     from disruption_qa.reading import sheet_reference
@@ -328,7 +334,9 @@ def test_large_files_read_in_blocks_match_the_standard_reader(write_file, monkey
     for i in range(40_000):
         row = list(RECORDS[i % len(RECORDS)])
         row[0] = f"D{i:07d}"
-        row[SUMMARY] = f"Summary {i}, padded {'x' * 150}" + (f"{newline}second line" if broken_every and i % broken_every == 0 else "")
+        row[SUMMARY] = f"Summary {i}, padded {'x' * 150}" + (
+            f"{newline}second line" if broken_every and i % broken_every == 0 else ""
+        )
         rows.append(row)
     text = csv_text([HEADER, *rows]).replace("\r\n", "\n").replace("\n", newline)
     export = read_export(write_file("big.csv", text.encode("utf-8")), "disruptions")
@@ -339,9 +347,18 @@ def test_large_files_read_in_blocks_match_the_standard_reader(write_file, monkey
     assert export.text["summary"].tolist() == [r[SUMMARY] for r in expected]
 
 
-@pytest.mark.parametrize("data, lines", [
-    (b"", 0), (b"a", 1), (b"a\n", 1), (b"a\r\nb", 2), (b"a\rb\r", 2), (b"a\r\n\r\n", 2), (b"x\r" * 3, 3),
-])
+@pytest.mark.parametrize(
+    "data, lines",
+    [
+        (b"", 0),
+        (b"a", 1),
+        (b"a\n", 1),
+        (b"a\r\nb", 2),
+        (b"a\rb\r", 2),
+        (b"a\r\n\r\n", 2),
+        (b"x\r" * 3, 3),
+    ],
+)
 def test_line_ends_count_lf_crlf_and_lone_cr(data, lines):
     from disruption_qa.reading import _line_ends
 

@@ -23,8 +23,14 @@ AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output" / "report_html"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-features=Translate,OptimizationHints",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-features=Translate,OptimizationHints",
 ]
 PAYLOADS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 GENERATED = re.compile(r"Generated \d{2}/\d{2}/\d{4} \d{2}:\d{2}")
@@ -93,7 +99,7 @@ def test_every_report_passes_axe_with_no_errors_or_requests(region, browser):
 
 
 def test_report_sections_come_in_order(region, browser):
-    _, out, run = region
+    _, out, _run = region
     found = audit(browser, out / "cheshire-constabulary" / "report.html", OUTPUT / "cheshire-order.png")
     assert found["h1"] == "Cheshire Constabulary"
     assert found["h2"] == ["What to fix first", "Indicators", "Warning signs", "Validation problems", "Method"]
@@ -105,7 +111,7 @@ def test_report_shows_numbers_in_tables_and_charts_with_text(region):
     html = (out / "cheshire-constabulary" / "report.html").read_text(encoding="utf-8")
     ind = result.indicators
     assert f'<span class="n">{ind["lead_disruptions"]}</span>' in html
-    assert f'{ind["pursue_share"] * 100:.0f}%' in html
+    assert f"{ind['pursue_share'] * 100:.0f}%" in html
     assert html.count('<svg role="img" aria-label=') == 3
     for f in result.findings:
         assert f.message.replace("'", "&#39;") in html
@@ -136,8 +142,20 @@ def _rewrite(src: Path, dst: Path, change) -> None:
 def test_text_from_the_input_never_becomes_markup(region, browser, tmp_path):
     folder, _, _ = region
     hostile = tmp_path / "hostile.csv"
-    text_columns = ["Disruption ID", "Threat ID", "Recorded By", "Summary", "Threat Area", "Tactic", "4P Strand",
-                    "Supported Organisation", "Recording Organisation", "Threat Type", "Assessment Category", "Disruption Date"]
+    text_columns = [
+        "Disruption ID",
+        "Threat ID",
+        "Recorded By",
+        "Summary",
+        "Threat Area",
+        "Tactic",
+        "4P Strand",
+        "Supported Organisation",
+        "Recording Organisation",
+        "Threat Type",
+        "Assessment Category",
+        "Disruption Date",
+    ]
 
     def change(i, row):
         if row["Recording Organisation"] != "Cheshire Constabulary":
@@ -190,7 +208,24 @@ def test_report_is_well_formed_html(region):
     _, out, _ = region
 
     class Checker(HTMLParser):
-        VOID = {"meta", "br", "link", "input", "hr", "img", "col", "wbr", "source", "area", "base", "param", "track", "embed"}
+        VOID = frozenset(
+            {
+                "meta",
+                "br",
+                "link",
+                "input",
+                "hr",
+                "img",
+                "col",
+                "wbr",
+                "source",
+                "area",
+                "base",
+                "param",
+                "track",
+                "embed",
+            }
+        )
 
         def __init__(self):
             super().__init__()
@@ -213,7 +248,7 @@ def test_report_is_well_formed_html(region):
 
 
 def test_index_passes_axe_with_no_errors_or_requests(region, browser):
-    _, out, run = region
+    _, out, _run = region
     found = audit(browser, out / "index.html", OUTPUT / "index.png")
     assert found["violations"] == []
     assert found["errors"] == [] and found["requests"] == []
@@ -225,8 +260,12 @@ def test_diff_page_passes_axe(browser, tmp_path):
     from disruption_qa.diff import diff_files
 
     nw = ROOT / "sample_exports" / "north-west-2022"
-    result = diff_files(nw / "disruptions_2023-01-04.csv", nw / "disruptions_2023-07-13.csv",
-                        threats_old=nw / "threats_2023-01-04.csv", threats_new=nw / "threats_2023-07-13.csv")
+    result = diff_files(
+        nw / "disruptions_2023-01-04.csv",
+        nw / "disruptions_2023-07-13.csv",
+        threats_old=nw / "threats_2023-01-04.csv",
+        threats_new=nw / "threats_2023-07-13.csv",
+    )
     api.write_diff(result, tmp_path)
     found = audit(browser, tmp_path / "diff.html", OUTPUT / "diff.png")
     assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []
@@ -272,11 +311,14 @@ def test_record_tables_show_records_not_in_the_file_as_blank_rows():
     from disruption_qa.checks import Finding
     from disruption_qa.report import _record_tables
 
-    frame = pd.DataFrame({"disruption_date": pd.Series([], dtype="datetime64[ns]"), "strand": pd.Series([], dtype="str")})
+    frame = pd.DataFrame(
+        {"disruption_date": pd.Series([], dtype="datetime64[ns]"), "strand": pd.Series([], dtype="str")}
+    )
     finding = Finding("W101", "pursue-skew", "t", "warning", "flagged", records=["D1", "D2"])
     none_found = SimpleNamespace(positions_of=lambda f, count: np.full(len(f.records[:count]), -1))
     (columns, cells), (other_columns, other_cells) = _record_tables(
-        [finding, Finding("W102", "n", "t", "warning", "clear")], {"disruptions": frame}, none_found, False)
+        [finding, Finding("W102", "n", "t", "warning", "clear")], {"disruptions": frame}, none_found, False
+    )
     assert columns == ["Disruption ID", "Disruption Date", "4P Strand"]
     assert cells == [["D1", "D2"], ["", ""], ["", ""]]
     assert (other_columns, other_cells) == ([], [])

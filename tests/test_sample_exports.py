@@ -41,9 +41,16 @@ REGION = FORCES + (ROCU,)
 
 #: Records the July extraction changed (documented in sample_exports/README.md).
 ASSESSED_BY_JULY = {
-    "D2003496": "Moderate", "D2003497": "Minor", "D2003507": "Minor", "D2003509": "Minor",
-    "D2003511": "Moderate", "D2003515": "Moderate", "D2003523": "Moderate", "D2003525": "Moderate",
-    "D2003527": "Minor", "D2003528": "Minor",
+    "D2003496": "Moderate",
+    "D2003497": "Minor",
+    "D2003507": "Minor",
+    "D2003509": "Minor",
+    "D2003511": "Moderate",
+    "D2003515": "Moderate",
+    "D2003523": "Moderate",
+    "D2003525": "Moderate",
+    "D2003527": "Minor",
+    "D2003528": "Minor",
 }
 MORILE_BY_JULY = {"T100008", "T100514", "T100745", "T100803", "T101038", "T101086"}
 NEW_THREATS = {f"T1012{n}" for n in range(16, 29)}
@@ -143,7 +150,14 @@ def test_disruption_figures(stamp, clean):
     assert m["Pursue"] / m["n"] < 0.60
     assert m["Prevent"] / m["n"] >= 0.10 and m["Protect"] / m["n"] >= 0.10
     # the figures this extraction chose where the inspection gives none
-    assert forces["n"].to_dict() == {CHESHIRE: 373, CUMBRIA: 230, GMP: 490, LANCASHIRE: 635, MERSEYSIDE: 820, NORTH_WALES: 170}
+    assert forces["n"].to_dict() == {
+        CHESHIRE: 373,
+        CUMBRIA: 230,
+        GMP: 490,
+        LANCASHIRE: 635,
+        MERSEYSIDE: 820,
+        NORTH_WALES: 170,
+    }
     assert t.loc[ROCU, "n"] == 260
 
 
@@ -225,10 +239,16 @@ def test_july_holds_january_plus_late_records():
     changed = head.loc[differs, ["disruption_id", "assessment_category"]]
     assert dict(changed.itertuples(index=False)) == ASSESSED_BY_JULY
     assert (old.loc[differs, "assessment_category"] == "Pending").all()
-    assert (old.loc[differs, ~head.columns.isin(["assessment_category"])].fillna("~")
-            == head.loc[differs, ~head.columns.isin(["assessment_category"])].fillna("~")).all().all()
+    assert (
+        (
+            old.loc[differs, ~head.columns.isin(["assessment_category"])].fillna("~")
+            == head.loc[differs, ~head.columns.isin(["assessment_category"])].fillna("~")
+        )
+        .all()
+        .all()
+    )
     # the late records: 2022 activity typed in after 4 January 2023, mostly prevent and protect
-    late = jul.iloc[len(jan):]
+    late = jul.iloc[len(jan) :]
     assert len(late) == 147
     assert (late["disruption_date"].dt.year == 2022).all()
     assert (late["record_date"] > pd.Timestamp("2023-01-04")).all()
@@ -245,7 +265,7 @@ def test_july_master_list_changes():
     assert set(head.loc[differs, "threat_id"]) == MORILE_BY_JULY
     assert jan.loc[differs, "morile_score"].isna().all() and head.loc[differs, "morile_score"].notna().all()
     assert (jan.loc[differs, "owning_organisation"] == CUMBRIA).all()
-    new = jul.iloc[len(jan):]
+    new = jul.iloc[len(jan) :]
     assert set(new["threat_id"]) == NEW_THREATS
     assert (new["moderation_status"] == "Unmoderated").all()
     for tid in ASSESSED_BY_JULY | dict.fromkeys(MORILE_BY_JULY | NEW_THREATS):
@@ -260,7 +280,7 @@ def test_disruptions_consistent_with_master_list(stamp):
     assert (~known).sum() == 1  # the planted W110 record
     frame = frame[known]
     master = t.loc[frame["threat_id"]]
-    types_differ = (master["threat_type"].to_numpy() != frame["threat_type"].to_numpy())
+    types_differ = master["threat_type"].to_numpy() != frame["threat_type"].to_numpy()
     assert types_differ.sum() == 1  # the planted W110 record
     assert (frame["disruption_date"].to_numpy() >= master["created_date"].to_numpy()).all()
     closed = master["closed_date"].notna().to_numpy()
@@ -322,7 +342,12 @@ def expected_findings() -> list[tuple[str, str, str]]:
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 3 and cells[0] not in ("organisation",) and not set(cells[0]) <= set("-: "):
+        if (
+            line.startswith("|")
+            and len(cells) == 3
+            and cells[0] not in ("organisation",)
+            and not set(cells[0]) <= set("-: ")
+        ):
             rows.append(tuple(cells))
     return rows
 
@@ -334,8 +359,11 @@ def test_expected_findings_table_agrees_with_the_files():
     share = (view["strand"] == "Pursue").groupby(view["recording_organisation"]).mean()
     t = threats(JANUARY)
     active = t[t["phase"] == "Active"]
-    unassessed = (active["morile_score"].isna() | active["tier"].isna() | (active["moderation_status"] == "Unmoderated")
-                  ).groupby(active["owning_organisation"]).mean()
+    unassessed = (
+        (active["morile_score"].isna() | active["tier"].isna() | (active["moderation_status"] == "Unmoderated"))
+        .groupby(active["owning_organisation"])
+        .mean()
+    )
     frame = disruptions(JANUARY)
     in_year = frame[frame["record_date"].dt.year == 2022]
     top = in_year.groupby("recording_organisation")["recorded_by"].agg(lambda s: s.value_counts(normalize=True).iloc[0])
@@ -369,8 +397,10 @@ def test_expected_findings_table_agrees_with_the_files():
 def test_readme_says_how_to_run_and_regenerate():
     text = README.read_text("utf-8")
     assert "disruption-qa sample --preset north-west-2022 --out sample_exports/north-west-2022" in text
-    assert ("Run: `disruption-qa check sample_exports/north-west-2022/disruptions_2023-01-04.csv "
-            "--threats sample_exports/north-west-2022/threats_2023-01-04.csv --year 2022`") in text
+    assert (
+        "Run: `disruption-qa check sample_exports/north-west-2022/disruptions_2023-01-04.csv "
+        "--threats sample_exports/north-west-2022/threats_2023-01-04.csv --year 2022`"
+    ) in text
     assert "## small/" in text
 
 
@@ -381,7 +411,9 @@ def test_regenerating_gives_the_same_bytes(tmp_path):
     out = tmp_path / "north-west-2022"
     run = subprocess.run(
         [sys.executable, "-m", "disruption_qa", "sample", "--preset", "north-west-2022", "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
     shipped = sorted(p.name for p in FOLDER.iterdir() if not p.name.startswith("."))
@@ -396,7 +428,8 @@ def test_regenerating_gives_the_same_bytes(tmp_path):
 def test_unknown_preset_is_one_clear_line(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "disruption_qa", "sample", "--preset", "south-2022", "--out", str(tmp_path / "x")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == ["error: unknown preset 'south-2022' (presets: north-west-2022)"]

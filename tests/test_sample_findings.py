@@ -37,8 +37,21 @@ def expected_findings() -> list[tuple[str, str, str]]:
 def checked(tmp_path_factory):
     out = tmp_path_factory.mktemp("nw")
     proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "check", str(DISRUPTIONS), "--threats", str(THREATS), "--year", "2022", "--out", str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            str(DISRUPTIONS),
+            "--threats",
+            str(THREATS),
+            "--year",
+            "2022",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     results = {json.loads(p.read_text())["organisation"]: json.loads(p.read_text()) for p in out.glob("*/results.json")}
     return proc, out, results
@@ -47,9 +60,12 @@ def checked(tmp_path_factory):
 def test_readme_lists_the_inspection_signs():
     rows = set(expected_findings())
     for must in [
-        ("Cheshire Constabulary", "W101", "error"), ("Cheshire Constabulary", "W105", "flagged"),
-        ("Lancashire Constabulary", "W101", "error"), ("Greater Manchester Police", "W101", "warning"),
-        ("North Wales Police", "W108", "flagged"), ("Cumbria Constabulary", "W101", "clear"),
+        ("Cheshire Constabulary", "W101", "error"),
+        ("Cheshire Constabulary", "W105", "flagged"),
+        ("Lancashire Constabulary", "W101", "error"),
+        ("Greater Manchester Police", "W101", "warning"),
+        ("North Wales Police", "W108", "flagged"),
+        ("Cumbria Constabulary", "W101", "clear"),
         ("Merseyside Police", "W101", "clear"),
     ]:
         assert must in rows
@@ -72,7 +88,9 @@ def test_every_flagged_finding_lists_its_records(checked):
     assert len(results) == 7
     for organisation, result in results.items():
         flagged = [f for f in result["findings"] if f["status"] == "flagged"]
-        folder = next(p.parent for p in out.glob("*/results.json") if json.loads(p.read_text())["organisation"] == organisation)
+        folder = next(
+            p.parent for p in out.glob("*/results.json") if json.loads(p.read_text())["organisation"] == organisation
+        )
         with open(folder / "fixes.csv", encoding="utf-8-sig", newline="") as fh:
             fixes = {(row["source"], row["record_id"]) for row in csv.DictReader(fh)}
         for f in flagged:
@@ -92,9 +110,25 @@ def test_exit_code_and_outputs(checked):
 
 def test_cheshire_message_carries_the_inspection_numbers_under_the_inspectors_filters(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "check", str(DISRUPTIONS), "--threats", str(THREATS), "--year", "2022",
-         "--profile", "hmicfrs-2023", "--organisation", "Cheshire Constabulary", "--out", str(tmp_path)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            str(DISRUPTIONS),
+            "--threats",
+            str(THREATS),
+            "--year",
+            "2022",
+            "--profile",
+            "hmicfrs-2023",
+            "--organisation",
+            "Cheshire Constabulary",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1, proc.stderr
     result = json.loads((tmp_path / "cheshire-constabulary" / "results.json").read_text())
@@ -104,16 +138,37 @@ def test_cheshire_message_carries_the_inspection_numbers_under_the_inspectors_fi
     assert result["indicators"]["threats"] == 118
     assert result["indicators"]["threats_by_type"]["SOC Vulnerability"] == 0
     assert f["W105"]["status"] == "flagged" and len(f["W105"]["records"]) == 118
-    assert list(result) == ["organisation", "kind", "region", "period", "extraction_date", "profile", "files",
-                            "indicators", "findings", "validation_errors"]
+    assert list(result) == [
+        "organisation",
+        "kind",
+        "region",
+        "period",
+        "extraction_date",
+        "profile",
+        "files",
+        "indicators",
+        "findings",
+        "validation_errors",
+    ]
     assert result["period"] == {"start": "2022-01-01", "end": "2022-12-31"}
     assert result["extraction_date"] == "2023-01-04" and result["profile"] == "hmicfrs-2023"
 
 
 def test_default_period_is_the_year_of_the_latest_record_date(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "check", str(DISRUPTIONS), "--organisation", "Cheshire Constabulary", "--out", str(tmp_path)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            str(DISRUPTIONS),
+            "--organisation",
+            "Cheshire Constabulary",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode in (0, 1), proc.stderr
     result = json.loads((tmp_path / "cheshire-constabulary" / "results.json").read_text())
@@ -122,8 +177,21 @@ def test_default_period_is_the_year_of_the_latest_record_date(tmp_path):
 
 def test_unknown_organisation_is_a_usage_error(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "check", str(DISRUPTIONS), "--organisation", "Chesire Constabulary", "--out", str(tmp_path)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            str(DISRUPTIONS),
+            "--organisation",
+            "Chesire Constabulary",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: unknown organisation 'Chesire Constabulary'; did you mean Cheshire Constabulary?"
+    assert (
+        proc.stderr.strip() == "error: unknown organisation 'Chesire Constabulary'; did you mean Cheshire Constabulary?"
+    )

@@ -61,9 +61,24 @@ def test_different_seeds_differ(tmp_path):
 
 def test_cli_writes_what_the_library_writes(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "sample", "--out", str(tmp_path / "cli"), "--organisations",
-         "Cheshire Constabulary", "--organisations", "National Crime Agency", "--rows", "300", "--seed", "4"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "sample",
+            "--out",
+            str(tmp_path / "cli"),
+            "--organisations",
+            "Cheshire Constabulary",
+            "--organisations",
+            "National Crime Agency",
+            "--rows",
+            "300",
+            "--seed",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     lib = generate(tmp_path / "lib", organisations=["Cheshire Constabulary", "National Crime Agency"], rows=300, seed=4)
@@ -125,7 +140,7 @@ def test_defects_none_is_contract_clean(clean_national):
 
 
 def test_national_selection_and_plausibility(clean_national):
-    out, paths = clean_national
+    out, _paths = clean_national
     d, t, _ = load(out)
     assert len(d) == 4000
     recording = set(d["recording_organisation"])
@@ -139,8 +154,19 @@ def test_national_selection_and_plausibility(clean_national):
     # mostly pursue, tactics of the strand, threat areas that fit the agency
     assert 0.6 < (d["strand"] == "Pursue").mean() < 0.8
     hmrc = d[(d["recording_organisation"] == "HM Revenue and Customs") & (d["disruption_type"] == C.LEAD)]
-    assert hmrc["threat_area"].isin(["Fraud", "Money Laundering", "Intellectual Property Crime", "Drugs Supply",
-                                     "Modern Slavery and Human Trafficking"]).all()
+    assert (
+        hmrc["threat_area"]
+        .isin(
+            [
+                "Fraud",
+                "Money Laundering",
+                "Intellectual Property Crime",
+                "Drugs Supply",
+                "Modern Slavery and Human Trafficking",
+            ]
+        )
+        .all()
+    )
     # monthly volumes vary, record lags have a long tail
     months = d["disruption_date"].dt.month.value_counts()
     assert len(months) == 12 and months.max() > 1.15 * months.min()
@@ -177,8 +203,18 @@ def test_unknown_names_are_one_clear_line(tmp_path):
     with pytest.raises(InputError, match="presets: north-west-2022"):
         generate_preset("nowhere", tmp_path)
     run = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "sample", "--out", str(tmp_path / "x"), "--organisation", "Nowhere Police"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "sample",
+            "--out",
+            str(tmp_path / "x"),
+            "--organisation",
+            "Nowhere Police",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 2
     assert run.stderr.strip() == "error: unknown organisation 'Nowhere Police'"
@@ -231,8 +267,11 @@ def test_contract_breaks_only_on_rows_the_filters_exclude(realistic_region):
     d, _, _ = load(realistic_region)
     text = read_export(realistic_region / "disruptions.csv").text
     broken = (
-        d["record_date"].isna() | d["disruption_date"].isna() | (d["record_date"] < d["disruption_date"])
-        | ~text["strand"].isin(C.STRANDS) | ~text["assessment_category"].isin(C.ASSESSMENT_CATEGORIES)
+        d["record_date"].isna()
+        | d["disruption_date"].isna()
+        | (d["record_date"] < d["disruption_date"])
+        | ~text["strand"].isin(C.STRANDS)
+        | ~text["assessment_category"].isin(C.ASSESSMENT_CATEGORIES)
         | d["disruption_id"].duplicated(keep=False)
     )
     counted = inspection_disruptions(d, dt.date(2022, 1, 1), dt.date(2022, 12, 31))

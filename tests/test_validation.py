@@ -6,10 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-
-from disruption_qa.reading import column_letter, read_export
-from disruption_qa.validation import RULES, suggest_organisation, validate
-
 from conftest import (
     DISRUPTIONS_BROKEN,
     DISRUPTIONS_BROKEN_XLSX,
@@ -21,6 +17,9 @@ from conftest import (
     valid_disruption_rows,
     valid_threat_rows,
 )
+
+from disruption_qa.reading import column_letter, read_export
+from disruption_qa.validation import RULES, suggest_organisation, validate
 
 D_HEADER, D_RECORDS = valid_disruption_rows()
 T_HEADER, T_RECORDS = valid_threat_rows()
@@ -116,8 +115,13 @@ def _readme_table(title: str) -> list[tuple[int, str, str, str]]:
 
 def test_readme_lists_every_problem(broken):
     """The sample README's tables are what the tool reports (so a user can check one against the other)."""
-    for path, title in [(DISRUPTIONS_BROKEN, "Problems in `disruptions_broken.csv`"), (THREATS_BROKEN, "Problems in `threats_broken.csv`")]:
-        found = sorted((i.row, i.record_id, i.column or "(whole row)", i.rule) for i in broken.issues if i.file == str(path))
+    for path, title in [
+        (DISRUPTIONS_BROKEN, "Problems in `disruptions_broken.csv`"),
+        (THREATS_BROKEN, "Problems in `threats_broken.csv`"),
+    ]:
+        found = sorted(
+            (i.row, i.record_id, i.column or "(whole row)", i.rule) for i in broken.issues if i.file == str(path)
+        )
         assert sorted(_readme_table(title)) == found
 
 
@@ -200,15 +204,33 @@ def _only(result):
     return result.issues[0]
 
 
-D_REQUIRED = [c for c in ("Recording Organisation", "Disruption Type", "Threat ID", "Threat Type", "Disruption Date",
-                          "Record Date", "4P Strand", "Assessment Category", "Tactic", "Recorded By")]
+D_REQUIRED = [
+    c
+    for c in (
+        "Recording Organisation",
+        "Disruption Type",
+        "Threat ID",
+        "Threat Type",
+        "Disruption Date",
+        "Record Date",
+        "4P Strand",
+        "Assessment Category",
+        "Tactic",
+        "Recorded By",
+    )
+]
 
 
 @pytest.mark.parametrize("column", D_REQUIRED)
 def test_disruptions_required_value(tmp_path, column):
     issue = _only(validate(_disruptions(tmp_path, {(6, column): ""})))
     assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
-        FIRST + 6, D_RECORDS[6][0], column, RULES["required"], None)
+        FIRST + 6,
+        D_RECORDS[6][0],
+        column,
+        RULES["required"],
+        None,
+    )
     assert issue.message == f"{column} is required but blank"
 
 
@@ -226,7 +248,9 @@ def test_two_blank_ids_are_two_required_values_not_a_duplicate(tmp_path):
 
 
 def test_disruption_id_unique(tmp_path):
-    result = validate(_disruptions(tmp_path, {(20, "Disruption ID"): D_RECORDS[2][0], (25, "Disruption ID"): D_RECORDS[2][0]}))
+    result = validate(
+        _disruptions(tmp_path, {(20, "Disruption ID"): D_RECORDS[2][0], (25, "Disruption ID"): D_RECORDS[2][0]})
+    )
     assert flat(result.issues) == [
         (6, D_RECORDS[2][0], "Disruption ID", "unique ID", D_RECORDS[2][0]),
         (24, D_RECORDS[2][0], "Disruption ID", "unique ID", D_RECORDS[2][0]),
@@ -240,7 +264,10 @@ def test_many_duplicates_list_a_few_rows(tmp_path):
     same = {(i, "Disruption ID"): "DIS-X" for i in range(0, 20, 2)}  # rows 4, 6, ..., 22
     result = validate(_disruptions(tmp_path, same))
     assert [i.row for i in result.issues] == list(range(4, 24, 2))
-    assert result.issues[0].message == "Disruption ID DIS-X is used by more than one record (also row 6, 8, 10, 12, 14 and 4 more)"
+    assert (
+        result.issues[0].message
+        == "Disruption ID DIS-X is used by more than one record (also row 6, 8, 10, 12, 14 and 4 more)"
+    )
     assert result.issues[-1].message.endswith("(also row 4, 6, 8, 10, 12 and 4 more)")
 
 
@@ -260,21 +287,37 @@ def test_many_duplicates_list_a_few_rows(tmp_path):
 )
 def test_disruptions_value_rules(tmp_path, column, value, rule):
     issue = _only(validate(_disruptions(tmp_path, {(12, column): value})))
-    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (16, D_RECORDS[12][0], column, rule, value)
+    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
+        16,
+        D_RECORDS[12][0],
+        column,
+        rule,
+        value,
+    )
 
 
 def test_supported_organisation_known(tmp_path):
     # row 26 is a support disruption (DIS-RO-0023)
     assert D_RECORDS[22][D_HEADER.index("Disruption Type")] == "Support Disruption"
     issue = _only(validate(_disruptions(tmp_path, {(22, "Supported Organisation"): "Chesire Constabulary"})))
-    assert (issue.row, issue.record_id, issue.column, issue.rule) == (26, "DIS-RO-0023", "Supported Organisation", "known organisation")
+    assert (issue.row, issue.record_id, issue.column, issue.rule) == (
+        26,
+        "DIS-RO-0023",
+        "Supported Organisation",
+        "known organisation",
+    )
     assert issue.message.endswith("did you mean Cheshire Constabulary?")
 
 
 def test_support_needs_supported_organisation(tmp_path):
     issue = _only(validate(_disruptions(tmp_path, {(22, "Supported Organisation"): ""})))
     assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
-        26, "DIS-RO-0023", "Supported Organisation", RULES["support_needs_supported"], None)
+        26,
+        "DIS-RO-0023",
+        "Supported Organisation",
+        RULES["support_needs_supported"],
+        None,
+    )
 
 
 def test_support_needs_supported_when_the_column_is_absent(tmp_path):
@@ -283,7 +326,9 @@ def test_support_needs_supported_when_the_column_is_absent(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER[:col] + D_HEADER[col + 1 :], *records], title=TITLE), "utf-8")
     result = validate(read_export(path, "disruptions"))
-    support_rows = [FIRST + i for i, r in enumerate(D_RECORDS) if r[D_HEADER.index("Disruption Type")] == "Support Disruption"]
+    support_rows = [
+        FIRST + i for i, r in enumerate(D_RECORDS) if r[D_HEADER.index("Disruption Type")] == "Support Disruption"
+    ]
     assert [(i.row, i.column, i.rule) for i in result.issues] == [
         (r, "Supported Organisation", RULES["support_needs_supported"]) for r in support_rows
     ]
@@ -294,20 +339,41 @@ def test_lead_disruption_needs_no_supported_organisation(tmp_path):
 
 
 def test_record_date_not_before_disruption_date(tmp_path):
-    issue = _only(validate(_disruptions(tmp_path, {(4, "Disruption Date"): "10/06/2022", (4, "Record Date"): "09/06/2022"})))
+    issue = _only(
+        validate(_disruptions(tmp_path, {(4, "Disruption Date"): "10/06/2022", (4, "Record Date"): "09/06/2022"}))
+    )
     assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
-        8, "DIS-CH-0005", "Record Date", RULES["record_before_disruption"], "09/06/2022")
+        8,
+        "DIS-CH-0005",
+        "Record Date",
+        RULES["record_before_disruption"],
+        "09/06/2022",
+    )
     assert issue.message == "Record Date 09/06/2022 is before the Disruption Date 10/06/2022"
 
 
 def test_same_day_record_is_fine(tmp_path):
-    assert validate(_disruptions(tmp_path, {(4, "Disruption Date"): "10/06/2022", (4, "Record Date"): "2022-06-10"})).issues == []
+    assert (
+        validate(
+            _disruptions(tmp_path, {(4, "Disruption Date"): "10/06/2022", (4, "Record Date"): "2022-06-10"})
+        ).issues
+        == []
+    )
 
 
 def test_implausible_year_is_an_invalid_date(tmp_path):
-    result = validate(_disruptions(tmp_path, {(5, "Record Date"): "02/11/3022"}), _threats(tmp_path, {(3, "Created Date"): "2022-01-07"}))
+    result = validate(
+        _disruptions(tmp_path, {(5, "Record Date"): "02/11/3022"}),
+        _threats(tmp_path, {(3, "Created Date"): "2022-01-07"}),
+    )
     issue = _only(result)
-    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (9, "DIS-CH-0006", "Record Date", RULES["date"], "02/11/3022")
+    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
+        9,
+        "DIS-CH-0006",
+        "Record Date",
+        RULES["date"],
+        "02/11/3022",
+    )
     assert issue.message == "'02/11/3022' has an implausible year (3022): check the date"
 
 
@@ -322,7 +388,10 @@ def test_uk_date_read_day_first_in_rules(tmp_path):
 
 
 def test_after_extraction_date_from_the_title_line(tmp_path):
-    export = _disruptions(tmp_path, {(1, "Record Date"): "05/01/2023", (2, "Disruption Date"): "2023-01-05", (2, "Record Date"): "06/01/2023"})
+    export = _disruptions(
+        tmp_path,
+        {(1, "Record Date"): "05/01/2023", (2, "Disruption Date"): "2023-01-05", (2, "Record Date"): "06/01/2023"},
+    )
     result = validate(export)
     assert result.extraction_date == dt.date(2023, 1, 4)
     assert result.extraction_date_source.startswith("title line")
@@ -344,7 +413,8 @@ def test_after_extraction_date_given_by_the_user(tmp_path):
     result = validate(export, extracted_on=dt.date(2022, 12, 1))
     assert result.extraction_date == dt.date(2022, 12, 1) and result.extraction_date_source == "given by the user"
     late = sorted(
-        FIRST - 1 + i for i, r in enumerate(D_RECORDS)
+        FIRST - 1 + i
+        for i, r in enumerate(D_RECORDS)
         if dt.datetime.strptime(r[D_HEADER.index("Record Date")], "%d/%m/%Y").date() > dt.date(2022, 12, 1)
     )
     assert late  # the sample has December records
@@ -358,7 +428,9 @@ def test_title_line_wins_over_the_users_date(tmp_path):
 
 
 def test_without_title_or_date_the_latest_record_date_is_used(tmp_path):
-    result = validate(_disruptions(tmp_path, {(3, "Disruption Date"): "01/02/2023", (3, "Record Date"): "01/02/2023"}, title=[]))
+    result = validate(
+        _disruptions(tmp_path, {(3, "Disruption Date"): "01/02/2023", (3, "Record Date"): "01/02/2023"}, title=[])
+    )
     assert result.extraction_date == dt.date(2023, 2, 1) and result.extraction_date_source == "latest Record Date"
     assert result.issues == []
 
@@ -373,18 +445,34 @@ def test_threats_title_line_gives_the_date_when_disruptions_has_none(tmp_path):
 
 # --- threats rules ------------------------------------------------------------------------------
 
-T_REQUIRED = ["Owning Organisation", "Threat Type", "Assessment Type", "SOC Status", "Moderation Status", "Phase", "Created Date"]
+T_REQUIRED = [
+    "Owning Organisation",
+    "Threat Type",
+    "Assessment Type",
+    "SOC Status",
+    "Moderation Status",
+    "Phase",
+    "Created Date",
+]
 
 
 @pytest.mark.parametrize("column", T_REQUIRED)
 def test_threats_required_value(tmp_path, column):
     issue = _only(validate(_disruptions(tmp_path, {}), _threats(tmp_path, {(2, column): ""})))
     assert (issue.file, issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
-        str(tmp_path / "t.csv"), 6, T_RECORDS[2][0], column, RULES["required"], None)
+        str(tmp_path / "t.csv"),
+        6,
+        T_RECORDS[2][0],
+        column,
+        RULES["required"],
+        None,
+    )
 
 
 def test_threat_id_required_and_unique(tmp_path):
-    result = validate(_disruptions(tmp_path, {}), _threats(tmp_path, {(1, "Threat ID"): "", (5, "Threat ID"): "ME-OCG-0202"}))
+    result = validate(
+        _disruptions(tmp_path, {}), _threats(tmp_path, {(1, "Threat ID"): "", (5, "Threat ID"): "ME-OCG-0202"})
+    )
     assert flat(result.issues) == [
         (5, None, "Threat ID", RULES["required"], None),
         (9, "ME-OCG-0202", "Threat ID", RULES["unique"], "ME-OCG-0202"),
@@ -413,7 +501,13 @@ def test_threat_id_required_and_unique(tmp_path):
 def test_threats_value_rules(tmp_path, column, value, rule):
     # row 10: ME-OCG-0202, an active threat
     issue = _only(validate(_disruptions(tmp_path, {}), _threats(tmp_path, {(6, column): value})))
-    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (10, "ME-OCG-0202", column, rule, value)
+    assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
+        10,
+        "ME-OCG-0202",
+        column,
+        rule,
+        value,
+    )
 
 
 def test_morile_zero_and_blank_are_fine(tmp_path):
@@ -425,7 +519,12 @@ def test_closed_threat_needs_a_closed_date(tmp_path):
     # row 8: CH-OCG-0105, Closed - Dismantled
     issue = _only(validate(_disruptions(tmp_path, {}), _threats(tmp_path, {(4, "Closed Date"): ""})))
     assert (issue.row, issue.record_id, issue.column, issue.rule, issue.value) == (
-        8, "CH-OCG-0105", "Closed Date", RULES["closed_needs_date"], None)
+        8,
+        "CH-OCG-0105",
+        "Closed Date",
+        RULES["closed_needs_date"],
+        None,
+    )
 
 
 def test_closed_date_unparseable_is_a_date_problem_only(tmp_path):
@@ -434,7 +533,9 @@ def test_closed_date_unparseable_is_a_date_problem_only(tmp_path):
 
 
 def test_closed_date_before_created_and_after_extraction(tmp_path):
-    t = _threats(tmp_path, {(4, "Closed Date"): "01/01/2020", (9, "Closed Date"): "07/01/2023", (9, "Last Review Date"): ""})
+    t = _threats(
+        tmp_path, {(4, "Closed Date"): "01/01/2020", (9, "Closed Date"): "07/01/2023", (9, "Last Review Date"): ""}
+    )
     result = validate(_disruptions(tmp_path, {}), t)
     assert flat(result.issues) == [
         (8, "CH-OCG-0105", "Closed Date", RULES["closed_before_created"], "01/01/2020"),
@@ -464,7 +565,10 @@ def test_issues_in_file_row_and_column_order(tmp_path):
     t_path.write_text(csv_text([T_HEADER, *records]), "utf-8")
     result = validate(d, read_export(t_path, "threats"))
     assert [(i.file[-5:], i.row, i.column) for i in result.issues] == [
-        ("d.csv", 4, "Disruption ID"), ("d.csv", 4, "Threat Type"), ("d.csv", 4, "Tactic"), ("s.csv", 2, "Tier"),
+        ("d.csv", 4, "Disruption ID"),
+        ("d.csv", 4, "Threat Type"),
+        ("d.csv", 4, "Tactic"),
+        ("s.csv", 2, "Tier"),
     ]
 
 
@@ -479,7 +583,12 @@ def test_old_mac_line_endings(tmp_path):
 def test_lazy_every_failure_in_one_pass(tmp_path):
     changes = {(0, "Tactic"): "Nope", (0, "4P Strand"): "Nope", (29, "Threat Type"): "", (15, "Record Date"): "x"}
     result = validate(_disruptions(tmp_path, changes))
-    assert [(i.row, i.column) for i in result.issues] == [(4, "4P Strand"), (4, "Tactic"), (19, "Record Date"), (33, "Threat Type")]
+    assert [(i.row, i.column) for i in result.issues] == [
+        (4, "4P Strand"),
+        (4, "Tactic"),
+        (19, "Record Date"),
+        (33, "Threat Type"),
+    ]
 
 
 def test_every_rule_has_plain_english():

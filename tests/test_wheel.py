@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DISRUPTIONS_BROKEN, DISRUPTIONS_VALID, REPO, THREATS_VALID
 
 
@@ -58,7 +57,9 @@ def test_installed_from_the_wheel_not_the_checkout(installed):
 def test_validate_from_another_folder(installed):
     _, bin_, work = installed
     out = work / "out"
-    run = _run([bin_ / "disruption-qa", "validate", DISRUPTIONS_VALID, "--threats", THREATS_VALID, "--out", out], cwd=work)
+    run = _run(
+        [bin_ / "disruption-qa", "validate", DISRUPTIONS_VALID, "--threats", THREATS_VALID, "--out", out], cwd=work
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "no validation problems found" in run.stdout
     doc = json.loads((out / "validation.json").read_text("utf-8"))
@@ -108,6 +109,8 @@ def test_organisation_list_loads(installed):
     run = _run([python, "-c", code], cwd=work)
     assert run.returncode == 0, run.stderr
     count, region, rocu_region = run.stdout.splitlines()
-    repo_count = len((REPO / "src" / "disruption_qa" / "data" / "organisations.csv").read_text("utf-8").strip().splitlines()) - 1
+    repo_count = (
+        len((REPO / "src" / "disruption_qa" / "data" / "organisations.csv").read_text("utf-8").strip().splitlines()) - 1
+    )
     assert int(count) == repo_count
     assert region == rocu_region == "North West"

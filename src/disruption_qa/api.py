@@ -1,8 +1,8 @@
 """The library API: what the command line calls, usable from Python too.
 
-    from disruption_qa import api
-    validation = api.validate_files("disruptions.csv", threats="threats.csv")
-    api.write_validation(validation, "out/")
+from disruption_qa import api
+validation = api.validate_files("disruptions.csv", threats="threats.csv")
+api.write_validation(validation, "out/")
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from .parallel import forget_waiting
 from .reading import read_export
 from .render.files import write_atomic, write_csv, write_frame_csv, write_json
 from .validation import Validation, validate
+
+if TYPE_CHECKING:
+    import pyarrow
 
 FIXES_HEADER = ["file", "cell", "row", "record_id", "column", "rule", "value", "message"]
 
@@ -49,7 +53,10 @@ def validate_files(
 
 
 def validation_fix_rows(validation: Validation) -> list[list]:
-    return [[i.file, i.cell or "", i.row, i.record_id or "", i.column or "", i.rule, i.value or "", i.message] for i in validation.issues]
+    return [
+        [i.file, i.cell or "", i.row, i.record_id or "", i.column or "", i.rule, i.value or "", i.message]
+        for i in validation.issues
+    ]
 
 
 def write_validation(validation: Validation, out: str | Path, *, html: bool = False) -> list[Path]:
@@ -69,7 +76,17 @@ def write_validation(validation: Validation, out: str | Path, *, html: bool = Fa
 # --- check -----------------------------------------------------------------------
 
 CHECK_FIXES_HEADER = [
-    "record_id", "record_type", "source", "name", "severity", "file", "row", "cell", "column", "value", "message",
+    "record_id",
+    "record_type",
+    "source",
+    "name",
+    "severity",
+    "file",
+    "row",
+    "cell",
+    "column",
+    "value",
+    "message",
     "new_since_last_run",
 ]
 
@@ -117,15 +134,21 @@ def check_files(
         progress("reading and validating")
     # a large extraction's schemas run on a spare core beside the checks
     validation = validate_files(
-        disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on,
+        disruptions,
+        threats,
+        sheet=sheet,
+        threats_sheet=threats_sheet,
+        config=config,
+        extracted_on=extracted_on,
         background=True,
     )
     try:
         frame = validation.frames["disruptions"]
         period = resolve_period(frame, year=year, start=start, end=end)
         orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
-        results = run_checks(validation, profile=chosen, settings=settings, period=period, organisations=orgs,
-                             progress=progress)
+        results = run_checks(
+            validation, profile=chosen, settings=settings, period=period, organisations=orgs, progress=progress
+        )
     finally:
         forget_waiting()  # the schema run was taken by the checks' pool, or this run stopped on bad input
     return CheckRun(validation, chosen, settings, period, results, RecordLocator(validation).find_for(results))
@@ -152,7 +175,7 @@ class RecordLocator:
         self._columns: dict = {}  # kind -> its ID column as a pyarrow array (_ids)
         self._verified: dict[int, tuple] = {}  # id of a finding -> (the finding, its positions or None): _checked
 
-    def find_for(self, results: list[OrganisationResult]) -> "RecordLocator":
+    def find_for(self, results: list[OrganisationResult]) -> RecordLocator:
         """Find every record the results' findings point at without its row."""
         wanted: dict[str, set[str]] = {"disruptions": set(), "threats": set()}
         for result in results:
@@ -200,7 +223,7 @@ class RecordLocator:
             return np.full(len(ids), -1)
         return self._at(kind, ids)
 
-    def rows_of(self, f: Finding) -> tuple[str, "pyarrow.Array"]:
+    def rows_of(self, f: Finding) -> tuple[str, pyarrow.Array]:
         """The file of a finding's records and the spreadsheet row of each (a pyarrow int64 array, null where
         an ID is not in the file)."""
         import pyarrow as pa
@@ -251,8 +274,9 @@ class RecordLocator:
         return self.exports[kind].source.path, found
 
 
-def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator,
-                history: "HistoryView | None" = None) -> "pyarrow.Table":
+def check_fixes(
+    result: OrganisationResult, kinds: dict[str, str], locator: RecordLocator, history: HistoryView | None = None
+) -> pyarrow.Table:
     """Every record the organisation should open in APMIS, with what points at it (fixes.csv): a pyarrow Table
     (``.to_pydict()`` gives lists by column, ``.to_pandas()`` a DataFrame).
 
@@ -269,22 +293,45 @@ def check_fixes(result: OrganisationResult, kinds: dict[str, str], locator: Reco
     text = pa.string()
     schema = pa.schema([(name, pa.int64() if name == "row" else text) for name in CHECK_FIXES_HEADER[:-1]])
     errors = result.validation_errors
-    parts = [pa.table({
-        "record_id": [i.record_id or "" for i in errors], "record_type": [kinds.get(i.file, "") for i in errors],
-        "source": ["validation"] * len(errors), "name": [i.rule for i in errors], "severity": ["error"] * len(errors),
-        "file": [i.file for i in errors], "row": [i.row for i in errors], "cell": [i.cell or "" for i in errors],
-        "column": [i.column or "" for i in errors], "value": [i.value or "" for i in errors],
-        "message": [i.message for i in errors],
-    }, schema=schema)]
+    parts = [
+        pa.table(
+            {
+                "record_id": [i.record_id or "" for i in errors],
+                "record_type": [kinds.get(i.file, "") for i in errors],
+                "source": ["validation"] * len(errors),
+                "name": [i.rule for i in errors],
+                "severity": ["error"] * len(errors),
+                "file": [i.file for i in errors],
+                "row": [i.row for i in errors],
+                "cell": [i.cell or "" for i in errors],
+                "column": [i.column or "" for i in errors],
+                "value": [i.value or "" for i in errors],
+                "message": [i.message for i in errors],
+            },
+            schema=schema,
+        )
+    ]
     for f in result.findings:
         if f.status != "flagged" or not f.records:
             continue
         path, rows = locator.rows_of(f)
         count = len(f.records)
-        same = {"record_type": records_kind(f.check).removesuffix("s"), "source": f.check, "name": f.name,
-                "severity": f.severity, "file": path, "cell": "", "column": "", "value": "", "message": f.title}
-        columns = {"record_id": pa.array(f.records, text), "row": rows,
-                   **{name: pa.repeat(pa.scalar(value, text), count) for name, value in same.items()}}
+        same = {
+            "record_type": records_kind(f.check).removesuffix("s"),
+            "source": f.check,
+            "name": f.name,
+            "severity": f.severity,
+            "file": path,
+            "cell": "",
+            "column": "",
+            "value": "",
+            "message": f.title,
+        }
+        columns = {
+            "record_id": pa.array(f.records, text),
+            "row": rows,
+            **{name: pa.repeat(pa.scalar(value, text), count) for name, value in same.items()},
+        }
         parts.append(pa.table([columns[name] for name in schema.names], schema=schema))
     table = pa.concat_tables(parts)
     if history is None:
@@ -304,8 +351,15 @@ def records_kind(check: str) -> str:
     return "threats" if check in THREAT_RECORD_CHECKS else "disruptions"
 
 
-def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = False, html: bool = True, progress=None,
-                history: dict[str, "HistoryView"] | None = None) -> list[Path]:
+def write_check(
+    run: CheckRun,
+    out: str | Path,
+    *,
+    include_summaries: bool = False,
+    html: bool = True,
+    progress=None,
+    history: dict[str, HistoryView] | None = None,
+) -> list[Path]:
     """One folder per organisation (results.json, fixes.csv, report.html) and the whole validation at the top.
 
     ``history`` (from :func:`record_history`) adds each organisation's trend and
@@ -320,11 +374,18 @@ def write_check(run: CheckRun, out: str | Path, *, include_summaries: bool = Fal
         from .render.html import compile_templates
 
         compile_templates()
-    shared = _Writing(run, out, include_summaries, html, history or {},
-                      {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
-                      run.locator or RecordLocator(run.validation).find_for(run.results))
-    for paths in map_organisations(_write_organisation, shared, run.results, progress,
-                                   lambda i, r: f"report {i + 1} of {len(run.results)}"):
+    shared = _Writing(
+        run,
+        out,
+        include_summaries,
+        html,
+        history or {},
+        {e.source.path: ("threat" if e.kind.key == "threats" else "disruption") for e in run.validation.exports},
+        run.locator or RecordLocator(run.validation).find_for(run.results),
+    )
+    for paths in map_organisations(
+        _write_organisation, shared, run.results, progress, lambda i, r: f"report {i + 1} of {len(run.results)}"
+    ):
         written += paths
     if len(run.results) > 1:
         written += write_comparison(run, out, html=html)
@@ -339,7 +400,7 @@ class _Writing:
     out: Path
     include_summaries: bool
     html: bool
-    history: dict[str, "HistoryView"]
+    history: dict[str, HistoryView]
     kinds: dict[str, str]  # input file -> disruption or threat
     locator: RecordLocator
 
@@ -355,7 +416,9 @@ def _write_organisation(w: _Writing, result: OrganisationResult) -> list[Path]:
         from .render.html import render_report
         from .report import build_report
 
-        data = build_report(result, w.run.results, w.run, include_summaries=w.include_summaries, locator=w.locator, history=view)
+        data = build_report(
+            result, w.run.results, w.run, include_summaries=w.include_summaries, locator=w.locator, history=view
+        )
         write_atomic(folder / "report.html", render_report(data))
         written.append(folder / "report.html")
     return written
@@ -363,7 +426,9 @@ def _write_organisation(w: _Writing, result: OrganisationResult) -> list[Path]:
 
 def comparison_title(run: CheckRun) -> str:
     regions = sorted({r.organisation.region for r in run.results})
-    return f"{regions[0]} region" if len(regions) == 1 else f"{len(run.results)} organisations in {len(regions)} regions"
+    return (
+        f"{regions[0]} region" if len(regions) == 1 else f"{len(run.results)} organisations in {len(regions)} regions"
+    )
 
 
 def write_comparison(run: CheckRun, out: Path, *, html: bool = True) -> list[Path]:

@@ -44,7 +44,11 @@ class Profile:
         """Which master-list threats the profile counts."""
         f = self.threats
         mask = pd.Series(True, index=frame.index)
-        for key, column in (("assessment_types", "assessment_type"), ("moderation_statuses", "moderation_status"), ("soc_statuses", "soc_status")):
+        for key, column in (
+            ("assessment_types", "assessment_type"),
+            ("moderation_statuses", "moderation_status"),
+            ("soc_statuses", "soc_status"),
+        ):
             if f.get(key):
                 mask &= frame[column].isin(f[key])
         if f.get("exclude_tiers"):

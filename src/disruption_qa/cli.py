@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -31,13 +31,27 @@ def fail(message: str) -> None:
 
 
 DisruptionsArg = Annotated[Path, typer.Argument(help="The disruptions export (.csv or .xlsx).", show_default=False)]
-ThreatsOpt = Annotated[Optional[Path], typer.Option("--threats", help="The SOC master list export (.csv or .xlsx).")]
-SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Sheet of the disruptions workbook (default: the first).")]
-ThreatsSheetOpt = Annotated[Optional[str], typer.Option("--threats-sheet", help="Sheet of the master list workbook (default: the first).")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A TOML config file: column aliases, check thresholds.")]
-ExtractedOpt = Annotated[Optional[str], typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")]
+ThreatsOpt = Annotated[Path | None, typer.Option("--threats", help="The SOC master list export (.csv or .xlsx).")]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Sheet of the disruptions workbook (default: the first).")
+]
+ThreatsSheetOpt = Annotated[
+    str | None, typer.Option("--threats-sheet", help="Sheet of the master list workbook (default: the first).")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="A TOML config file: column aliases, check thresholds.")
+]
+ExtractedOpt = Annotated[
+    str | None, typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the outputs.")]
-HistoryOpt = Annotated[Optional[str], typer.Option("--history", help="The run history: a SQLite file or a postgresql:// URL (default: history.sqlite in your user data folder).")]
+HistoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        help="The run history: a SQLite file or a postgresql:// URL (default: history.sqlite in your user data folder).",
+    ),
+]
 
 
 def tune_memory() -> None:
@@ -122,20 +136,39 @@ def validate(
 def check(
     disruptions: DisruptionsArg,
     threats: ThreatsOpt = None,
-    organisation: Annotated[Optional[list[str]], typer.Option("--organisation", help="Only this organisation (repeat for more); default: every one in the export.")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Calendar year under review.")] = None,
-    from_: Annotated[Optional[str], typer.Option("--from", help="First day of the period, dd/mm/yyyy (with --to).")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Last day of the period, dd/mm/yyyy.")] = None,
+    organisation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--organisation", help="Only this organisation (repeat for more); default: every one in the export."
+        ),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Calendar year under review.")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day of the period, dd/mm/yyyy (with --to).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day of the period, dd/mm/yyyy.")] = None,
     extracted_on: ExtractedOpt = None,
-    profile: Annotated[str, typer.Option(help="Named profile of filters and settings (see `disruption-qa checks`).")] = "default",
+    profile: Annotated[
+        str, typer.Option(help="Named profile of filters and settings (see `disruption-qa checks`).")
+    ] = "default",
     config: ConfigOpt = None,
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when anything at or above this level is flagged: warning or error.")] = "error",
+    fail_on: Annotated[
+        str, typer.Option(help="Exit 1 when anything at or above this level is flagged: warning or error.")
+    ] = "error",
     out: OutOpt = Path("reports"),
     sheet: SheetOpt = None,
     threats_sheet: ThreatsSheetOpt = None,
-    include_summaries: Annotated[bool, typer.Option("--include-summaries", help="Show the free-text Summary of listed records in the reports (it may hold sensitive detail).")] = False,
+    include_summaries: Annotated[
+        bool,
+        typer.Option(
+            "--include-summaries",
+            help="Show the free-text Summary of listed records in the reports (it may hold sensitive detail).",
+        ),
+    ] = False,
     history: HistoryOpt = None,
-    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this run or compare it with earlier ones.")] = False,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Do not record this run or compare it with earlier ones.")
+    ] = False,
 ) -> None:
     """Validate, then run every warning-sign check for each organisation.
 
@@ -161,8 +194,17 @@ def check(
     progress = progress_printer()
     try:
         run = api.check_files(
-            disruptions, threats, organisations=organisation, year=year, start=start, end=end,
-            extracted_on=day, profile=profile, config=config, sheet=sheet, threats_sheet=threats_sheet,
+            disruptions,
+            threats,
+            organisations=organisation,
+            year=year,
+            start=start,
+            end=end,
+            extracted_on=day,
+            profile=profile,
+            config=config,
+            sheet=sheet,
+            threats_sheet=threats_sheet,
             progress=progress,
         )
         views = None
@@ -184,11 +226,15 @@ def check(
 def diff(
     old: Annotated[Path, typer.Argument(help="The earlier disruptions export.", show_default=False)],
     new: Annotated[Path, typer.Argument(help="The later disruptions export of the same data.", show_default=False)],
-    threats_old: Annotated[Optional[Path], typer.Option("--threats-old", help="The earlier SOC master list export.")] = None,
-    threats_new: Annotated[Optional[Path], typer.Option("--threats-new", help="The later SOC master list export.")] = None,
+    threats_old: Annotated[
+        Path | None, typer.Option("--threats-old", help="The earlier SOC master list export.")
+    ] = None,
+    threats_new: Annotated[Path | None, typer.Option("--threats-new", help="The later SOC master list export.")] = None,
     out: OutOpt = Path("reports"),
     config: ConfigOpt = None,
-    include_summaries: Annotated[bool, typer.Option("--include-summaries", help="Show old and new Summary text when it changed.")] = False,
+    include_summaries: Annotated[
+        bool, typer.Option("--include-summaries", help="Show old and new Summary text when it changed.")
+    ] = False,
 ) -> None:
     """Compare two extractions: records added late, added, changed and removed.
 
@@ -203,17 +249,27 @@ def diff(
     from .diff import diff_files
 
     try:
-        result = diff_files(old, new, threats_old=threats_old, threats_new=threats_new,
-                            include_summaries=include_summaries, aliases=load_config(config).aliases)
+        result = diff_files(
+            old,
+            new,
+            threats_old=threats_old,
+            threats_new=threats_new,
+            include_summaries=include_summaries,
+            aliases=load_config(config).aliases,
+        )
         written = api.write_diff(result, out)
     except InputError as exc:
         fail(str(exc))
     d = result.disruptions
     late = sum(1 for a in d.added if a.get("late"))
-    typer.echo(f"{len(d.added)} disruptions added ({late} added late), {len(d.changed)} changed, {len(d.removed)} removed")
+    typer.echo(
+        f"{len(d.added)} disruptions added ({late} added late), {len(d.changed)} changed, {len(d.removed)} removed"
+    )
     for org, e in d.by_organisation.items():
         strands = ", ".join(f"{s} {n}" for s, n in e["added_late_by_strand"].items() if n)
-        typer.echo(f"  {org}: {e['added_late']} added late ({strands or 'none'}), {e['changed']} changed, {e['removed']} removed")
+        typer.echo(
+            f"  {org}: {e['added_late']} added late ({strands or 'none'}), {e['changed']} changed, {e['removed']} removed"
+        )
     if result.threats is not None:
         t = result.threats
         typer.echo(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
@@ -223,7 +279,9 @@ def diff(
 
 @app.command("history")
 def show_history(
-    organisation: Annotated[Optional[str], typer.Argument(help="Only this organisation's runs.", show_default=False)] = None,
+    organisation: Annotated[
+        str | None, typer.Argument(help="Only this organisation's runs.", show_default=False)
+    ] = None,
     history: HistoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
 ) -> None:
@@ -289,16 +347,27 @@ def progress_printer():
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option(help="Folder to write the exports into.")],
-    organisations: Annotated[Optional[list[str]], typer.Option("--organisations", "--organisation", help="An organisation to include (repeat for more).")] = None,
-    region: Annotated[Optional[str], typer.Option(help="Every organisation of a region, e.g. 'North West'.")] = None,
+    organisations: Annotated[
+        list[str] | None,
+        typer.Option("--organisations", "--organisation", help="An organisation to include (repeat for more)."),
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Every organisation of a region, e.g. 'North West'.")] = None,
     national: Annotated[bool, typer.Option(help="Every organisation in England and Wales.")] = False,
     year: Annotated[int, typer.Option(help="Year the disruptions happened in.")] = 2022,
     rows: Annotated[int, typer.Option(help="Number of disruption records.")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 1,
     defects: Annotated[str, typer.Option(help="none or realistic.")] = "realistic",
     format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
-    preset: Annotated[Optional[str], typer.Option(help="A calibrated extraction, e.g. north-west-2022 (ignores the other options but --out).")] = None,
-    single_line_summaries: Annotated[bool, typer.Option("--single-line-summaries", help="No line breaks inside Summary values (for readers that cannot take them).")] = False,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="A calibrated extraction, e.g. north-west-2022 (ignores the other options but --out)."),
+    ] = None,
+    single_line_summaries: Annotated[
+        bool,
+        typer.Option(
+            "--single-line-summaries", help="No line breaks inside Summary values (for readers that cannot take them)."
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic disruptions export and SOC master list export.
 

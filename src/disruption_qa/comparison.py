@@ -28,10 +28,30 @@ Z998 = 3.090232
 
 #: The proportions compared with funnel plots: (key, label, numerator, denominator) over indicators.
 FUNNEL_METRICS = (
-    ("pursue_share", "Pursue share of lead disruptions", lambda i: i["by_strand"]["Pursue"], lambda i: i["lead_disruptions"]),
-    ("prevent_share", "Prevent share of lead disruptions", lambda i: i["by_strand"]["Prevent"], lambda i: i["lead_disruptions"]),
-    ("protect_share", "Protect share of lead disruptions", lambda i: i["by_strand"]["Protect"], lambda i: i["lead_disruptions"]),
-    ("late_share", "Share of disruptions recorded late", lambda i: i["late_records"], lambda i: i["happened_in_period"]),
+    (
+        "pursue_share",
+        "Pursue share of lead disruptions",
+        lambda i: i["by_strand"]["Pursue"],
+        lambda i: i["lead_disruptions"],
+    ),
+    (
+        "prevent_share",
+        "Prevent share of lead disruptions",
+        lambda i: i["by_strand"]["Prevent"],
+        lambda i: i["lead_disruptions"],
+    ),
+    (
+        "protect_share",
+        "Protect share of lead disruptions",
+        lambda i: i["by_strand"]["Protect"],
+        lambda i: i["lead_disruptions"],
+    ),
+    (
+        "late_share",
+        "Share of disruptions recorded late",
+        lambda i: i["late_records"],
+        lambda i: i["happened_in_period"],
+    ),
 )
 
 
@@ -84,8 +104,11 @@ def classify(share: float, n: int, p0: float) -> tuple[str, tuple, tuple]:
 
 def funnel(results: list[OrganisationResult], metric: str, label: str, num, den) -> Funnel:
     """One funnel over the police forces that have records for the measure."""
-    pairs = [(r.organisation.name, int(num(r.indicators)), int(den(r.indicators)))
-             for r in results if r.organisation.kind == "force" and den(r.indicators)]
+    pairs = [
+        (r.organisation.name, int(num(r.indicators)), int(den(r.indicators)))
+        for r in results
+        if r.organisation.kind == "force" and den(r.indicators)
+    ]
     total_n = sum(n for _, _, n in pairs)
     if not total_n:
         return Funnel(metric, label, None)
@@ -135,8 +158,13 @@ class Comparison:
             "extraction_date": self.extraction_date,
             "organisations": [asdict(r) for r in self.rows],
             "funnels": [
-                {"metric": f.metric, "label": f.label, "pooled": f.pooled, "method": "normal approximation, 95% and 99.8% limits",
-                 "points": [asdict(p) for p in f.points]}
+                {
+                    "metric": f.metric,
+                    "label": f.label,
+                    "pooled": f.pooled,
+                    "method": "normal approximation, 95% and 99.8% limits",
+                    "points": [asdict(p) for p in f.points],
+                }
                 for f in self.funnels
             ],
             "inspection_figures": self.figures,
@@ -145,7 +173,9 @@ class Comparison:
 
 def row(result: OrganisationResult) -> ComparisonRow:
     i = result.indicators
-    flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check))
+    flagged = sorted(
+        (f for f in result.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check)
+    )
     return ComparisonRow(
         organisation=result.organisation.name,
         kind=result.organisation.kind,
@@ -180,38 +210,78 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
         i, name = r.indicators, r.organisation.name
         n, p = i["lead_disruptions"], i["by_strand"]["Pursue"]
         if n:
-            out.append({"organisation": name, "figure": "disruptions", "disruptions": n, "pursue": p, "pursue_share": p / n,
-                        "sentence": f"{name} recorded {n} disruptions, of which {p} ({percent(p / n)}) were pursue."})
+            out.append(
+                {
+                    "organisation": name,
+                    "figure": "disruptions",
+                    "disruptions": n,
+                    "pursue": p,
+                    "pursue_share": p / n,
+                    "sentence": f"{name} recorded {n} disruptions, of which {p} ({percent(p / n)}) were pursue.",
+                }
+            )
         if "threats" in i:
             v = i["threats_by_type"]["SOC Vulnerability"]
             tail = "none of them SOC vulnerabilities" if v == 0 else f"{v} of them SOC vulnerabilities"
-            out.append({"organisation": name, "figure": "threats", "threats": i["threats"], "vulnerabilities": v,
-                        "sentence": f"{name} had {i['threats']} SOC threats on the master list, {tail}."})
+            out.append(
+                {
+                    "organisation": name,
+                    "figure": "threats",
+                    "threats": i["threats"],
+                    "vulnerabilities": v,
+                    "sentence": f"{name} had {i['threats']} SOC threats on the master list, {tail}.",
+                }
+            )
         if i["support_disruptions"] and r.organisation.kind != "force":
-            out.append({"organisation": name, "figure": "support", "support_disruptions": i["support_disruptions"],
-                        "sentence": f"{name} also recorded {i['support_disruptions']} support disruptions, reported by exception."})
+            out.append(
+                {
+                    "organisation": name,
+                    "figure": "support",
+                    "support_disruptions": i["support_disruptions"],
+                    "sentence": f"{name} also recorded {i['support_disruptions']} support disruptions, reported by exception.",
+                }
+            )
     for region in sorted({r.organisation.region for r in results}):
         members = [r for r in results if r.organisation.region == region]
         if any("threats" in r.indicators for r in members):
             total = sum(r.indicators.get("threats", 0) for r in members)
-            out.append({"organisation": f"{region} region", "figure": "region threats", "threats": total,
-                        "sentence": f"The {region} region had {total} SOC threats on the master list."})
+            out.append(
+                {
+                    "organisation": f"{region} region",
+                    "figure": "region threats",
+                    "threats": total,
+                    "sentence": f"The {region} region had {total} SOC threats on the master list.",
+                }
+            )
         region_forces = [r for r in forces if r.organisation.region == region]
         if len(region_forces) > 1:
             top = max(region_forces, key=lambda r: r.indicators["prevent_share"])
             share = top.indicators["prevent_share"]
-            out.append({"organisation": top.organisation.name, "figure": "highest prevent share", "prevent_share": share,
-                        "sentence": f"{top.organisation.name} had the highest proportion of prevent disruptions ({percent(share)})"
-                                    f" of the forces in the {region} region."})
+            out.append(
+                {
+                    "organisation": top.organisation.name,
+                    "figure": "highest prevent share",
+                    "prevent_share": share,
+                    "sentence": f"{top.organisation.name} had the highest proportion of prevent disruptions ({percent(share)})"
+                    f" of the forces in the {region} region.",
+                }
+            )
             low = min(region_forces, key=lambda r: r.indicators["lead_disruptions"])
-            out.append({"organisation": low.organisation.name, "figure": "fewest disruptions",
-                        "disruptions": low.indicators["lead_disruptions"],
-                        "sentence": f"{low.organisation.name} recorded the fewest disruptions in the {region} region"
-                                    f" ({low.indicators['lead_disruptions']})."})
+            out.append(
+                {
+                    "organisation": low.organisation.name,
+                    "figure": "fewest disruptions",
+                    "disruptions": low.indicators["lead_disruptions"],
+                    "sentence": f"{low.organisation.name} recorded the fewest disruptions in the {region} region"
+                    f" ({low.indicators['lead_disruptions']}).",
+                }
+            )
     return out
 
 
-def compare(results: list[OrganisationResult], *, profile: str, period: dict, extraction_date: str | None) -> Comparison:
+def compare(
+    results: list[OrganisationResult], *, profile: str, period: dict, extraction_date: str | None
+) -> Comparison:
     return Comparison(
         profile=profile,
         period=period,

@@ -33,8 +33,12 @@ class Side:
     extraction_date: dt.date | None
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256, "rows": self.rows,
-                "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
+        }
 
 
 @dataclass
@@ -120,7 +124,9 @@ def compare_exports(old: Export, new: Export, *, include_summaries: bool = False
     for _, row in added.iterrows():
         item = _brief(row, kind)
         if kind is c.DISRUPTIONS:
-            item["late"] = bool(cutoff is not None and pd.notna(row["disruption_date"]) and row["disruption_date"] <= cutoff)
+            item["late"] = bool(
+                cutoff is not None and pd.notna(row["disruption_date"]) and row["disruption_date"] <= cutoff
+            )
         result.added.append(item)
     removed = a.loc[a.index.difference(b.index, sort=False)].sort_values([org, key])
     result.removed = [_brief(row, kind) for _, row in removed.iterrows()]
@@ -134,12 +140,24 @@ def compare_exports(old: Export, new: Export, *, include_summaries: bool = False
         for col in columns:
             if differs.at[rid, col]:
                 hide = col == "summary" and not include_summaries
-                fields.append({"column": kind.display(col), "old": HIDDEN if hide else ca.at[rid, col],
-                               "new": HIDDEN if hide else cb.at[rid, col]})
+                fields.append(
+                    {
+                        "column": kind.display(col),
+                        "old": HIDDEN if hide else ca.at[rid, col],
+                        "new": HIDDEN if hide else cb.at[rid, col],
+                    }
+                )
         result.changed.append({"record_id": rid, "organisation": b.at[rid, org], "fields": fields})
 
-    for name in sorted({*(x["organisation"] for x in result.added), *(x["organisation"] for x in result.removed),
-                        *(x["organisation"] for x in result.changed)} - {None}, key=str):
+    for name in sorted(
+        {
+            *(x["organisation"] for x in result.added),
+            *(x["organisation"] for x in result.removed),
+            *(x["organisation"] for x in result.changed),
+        }
+        - {None},
+        key=str,
+    ):
         entry = {
             "added": sum(1 for x in result.added if x["organisation"] == name),
             "removed": sum(1 for x in result.removed if x["organisation"] == name),
@@ -165,8 +183,9 @@ class ExtractionDiff:
         return data
 
 
-def diff_files(old, new, *, threats_old=None, threats_new=None, include_summaries: bool = False,
-               aliases: dict | None = None) -> ExtractionDiff:
+def diff_files(
+    old, new, *, threats_old=None, threats_new=None, include_summaries: bool = False, aliases: dict | None = None
+) -> ExtractionDiff:
     """Read two extractions and compare them. Raises InputError for unusable files."""
     from .errors import InputError
 

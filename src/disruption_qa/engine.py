@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,9 @@ def resolve_period(frame: pd.DataFrame, *, year: int | None, start: dt.date | No
     return Period(dt.date(latest.year, 1, 1), dt.date(latest.year, 12, 31))
 
 
-def resolve_organisations(names: list[str] | None, disruptions: pd.DataFrame, threats: pd.DataFrame | None) -> list[c.Organisation]:
+def resolve_organisations(
+    names: list[str] | None, disruptions: pd.DataFrame, threats: pd.DataFrame | None
+) -> list[c.Organisation]:
     known = c.organisations()
     if names:
         chosen = []
@@ -115,9 +117,21 @@ def resolve_organisations(names: list[str] | None, disruptions: pd.DataFrame, th
 
 #: Columns with few distinct values: categorical for the checks, so comparisons and grouping are fast.
 CATEGORICAL = (
-    "recording_organisation", "disruption_type", "supported_organisation", "threat_type", "strand",
-    "assessment_category", "tactic", "threat_area", "recorded_by", "owning_organisation", "assessment_type",
-    "soc_status", "moderation_status", "tier", "phase",
+    "recording_organisation",
+    "disruption_type",
+    "supported_organisation",
+    "threat_type",
+    "strand",
+    "assessment_category",
+    "tactic",
+    "threat_area",
+    "recorded_by",
+    "owning_organisation",
+    "assessment_type",
+    "soc_status",
+    "moderation_status",
+    "tier",
+    "phase",
 )
 
 
@@ -137,14 +151,16 @@ class _Split:
     rows: dict[str, object]  # value -> its rows' positions
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> "_Split":
+    def of(cls, frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> _Split:
         """Split ``frame`` by ``column``, only its rows ``where`` holds if given (the others are in no part:
         left out when each part is taken, with no copy of the whole frame)."""
         if where is None or where.all():
             return cls(frame, frame.groupby(column, observed=True, sort=False).indices)
         keep = np.flatnonzero(where.to_numpy())
         kept = frame[column].take(keep)
-        return cls(frame, {value: keep[at] for value, at in kept.groupby(kept, observed=True, sort=False).indices.items()})
+        return cls(
+            frame, {value: keep[at] for value, at in kept.groupby(kept, observed=True, sort=False).indices.items()}
+        )
 
     def part(self, value: str) -> pd.DataFrame:
         rows = self.rows.get(value)
@@ -156,8 +172,11 @@ def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     frame = frame.copy(deep=False)
     for col in kind.columns:
         if col.key not in frame.columns and col.key not in NOT_FOR_CHECKS:
-            frame[col.key] = pd.Series(pd.NaT if col.kind == "date" else None, index=frame.index,
-                                       dtype="datetime64[ns]" if col.kind == "date" else ("float64" if col.kind == "number" else "str"))
+            frame[col.key] = pd.Series(
+                pd.NaT if col.kind == "date" else None,
+                index=frame.index,
+                dtype="datetime64[ns]" if col.kind == "date" else ("float64" if col.kind == "number" else "str"),
+            )
     return frame
 
 
@@ -198,9 +217,7 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         result["active_threats"] = int((threats["phase"] == "Active").sum())
         live = ctx.active_threats
         result["unassessed_threats"] = int(unassessed(live)["any"].sum())
-        result["disruptions_per_active_threat"] = (
-            total / result["active_threats"] if result["active_threats"] else None
-        )
+        result["disruptions_per_active_threat"] = total / result["active_threats"] if result["active_threats"] else None
     return result
 
 
@@ -245,7 +262,9 @@ def run_checks(
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     everything = validation.frames["disruptions"]
     # the checks look at the records of the period by either date, no further: the rest is in no organisation's part
-    relevant = _between(everything[profile.period_column], start, end) | _between(everything["disruption_date"], start, end)
+    relevant = _between(everything[profile.period_column], start, end) | _between(
+        everything["disruption_date"], start, end
+    )
     # the free text (the largest column) is left out first
     disruptions = _for_checks(everything.drop(columns=list(NOT_FOR_CHECKS), errors="ignore"), c.DISRUPTIONS)
     threats = validation.frames.get("threats")
@@ -260,7 +279,9 @@ def run_checks(
         checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
         by_org=_Split.of(disruptions, "recording_organisation", where=relevant),
         threats_by_org=_Split.of(threats, "owning_organisation") if threats is not None else None,
-        master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None) if threats is not None else None,
+        master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None)
+        if threats is not None
+        else None,
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
         recorded=everything["recording_organisation"].value_counts().to_dict(),
     )
@@ -317,8 +338,10 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult
         indicators=indicators(ctx, p.settings),
         findings=[check.evaluate(ctx) for check in p.checks],
         validation_errors=[],  # filled in by run_checks
-        figures={"monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
-                 "lag": lag_distribution(ctx.happened[1])},
+        figures={
+            "monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
+            "lag": lag_distribution(ctx.happened[1]),
+        },
     )
 
 

@@ -42,10 +42,11 @@ import math
 import numbers
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -125,7 +126,10 @@ class RunEntry:
             "inputs_hash": self.inputs_hash,
             "files": self.files,
             "indicators": self.indicators,
-            "findings": {k: {"status": s.status, "severity": s.severity, "value": s.value} for k, s in sorted(self.findings.items())},
+            "findings": {
+                k: {"status": s.status, "severity": s.severity, "value": s.value}
+                for k, s in sorted(self.findings.items())
+            },
             "problem_records": sorted(self.problem_records),
         }
 
@@ -258,13 +262,15 @@ TABLES = tuple(metadata.tables)
 def _v1_create_tables(conn: sa.Connection) -> None:
     md = sa.MetaData()
     sa.Table(
-        "schema_version", md,
+        "schema_version",
+        md,
         sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("applied_at", sa.DateTime, nullable=False),
         sa.Column("tool_version", sa.Text, nullable=False),
     )
     sa.Table(
-        "runs", md,
+        "runs",
+        md,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("organisation", sa.Text, nullable=False),
         sa.Column("period_start", sa.Date, nullable=False),
@@ -276,7 +282,8 @@ def _v1_create_tables(conn: sa.Connection) -> None:
         sa.UniqueConstraint(*RUN_KEY, name="uq_runs_extraction"),
     )
     sa.Table(
-        "run_files", md,
+        "run_files",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True),
         sa.Column("path", sa.Text, nullable=False),
@@ -284,13 +291,15 @@ def _v1_create_tables(conn: sa.Connection) -> None:
         sa.Column("row_count", sa.Integer),
     )
     sa.Table(
-        "run_indicators", md,
+        "run_indicators",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("name", sa.Text, primary_key=True),
         sa.Column("value", sa.Float, nullable=False),
     )
     sa.Table(
-        "run_findings", md,
+        "run_findings",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("check_id", sa.Text, primary_key=True),
         sa.Column("status", sa.Text, nullable=False),
@@ -298,7 +307,8 @@ def _v1_create_tables(conn: sa.Connection) -> None:
         sa.Column("value", sa.Float),
     )
     sa.Table(
-        "run_problem_records", md,
+        "run_problem_records",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("record_id", sa.Text, primary_key=True),
         sa.Column("source", sa.Text, primary_key=True),
@@ -315,25 +325,39 @@ def _v3_problem_records_as_lists(conn: sa.Connection) -> None:
     # A national run has half a million problem records: a row each took 0.9 s to
     # insert (and as long to read back); one row per source holding them as a JSON
     # array takes milliseconds. They are only ever read a whole run at a time.
-    conn.execute(sa.text(
-        "CREATE TABLE run_problem_lists (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
-        " source TEXT NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (run_id, source))"))
+    conn.execute(
+        sa.text(
+            "CREATE TABLE run_problem_lists (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+            " source TEXT NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (run_id, source))"
+        )
+    )
     run_ids = conn.execute(sa.text("SELECT DISTINCT run_id FROM run_problem_records ORDER BY run_id")).scalars().all()
     for run_id in run_ids:  # a run at a time: a store may hold millions of rows
         lists: dict[str, list[str]] = {}
         for record_id, source in conn.execute(
-                sa.text("SELECT record_id, source FROM run_problem_records WHERE run_id = :r"), {"r": run_id}):
+            sa.text("SELECT record_id, source FROM run_problem_records WHERE run_id = :r"), {"r": run_id}
+        ):
             lists.setdefault(source, []).append(record_id)
-        conn.execute(sa.text("INSERT INTO run_problem_lists (run_id, source, record_ids) VALUES (:r, :s, :ids)"), [
-            {"r": run_id, "s": source, "ids": json.dumps(sorted(ids), ensure_ascii=False)}  # sorted as Python sorts
-            for source, ids in lists.items()
-        ])
+        conn.execute(
+            sa.text("INSERT INTO run_problem_lists (run_id, source, record_ids) VALUES (:r, :s, :ids)"),
+            [
+                {"r": run_id, "s": source, "ids": json.dumps(sorted(ids), ensure_ascii=False)}  # sorted as Python sorts
+                for source, ids in lists.items()
+            ],
+        )
     conn.execute(sa.text("DROP TABLE run_problem_records"))
     conn.execute(sa.text("ALTER TABLE run_problem_lists RENAME TO run_problem_records"))
     if conn.dialect.name == "postgresql":  # constraints keep their names through a rename
-        conn.execute(sa.text("ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_pkey TO run_problem_records_pkey"))
-        conn.execute(sa.text(
-            "ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_run_id_fkey TO run_problem_records_run_id_fkey"))
+        conn.execute(
+            sa.text(
+                "ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_pkey TO run_problem_records_pkey"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "ALTER TABLE run_problem_records RENAME CONSTRAINT run_problem_lists_run_id_fkey TO run_problem_records_run_id_fkey"
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -345,7 +369,9 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "runs with their files, indicators, findings and problem records", _v1_create_tables),
-    Migration(2, "the tool version of each run; an index on (organisation, extraction_date)", _v2_tool_version_and_index),
+    Migration(
+        2, "the tool version of each run; an index on (organisation, extraction_date)", _v2_tool_version_and_index
+    ),
     Migration(3, "each run's problem records as one list per source", _v3_problem_records_as_lists),
 )
 #: The schema version this disruption-qa writes and the newest it reads.
@@ -355,7 +381,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 # --- opening a store -------------------------------------------------------------------
 
 
-def open_history(location: str | Path | None = None, *, create: bool = True) -> "History":
+def open_history(location: str | Path | None = None, *, create: bool = True) -> History:
     """Open (creating or upgrading as needed) the history store at ``location``.
 
     ``location`` is a file path (an SQLite file; missing folders are created), an
@@ -388,7 +414,9 @@ def create_engine(location: str | Path | None, *, create: bool = True) -> tuple[
     try:
         url = sa.make_url(text)
     except sa.exc.ArgumentError:
-        raise InputError(f"history store {text!r} is neither a file path nor a sqlite:/// or postgresql:// URL") from None
+        raise InputError(
+            f"history store {text!r} is neither a file path nor a sqlite:/// or postgresql:// URL"
+        ) from None
     shown = url.render_as_string(hide_password=True)
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
@@ -405,7 +433,9 @@ def create_engine(location: str | Path | None, *, create: bool = True) -> tuple[
         url = url.set(drivername="postgresql+psycopg")
         engine = sa.create_engine(url, connect_args={"connect_timeout": 10, "application_name": APP_NAME})
         return engine, shown
-    raise InputError(f"history store {shown}: unsupported database (use a file path, sqlite:///... or postgresql://...)")
+    raise InputError(
+        f"history store {shown}: unsupported database (use a file path, sqlite:///... or postgresql://...)"
+    )
 
 
 def _sqlite_engine(path: Path, create: bool) -> tuple[sa.Engine, str]:
@@ -465,7 +495,9 @@ def _current_version(conn: sa.Connection, shown: str) -> int:
         return 0
     columns = {c["name"] for c in inspector.get_columns("schema_version")}
     if columns != {"version", "applied_at", "tool_version"}:
-        raise InputError(f"history store {shown} is not a disruption-qa history store (its schema_version table is another's)")
+        raise InputError(
+            f"history store {shown} is not a disruption-qa history store (its schema_version table is another's)"
+        )
     return conn.scalar(sa.select(sa.func.max(schema_version.c.version))) or 0
 
 
@@ -532,7 +564,9 @@ def _migrate_once(engine: sa.Engine, target: int, shown: str) -> int:
                     break
                 step = MIGRATIONS[current]
                 step.apply(conn)
-                conn.execute(schema_version.insert().values(version=step.version, applied_at=_now(), tool_version=__version__))
+                conn.execute(
+                    schema_version.insert().values(version=step.version, applied_at=_now(), tool_version=__version__)
+                )
                 current = step.version
     except LOCKED_ERRORS:
         raise  # migrate() decides whether to try again
@@ -551,7 +585,7 @@ def _use_wal(engine: sa.Engine) -> None:
 
 def _now() -> dt.datetime:
     """Now in UTC, stored without its zone (the columns are UTC by convention)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --- the store -------------------------------------------------------------------------
@@ -564,7 +598,7 @@ class History:
         self.engine = engine
         self.location = location
 
-    def __enter__(self) -> "History":
+    def __enter__(self) -> History:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -589,8 +623,10 @@ class History:
                 inserted = [self._insert_result(conn, result, created_at) for result in run.results]
             # the problem records just inserted are at hand (half a million nationally); those of runs stored before are read
             new = {run_id for run_id, problems in inserted if problems is not None}
-            by_id = {**self._entries(new, records=False),
-                     **self._entries({run_id for run_id, _ in inserted} - new, records=True)}
+            by_id = {
+                **self._entries(new, records=False),
+                **self._entries({run_id for run_id, _ in inserted} - new, records=True),
+            }
         except DATABASE_ERRORS as exc:
             raise _fail(self.location, exc) from None
         for run_id, problems in inserted:
@@ -611,7 +647,9 @@ class History:
         }
         insert = (pg_dialect.insert if conn.dialect.name == "postgresql" else sqlite_dialect.insert)(runs)
         stmt = (
-            insert.values(**key, extraction_date=result.extraction_date, created_at=created_at, tool_version=__version__)
+            insert.values(
+                **key, extraction_date=result.extraction_date, created_at=created_at, tool_version=__version__
+            )
             .on_conflict_do_nothing(index_elements=list(RUN_KEY))
             .returning(runs.c.id)
         )
@@ -619,24 +657,41 @@ class History:
         if run_id is None:  # already recorded (by an earlier run, or concurrently)
             return conn.scalar(sa.select(runs.c.id).where(*(runs.c[k] == v for k, v in key.items()))), None
         if files:
-            conn.execute(run_files.insert(), [
-                {"run_id": run_id, "position": n, "path": f["path"], "sha256": f["sha256"], "row_count": f["rows"]}
-                for n, f in enumerate(files)
-            ])
+            conn.execute(
+                run_files.insert(),
+                [
+                    {"run_id": run_id, "position": n, "path": f["path"], "sha256": f["sha256"], "row_count": f["rows"]}
+                    for n, f in enumerate(files)
+                ],
+            )
         values = dict(_numbers(result.indicators))
         if values:
-            conn.execute(run_indicators.insert(), [{"run_id": run_id, "name": k, "value": v} for k, v in values.items()])
+            conn.execute(
+                run_indicators.insert(), [{"run_id": run_id, "name": k, "value": v} for k, v in values.items()]
+            )
         if result.findings:
-            conn.execute(run_findings.insert(), [
-                {"run_id": run_id, "check_id": f.check, "status": f.status, "severity": f.severity, "value": _number(f.value)}
-                for f in result.findings
-            ])
+            conn.execute(
+                run_findings.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "check_id": f.check,
+                        "status": f.status,
+                        "severity": f.severity,
+                        "value": _number(f.value),
+                    }
+                    for f in result.findings
+                ],
+            )
         problems = problem_records(result)
         if problems:
-            conn.execute(run_problem_records.insert(), [
-                {"run_id": run_id, "source": source, "record_ids": json.dumps(ids, ensure_ascii=False)}
-                for source, ids in problems.items()
-            ])
+            conn.execute(
+                run_problem_records.insert(),
+                [
+                    {"run_id": run_id, "source": source, "record_ids": json.dumps(ids, ensure_ascii=False)}
+                    for source, ids in problems.items()
+                ],
+            )
         return run_id, problems
 
     # -- reading
@@ -694,7 +749,9 @@ class History:
             profile = entry_or_org.profile if profile is None else profile
         else:
             organisation = entry_or_org
-        query = sa.select(runs.c.id, runs.c.extraction_date, runs.c.created_at).where(runs.c.organisation == organisation)
+        query = sa.select(runs.c.id, runs.c.extraction_date, runs.c.created_at).where(
+            runs.c.organisation == organisation
+        )
         if profile is not None:
             query = query.where(runs.c.profile == profile)
         try:
@@ -718,8 +775,11 @@ class History:
         if not entries:
             return []
         wanted = {(e.organisation, e.profile) for e in entries}
-        query = sa.select(runs.c.id, runs.c.organisation, runs.c.profile, runs.c.extraction_date, runs.c.created_at).where(
-            runs.c.organisation.in_(sorted({o for o, _ in wanted})), runs.c.profile.in_(sorted({p for _, p in wanted})))
+        query = sa.select(
+            runs.c.id, runs.c.organisation, runs.c.profile, runs.c.extraction_date, runs.c.created_at
+        ).where(
+            runs.c.organisation.in_(sorted({o for o, _ in wanted})), runs.c.profile.in_(sorted({p for _, p in wanted}))
+        )
         try:
             with self.engine.connect() as conn, conn.begin():
                 stored = conn.execute(query).all()
@@ -742,7 +802,10 @@ class History:
         ids = sorted(ids)
         found: dict[int, RunEntry] = {}
         for start in range(0, len(ids), 500):
-            found.update((e.id, e) for e in self._read(sa.select(runs).where(runs.c.id.in_(ids[start:start + 500])), records=records))
+            found.update(
+                (e.id, e)
+                for e in self._read(sa.select(runs).where(runs.c.id.in_(ids[start : start + 500])), records=records)
+            )
         return found
 
     def _read(self, query, *, records: bool = True) -> list[RunEntry]:
@@ -757,9 +820,14 @@ class History:
         (their problem records too, unless ``records`` is False)."""
         entries = [
             RunEntry(
-                id=r.id, organisation=r.organisation, period_start=r.period_start, period_end=r.period_end,
-                extraction_date=r.extraction_date, profile=r.profile,
-                created_at=r.created_at.replace(tzinfo=dt.timezone.utc), tool_version=r.tool_version,
+                id=r.id,
+                organisation=r.organisation,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                extraction_date=r.extraction_date,
+                profile=r.profile,
+                created_at=r.created_at.replace(tzinfo=dt.UTC),
+                tool_version=r.tool_version,
                 inputs_hash=r.inputs_hash,
             )
             for r in conn.execute(query)
@@ -767,16 +835,28 @@ class History:
         by_id = {e.id: e for e in entries}
         ids = list(by_id)
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for r in conn.execute(sa.select(run_files).where(run_files.c.run_id.in_(chunk)).order_by(run_files.c.run_id, run_files.c.position)):
+            chunk = ids[start : start + 500]
+            for r in conn.execute(
+                sa.select(run_files)
+                .where(run_files.c.run_id.in_(chunk))
+                .order_by(run_files.c.run_id, run_files.c.position)
+            ):
                 by_id[r.run_id].files.append({"path": r.path, "sha256": r.sha256, "rows": r.row_count})
-            for r in conn.execute(sa.select(run_indicators).where(run_indicators.c.run_id.in_(chunk)).order_by(run_indicators.c.name)):
+            for r in conn.execute(
+                sa.select(run_indicators).where(run_indicators.c.run_id.in_(chunk)).order_by(run_indicators.c.name)
+            ):
                 by_id[r.run_id].indicators[r.name] = r.value
-            for r in conn.execute(sa.select(run_findings).where(run_findings.c.run_id.in_(chunk)).order_by(run_findings.c.check_id)):
+            for r in conn.execute(
+                sa.select(run_findings).where(run_findings.c.run_id.in_(chunk)).order_by(run_findings.c.check_id)
+            ):
                 by_id[r.run_id].findings[r.check_id] = FindingState(r.status, r.severity, r.value)
             if not records:
                 continue
-            for r in conn.execute(sa.select(run_problem_records.c.run_id, run_problem_records.c.record_ids).where(run_problem_records.c.run_id.in_(chunk))):
+            for r in conn.execute(
+                sa.select(run_problem_records.c.run_id, run_problem_records.c.record_ids).where(
+                    run_problem_records.c.run_id.in_(chunk)
+                )
+            ):
                 by_id[r.run_id].problem_records.update(json.loads(r.record_ids))
         return entries
 

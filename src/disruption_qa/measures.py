@@ -36,8 +36,13 @@ def happened_in(records: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[pd
     return happened, (happened["record_date"] - happened["disruption_date"]).dt.days
 
 
-def lateness(records: pd.DataFrame, start: dt.date, end: dt.date, days: int,
-             happened: tuple[pd.DataFrame, pd.Series] | None = None) -> Lateness:
+def lateness(
+    records: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    days: int,
+    happened: tuple[pd.DataFrame, pd.Series] | None = None,
+) -> Lateness:
     """How late the disruptions that happened in the period were recorded.
 
     ``happened``: :func:`happened_in` of the same records and period, when already at hand.
@@ -62,7 +67,12 @@ def unassessed(threats: pd.DataFrame) -> dict[str, pd.Series]:
     no_score = threats["morile_score"].isna()
     no_tier = threats["tier"].isna()
     unmoderated = threats["moderation_status"] == "Unmoderated"
-    return {"no_score": no_score, "no_tier": no_tier, "unmoderated": unmoderated, "any": no_score | no_tier | unmoderated}
+    return {
+        "no_score": no_score,
+        "no_tier": no_tier,
+        "unmoderated": unmoderated,
+        "any": no_score | no_tier | unmoderated,
+    }
 
 
 def active(threats: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -80,8 +90,14 @@ def codes_in(values: pd.Series, names: pd.Index) -> np.ndarray:
 
 
 #: The recording-lag distribution's bars: (first day, last day or None, label).
-LAG_BUCKETS = [(0, 7, "up to 7 days"), (8, 28, "8 to 28 days"), (29, 90, "29 to 90 days"),
-               (91, 180, "91 to 180 days"), (181, 365, "181 to 365 days"), (366, None, "over a year")]
+LAG_BUCKETS = [
+    (0, 7, "up to 7 days"),
+    (8, 28, "8 to 28 days"),
+    (29, 90, "29 to 90 days"),
+    (91, 180, "91 to 180 days"),
+    (181, 365, "181 to 365 days"),
+    (366, None, "over a year"),
+]
 
 
 def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:

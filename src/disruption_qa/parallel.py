@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,7 +28,7 @@ MIN_ITEMS = 4
 # What the forked workers inherit: set just before a pool starts, cleared after.
 _job: tuple[Callable, object, Sequence, list] | None = None
 # Jobs set aside by ``alongside`` for the next pool.
-_waiting: list["Alongside"] = []
+_waiting: list[Alongside] = []
 
 
 def _run(index: int):

@@ -116,7 +116,9 @@ def _read_bytes(path: Path) -> bytes:
 def _sniff(data: bytes, path: Path) -> str:
     """'xlsx' or 'csv' by content, not by name; anything else is an InputError."""
     head = data[:4096].removeprefix(b"\xef\xbb\xbf")
-    if not head.strip() and not data.removeprefix(b"\xef\xbb\xbf").strip():  # copy the whole file only if its start is blank
+    if (
+        not head.strip() and not data.removeprefix(b"\xef\xbb\xbf").strip()
+    ):  # copy the whole file only if its start is blank
         raise InputError("is empty", path)
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -172,9 +174,7 @@ def _alias_map(kind: ExportKind, aliases: dict[str, list[str]] | None) -> dict[s
     return mapping
 
 
-def _find_header(
-    rows: list[list[str]], kind: ExportKind, mapping: dict[str, str], path: Path
-) -> int:
+def _find_header(rows: list[list[str]], kind: ExportKind, mapping: dict[str, str], path: Path) -> int:
     """Index of the header row among the first rows, or an InputError that says why not."""
     required = {c.key for c in kind.required}
     best, best_hits = -1, 0
@@ -304,13 +304,29 @@ def _read_csv_utf8(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
     return _csv_export(path, kind, frame, digest, "utf-8-sig" if bom else "utf-8", title_lines, h, letters, [], True)
 
 
-def _csv_export(path: Path, kind: ExportKind, frame: pd.DataFrame, digest, encoding: str, title_lines: list[str],
-                h: int, letters, problems: list, trimmed: bool) -> Export:
+def _csv_export(
+    path: Path,
+    kind: ExportKind,
+    frame: pd.DataFrame,
+    digest,
+    encoding: str,
+    title_lines: list[str],
+    h: int,
+    letters,
+    problems: list,
+    trimmed: bool,
+) -> Export:
     """A CSV export read: its frame indexed by spreadsheet row (the header is on line ``h + 1``) and its source."""
     if trimmed:  # read by pyarrow: rows follow the header one a line (the exact reader indexes its own)
         frame.index = pd.RangeIndex(h + 2, h + 2 + len(frame))
-    source = SourceFile(path=str(path), sha256=digest.result(), format="csv", encoding=encoding,
-                        title_lines=title_lines, header_row=h + 1)
+    source = SourceFile(
+        path=str(path),
+        sha256=digest.result(),
+        format="csv",
+        encoding=encoding,
+        title_lines=title_lines,
+        header_row=h + 1,
+    )
     return _finish(kind, source, frame, letters, problems, trimmed=trimmed)
 
 
@@ -323,9 +339,9 @@ def _header(text: str, end: int, kind: ExportKind, aliases, path: Path):
     head_text = text[: starts[-1]] if len(starts) > MAX_TITLE_LINES + 1 else text[:end]
     # split exactly where `starts` does (str.splitlines also splits on \f, \x1c, \u2028, ...)
     # (a stray CR inside a line is a space here; no header is longer than MAX_HEADER_CHARS)
-    head_lines = [
-        line.removesuffix("\r").replace("\r", " ")[:MAX_HEADER_CHARS] for line in head_text.split("\n")
-    ][: MAX_TITLE_LINES + 1]
+    head_lines = [line.removesuffix("\r").replace("\r", " ")[:MAX_HEADER_CHARS] for line in head_text.split("\n")][
+        : MAX_TITLE_LINES + 1
+    ]
     head_rows = list(csv.reader(head_lines))
     mapping = _alias_map(kind, aliases)
     try:
@@ -476,7 +492,7 @@ def _records(body: str, first_row: int, path: Path):
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise InputError(
-                    f"row {row}: a value longer than {csv.field_size_limit()} characters; probably a quote (\") "
+                    f'row {row}: a value longer than {csv.field_size_limit()} characters; probably a quote (") '
                     "that opens a value and never closes. Check the quotes on that row",
                     path,
                 ) from None
@@ -506,8 +522,10 @@ def _parse_body_exact(
             cells = (cells + [""] * width)[:width]
         rows.append([c if c != "" else None for c in cells])
         index.append(row)
-    frame = pd.DataFrame(rows, columns=names, index=index, dtype="str") if rows else pd.DataFrame(
-        {n: pd.Series([], dtype="str") for n in names}
+    frame = (
+        pd.DataFrame(rows, columns=names, index=index, dtype="str")
+        if rows
+        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     )
     return frame, problems
 
@@ -564,8 +582,10 @@ def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | 
     width = len(names)
     body = [(r + [None] * width)[:width] for r in rows[h + 1 :]]
     index = list(range(h + 2, h + 2 + len(body)))
-    frame = pd.DataFrame(body, columns=names, index=index, dtype="str") if body else pd.DataFrame(
-        {n: pd.Series([], dtype="str") for n in names}
+    frame = (
+        pd.DataFrame(body, columns=names, index=index, dtype="str")
+        if body
+        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     )
     source = SourceFile(
         path=str(path),

@@ -149,8 +149,16 @@ def build_report(
     signs = []
     for f, (columns, cells) in zip(findings, tables):
         sections = BY_KEY[f.check].sections()
-        signs.append(SignView(f, sections.get("Why it matters", ""), sections.get("What to do", ""), columns, cells,
-                              max(0, len(f.records) - RECORDS_SHOWN)))
+        signs.append(
+            SignView(
+                f,
+                sections.get("Why it matters", ""),
+                sections.get("What to do", ""),
+                columns,
+                cells,
+                max(0, len(f.records) - RECORDS_SHOWN),
+            )
+        )
 
     validation = validation_groups(result.validation_errors)
     method = {
@@ -179,19 +187,29 @@ def build_report(
 
 
 DISRUPTION_FIELDS = [
-    ("disruption_date", "Disruption Date"), ("record_date", "Record Date"), ("strand", "4P Strand"),
-    ("tactic", "Tactic"), ("threat_id", "Threat ID"), ("threat_type", "Threat Type"),
-    ("assessment_category", "Assessment"), ("recorded_by", "Recorded By"),
+    ("disruption_date", "Disruption Date"),
+    ("record_date", "Record Date"),
+    ("strand", "4P Strand"),
+    ("tactic", "Tactic"),
+    ("threat_id", "Threat ID"),
+    ("threat_type", "Threat Type"),
+    ("assessment_category", "Assessment"),
+    ("recorded_by", "Recorded By"),
 ]
 THREAT_FIELDS = [
-    ("threat_type", "Threat Type"), ("phase", "Phase"), ("tier", "Tier"), ("morile_score", "MoRiLE Score"),
-    ("moderation_status", "Moderation"), ("lead_responsible_officer", "Lead Responsible Officer"),
+    ("threat_type", "Threat Type"),
+    ("phase", "Phase"),
+    ("tier", "Tier"),
+    ("morile_score", "MoRiLE Score"),
+    ("moderation_status", "Moderation"),
+    ("lead_responsible_officer", "Lead Responsible Officer"),
     ("last_review_date", "Last Review Date"),
 ]
 
 
-def _record_tables(findings: list[Finding], frames: dict[str, pd.DataFrame], locator,
-                   include_summaries: bool) -> list[tuple[list[str], list[list[str]]]]:
+def _record_tables(
+    findings: list[Finding], frames: dict[str, pd.DataFrame], locator, include_summaries: bool
+) -> list[tuple[list[str], list[list[str]]]]:
     """The table of each finding's first records: its column names and its cells, column by column.
 
     The records of all the findings from one export are taken and formatted
@@ -205,7 +223,9 @@ def _record_tables(findings: list[Finding], frames: dict[str, pd.DataFrame], loc
         mine = [(n, f) for n, f in enumerate(findings) if f.records and records_kind(f.check) == kind]
         if not mine:
             continue
-        fields, label = (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
+        fields, label = (
+            (THREAT_FIELDS, "Threat ID") if kind == "threats" else (list(DISRUPTION_FIELDS), "Disruption ID")
+        )
         table = frames.get(kind)
         if table is None:
             for n, f in mine:

@@ -14,8 +14,6 @@ failure there. Column-level checks are pandera's own (``not_nullable``, ``isin``
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -37,6 +35,7 @@ def wide_check(name: str):
     finding them by testing every value of the frame once per rule (a national
     extraction: 20 million cells, 20 times); the reader drops blank rows anyway."""
     return pa.dataframe_check(name=name, n_failure_cases=WIDE_CASES, ignore_na=False)
+
 
 ORGS = list(c.organisation_names())
 
@@ -83,7 +82,7 @@ class DisruptionsSchema(pa.DataFrameModel):
     disruption_id: Series[str] = pa.Field(nullable=False)
     recording_organisation: Series[str] = pa.Field(nullable=False, isin=ORGS)
     disruption_type: Series[str] = pa.Field(nullable=False, isin=list(c.DISRUPTION_TYPES))
-    supported_organisation: Optional[Series[str]] = pa.Field(nullable=True, isin=ORGS)
+    supported_organisation: Series[str] | None = pa.Field(nullable=True, isin=ORGS)
     threat_id: Series[str] = pa.Field(nullable=False)
     threat_type: Series[str] = pa.Field(nullable=False, isin=list(c.THREAT_TYPES))
     disruption_date: Series[pd.Timestamp] = pa.Field(nullable=False)
@@ -137,8 +136,8 @@ class ThreatsSchema(pa.DataFrameModel):
     assessment_type: Series[str] = pa.Field(nullable=False, isin=list(c.ASSESSMENT_TYPES))
     soc_status: Series[str] = pa.Field(nullable=False, isin=list(c.SOC_STATUSES))
     moderation_status: Series[str] = pa.Field(nullable=False, isin=list(c.MODERATION_STATUSES))
-    tier: Optional[Series[str]] = pa.Field(nullable=True, isin=list(c.TIERS))
-    morile_score: Optional[Series[float]] = pa.Field(nullable=True, ge=0)
+    tier: Series[str] | None = pa.Field(nullable=True, isin=list(c.TIERS))
+    morile_score: Series[float] | None = pa.Field(nullable=True, ge=0)
     phase: Series[str] = pa.Field(nullable=False, isin=list(c.PHASES))
     created_date: Series[pd.Timestamp] = pa.Field(nullable=False)
 

@@ -136,7 +136,9 @@ def _refuse_unreadable_columns(export: Export, typed: pd.DataFrame) -> None:
             example = export.text.loc[wrong, col.key].iloc[0]
             raise InputError(
                 f"{col.name} (column {export.letters.get(col.key, '?')}) {want} on {failing:,} of {count:,}"
-                f" records (such as {example!r}): {hint}", export.source.path)
+                f" records (such as {example!r}): {hint}",
+                export.source.path,
+            )
 
 
 def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date | None, source: str) -> None:
@@ -157,20 +159,25 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
         raise InputError(
             f"the extraction date {format_date(date)} ({where}) is before the Record Date of {failing:,} of {count:,}"
             f" records (the latest is {format_date(record.max())}): check the extraction date, or that this is the"
-            " right file", export.source.path)
-    if (failing := most(record < happened)):
+            " right file",
+            export.source.path,
+        )
+    if failing := most(record < happened):
         letters = ", ".join(export.letters.get(k, "?") for k in ("disruption_date", "record_date"))
         raise InputError(
             f"the Record Date is before the Disruption Date on {failing:,} of {count:,} records (columns {letters},"
-            f" header on row {export.source.header_row}): are the two columns swapped?", export.source.path)
+            f" header on row {export.source.header_row}): are the two columns swapped?",
+            export.source.path,
+        )
 
 
 #: From this many disruption records, ``validate(..., background=True)`` sets the schema run aside for a spare core.
 BACKGROUND_ROWS = 100_000
 
 
-def validate(disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None,
-             background: bool = False) -> Validation:
+def validate(
+    disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None, background: bool = False
+) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
     With ``background``, a large extraction's schemas are set aside to run on a
@@ -195,7 +202,9 @@ def validate(disruptions: Export, threats: Export | None = None, *, extracted_on
         frames=typed,
     )
     job = (result.exports, typed, date)
-    result.pending = alongside(_issues, job) if background and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
+    result.pending = (
+        alongside(_issues, job) if background and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
+    )
     return result
 
 
@@ -226,13 +235,31 @@ def _structural(export: Export) -> list[ValidationIssue]:
     for p in export.problems:
         record_id = ids.get(p.row)
         record_id = None if record_id is None or pd.isna(record_id) else str(record_id)
-        issues.append(ValidationIssue(export.source.path, p.row, record_id, None, RULES["row_shape"], p.value, p.message))
+        issues.append(
+            ValidationIssue(export.source.path, p.row, record_id, None, RULES["row_shape"], p.value, p.message)
+        )
     return issues
 
 
 #: Words every organisation name shares; a suggestion is made on the rest ("Merseyside").
 _GENERIC_WORDS = set(
-    "constabulary police service force regional organised crime unit special operations for the of and region".split()
+    [
+        "constabulary",
+        "police",
+        "service",
+        "force",
+        "regional",
+        "organised",
+        "crime",
+        "unit",
+        "special",
+        "operations",
+        "for",
+        "the",
+        "of",
+        "and",
+        "region",
+    ]
 )
 
 
@@ -301,8 +328,13 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
     wide = cases["check"].str.contains(":", regex=False)
     failed = set(cases.loc[wide, "check"])
     rows = [
-        pd.DataFrame({"check": check.name, "column": check.name.split(":", 1)[1],
-                      "index": frame.index[~check(frame).check_output.to_numpy(dtype=bool)]})
+        pd.DataFrame(
+            {
+                "check": check.name,
+                "column": check.name.split(":", 1)[1],
+                "index": frame.index[~check(frame).check_output.to_numpy(dtype=bool)],
+            }
+        )
         for check in SCHEMAS[export.kind.key].to_schema().checks
         if check.name in failed
     ]

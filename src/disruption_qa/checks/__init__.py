@@ -20,7 +20,10 @@ def _discover() -> list[type[Check]]:
             found += [
                 obj
                 for obj in vars(module).values()
-                if isinstance(obj, type) and issubclass(obj, Check) and obj is not Check and obj.__module__ == module.__name__
+                if isinstance(obj, type)
+                and issubclass(obj, Check)
+                and obj is not Check
+                and obj.__module__ == module.__name__
             ]
     return sorted(found, key=lambda c: c.id)
 
@@ -28,4 +31,4 @@ def _discover() -> list[type[Check]]:
 CATALOGUE: list[type[Check]] = _discover()
 BY_KEY: dict[str, type[Check]] = {**{c.id: c for c in CATALOGUE}, **{c.name: c for c in CATALOGUE}}
 
-__all__ = ["CATALOGUE", "BY_KEY", "Check", "Context", "Finding", "Param", "FLAGGED", "CLEAR", "NOT_APPLICABLE"]
+__all__ = ["BY_KEY", "CATALOGUE", "CLEAR", "FLAGGED", "NOT_APPLICABLE", "Check", "Context", "Finding", "Param"]

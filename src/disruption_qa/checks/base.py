@@ -145,7 +145,7 @@ class Check:
     def sections(cls) -> dict[str, str]:
         """The docstring's sections by heading (``What it checks:`` ...)."""
         doc = inspect.cleandoc(cls.__doc__ or "")
-        parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_HEADINGS)), doc, flags=re.M)
+        parts = re.split(r"^({}):\s*$".format("|".join(map(re.escape, DOC_HEADINGS))), doc, flags=re.M)
         return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
     @classmethod
@@ -205,7 +205,9 @@ class Check:
             severity, status = self.settings.get("severity", "warning"), FLAGGED
         else:
             severity, status = self.top_severity(), CLEAR
-        ids, rows = distinct_ids(records) if status == FLAGGED and records is not None else ([], [])  # only flagged ones list them
+        ids, rows = (
+            distinct_ids(records) if status == FLAGGED and records is not None else ([], [])
+        )  # only flagged ones list them
         return Finding(
             check=self.id,
             name=self.name,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -32,7 +34,7 @@ class PursueSkew(Check):
     name = "pursue-skew"
     title = "Pursue dominates recorded disruptions"
     inclusive = True
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "warning": Param(float, "Pursue share of lead disruptions at or above which to warn."),
         "error": Param(float, "Pursue share of lead disruptions at or above which to report an error."),
     }

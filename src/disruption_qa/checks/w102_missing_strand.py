@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..contract import STRANDS
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -29,7 +31,7 @@ class MissingStrand(Check):
     id = "W102"
     name = "missing-strand"
     title = "A 4P strand is missing from the records"
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "prevent_floor": Param(float, "Lowest acceptable Prevent share of lead disruptions."),
         "protect_floor": Param(float, "Lowest acceptable Protect share of lead disruptions."),
         "prepare_floor": Param(float, "Lowest acceptable Prepare share of lead disruptions (0: none needed)."),
@@ -47,7 +49,9 @@ class MissingStrand(Check):
             n = int(counts.get(strand, 0))
             must_exist = strand in ("Prevent", "Protect")
             if (must_exist and n == 0) or n / total < floor:
-                short.append(f"{strand}: {n} of {total} lead disruptions ({pct(n, total)}), below the floor of {share_text(floor)}")
+                short.append(
+                    f"{strand}: {n} of {total} lead disruptions ({pct(n, total)}), below the floor of {share_text(floor)}"
+                )
         if not short:
             return self.finding(None, f"Every strand reaches its floor among {total} lead disruptions.", value=0)
         return self.finding(True, "; ".join(short) + ".", value=len(short))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from .base import Check, Context, Finding, Param
 
 
@@ -30,7 +32,7 @@ class NonOcgDisruptions(Check):
     id = "W103"
     name = "non-ocg-disruptions"
     title = "Disruptions recorded against priority individuals or vulnerabilities"
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "allowed_threat_types": Param(list, "Threat types the minimum standard allows disruptions against."),
     }
 
@@ -44,7 +46,9 @@ class NonOcgDisruptions(Check):
         bad = records["disruption_id"][is_bad]
         types = " or ".join(sorted(threat_type[is_bad].unique())) or "other"
         if len(bad) == 0:
-            return self.finding(None, f"All {len(records)} disruptions are recorded against {', '.join(allowed)} threats.", value=0)
+            return self.finding(
+                None, f"All {len(records)} disruptions are recorded against {', '.join(allowed)} threats.", value=0
+            )
         message = (
             f"{len(bad)} of {len(records)} disruptions are recorded against {types} threats;"
             f" the minimum standard allows {', '.join(allowed)} only."

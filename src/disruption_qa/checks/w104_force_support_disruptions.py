@@ -33,9 +33,13 @@ class ForceSupportDisruptions(Check):
 
     def run(self, ctx: Context) -> Finding:
         if ctx.organisation.kind != "force":
-            return self.not_applicable(f"{ctx.organisation.name} is a {ctx.organisation.kind}, which may record support disruptions")
+            return self.not_applicable(
+                f"{ctx.organisation.name} is a {ctx.organisation.kind}, which may record support disruptions"
+            )
         support = ctx.in_period["disruption_id"][ctx.in_period["disruption_type"] == SUPPORT]
         if len(support) == 0:
             return self.finding(None, "No support disruptions recorded by the force.", value=0)
-        message = f"{len(support)} support disruption(s) recorded by a police force, which may record only lead disruptions."
+        message = (
+            f"{len(support)} support disruption(s) recorded by a police force, which may record only lead disruptions."
+        )
         return self.finding(True, message, value=len(support), records=support)

@@ -38,6 +38,8 @@ class NoVulnerabilities(Check):
             return self.not_applicable("the organisation owns no threats on the master list")
         n = int((threats["threat_type"] == VULNERABILITY).sum())
         if n:
-            return self.finding(None, f"{n} of {len(threats)} threats on the master list are SOC vulnerabilities.", value=n)
+            return self.finding(
+                None, f"{n} of {len(threats)} threats on the master list are SOC vulnerabilities.", value=n
+            )
         message = f"None of {len(threats)} threats on the master list is a SOC vulnerability."
         return self.finding(True, message, value=0, records=threats["threat_id"])

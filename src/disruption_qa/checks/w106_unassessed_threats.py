@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..measures import unassessed
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -29,7 +31,9 @@ class UnassessedThreats(Check):
     name = "unassessed-threats"
     title = "Active threats not fully assessed"
     needs_master_list = True
-    params = {"threshold": Param(float, "Share of active threats not fully assessed above which to flag.")}
+    params: ClassVar[dict[str, Param]] = {
+        "threshold": Param(float, "Share of active threats not fully assessed above which to flag.")
+    }
 
     def run(self, ctx: Context) -> Finding:
         active = ctx.active_threats

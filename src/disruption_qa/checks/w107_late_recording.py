@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..measures import lateness
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -30,7 +32,7 @@ class LateRecording(Check):
     id = "W107"
     name = "late-recording"
     title = "Disruptions recorded late"
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "days": Param(int, "Days between Disruption Date and Record Date after which a record is late."),
         "threshold": Param(float, "Share of late records above which to flag."),
     }

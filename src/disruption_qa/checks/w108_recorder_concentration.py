@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..measures import top_recorder
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -29,7 +31,7 @@ class RecorderConcentration(Check):
     id = "W108"
     name = "recorder-concentration"
     title = "Recording depends on one person"
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "threshold": Param(float, "Share of records by one user above which to flag."),
         "min_records": Param(int, "Fewest records in the period for the check to apply."),
     }
@@ -45,6 +47,9 @@ class RecorderConcentration(Check):
         )
         mine = ctx.in_period["disruption_id"][ctx.in_period["recorded_by"] == user]
         return self.finding(
-            share > self.settings["threshold"], message, value=share, records=mine,
+            share > self.settings["threshold"],
+            message,
+            value=share,
+            records=mine,
             details={"top_recorder": user, "recorders": recorders},
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandas as pd
 
 from .base import Check, Context, Finding, Param
@@ -29,7 +31,9 @@ class SilentMonths(Check):
     id = "W109"
     name = "silent-months"
     title = "Months with no or very few records"
-    params = {"fraction": Param(float, "Share of the monthly median below which a month is silent.")}
+    params: ClassVar[dict[str, Param]] = {
+        "fraction": Param(float, "Share of the monthly median below which a month is silent.")
+    }
 
     def run(self, ctx: Context) -> Finding:
         last = min(ctx.end, ctx.extraction_date) if ctx.extraction_date else ctx.end
@@ -47,7 +51,11 @@ class SilentMonths(Check):
         names = [f"{m.strftime('%B %Y')} ({n})" for m, n in silent.items()]
         details = {"monthly": {str(m): int(n) for m, n in counts.items()}, "median": median}
         if silent.empty:
-            return self.finding(None, f"Every month has records; the monthly median is {median:g}.", value=0, details=details)
+            return self.finding(
+                None, f"Every month has records; the monthly median is {median:g}.", value=0, details=details
+            )
         quiet = ctx.in_period["disruption_id"][month_of.isin(silent.index)]
-        message = f"{len(silent)} month(s) with no or very few records: {', '.join(names)}; the monthly median is {median:g}."
+        message = (
+            f"{len(silent)} month(s) with no or very few records: {', '.join(names)}; the monthly median is {median:g}."
+        )
         return self.finding(True, message, value=len(silent), records=quiet, details=details)

@@ -41,18 +41,27 @@ class OrphanRecords(Check):
         at = master.index.get_indexer(records["threat_id"])  # hash lookup; -1 when not on the list
         known = at >= 0
         on_list = at.clip(min=0)  # -1 takes row 0, masked by ``known``
-        closed = master["closed_date"].to_numpy()[on_list] if len(master) else np.full(len(records), np.datetime64("NaT"))
+        closed = (
+            master["closed_date"].to_numpy()[on_list] if len(master) else np.full(len(records), np.datetime64("NaT"))
+        )
         closed_before = known & (closed < records["disruption_date"].to_numpy())  # NaT compares False
         types = master["threat_type"]
-        names = types.cat.categories if isinstance(types.dtype, pd.CategoricalDtype) else pd.Index(types.dropna().unique())
+        names = (
+            types.cat.categories if isinstance(types.dtype, pd.CategoricalDtype) else pd.Index(types.dropna().unique())
+        )
         listed = codes_in(types, names)[on_list] if len(master) else np.full(len(records), -1)
         other_type = known & (listed >= 0) & (listed != codes_in(records["threat_type"], names))
         unknown = ~known
-        details = {"unknown_threat": int(unknown.sum()), "threat_closed": int(closed_before.sum()),
-                   "type_differs": int(other_type.sum())}
+        details = {
+            "unknown_threat": int(unknown.sum()),
+            "threat_closed": int(closed_before.sum()),
+            "type_differs": int(other_type.sum()),
+        }
         bad = records["disruption_id"][unknown | closed_before | other_type]
         if bad.empty:
-            return self.finding(None, f"All {len(records)} disruptions match a threat on the master list.", value=0, details=details)
+            return self.finding(
+                None, f"All {len(records)} disruptions match a threat on the master list.", value=0, details=details
+            )
         n = bad.nunique()
         message = (
             f"{n} disruption(s) do not match the master list: {details['unknown_threat']} unknown Threat IDs,"

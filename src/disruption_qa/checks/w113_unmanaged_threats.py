@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandas as pd
 
 from .base import Check, Context, Finding, Param, pct, share_text
@@ -32,7 +34,7 @@ class UnmanagedThreats(Check):
     name = "unmanaged-threats"
     title = "Active threats that look unmanaged"
     needs_master_list = True
-    params = {
+    params: ClassVar[dict[str, Param]] = {
         "threshold": Param(float, "Share of unmanaged active threats above which to flag."),
         "review_days": Param(int, "Days since the last 4P plan review after which a plan is out of date."),
         "disruption_threat_types": Param(list, "Threat types expected to have disruptions recorded against them."),
@@ -47,7 +49,9 @@ class UnmanagedThreats(Check):
         stale = active["last_review_date"].isna() | (
             (as_of - active["last_review_date"]).dt.days > self.settings["review_days"]
         )
-        no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & (ctx.disrupted_threats.get_indexer(active["threat_id"]) < 0)
+        no_disruption = active["threat_type"].isin(self.settings["disruption_threat_types"]) & (
+            ctx.disrupted_threats.get_indexer(active["threat_id"]) < 0
+        )
         bad = active["threat_id"][no_owner | stale | no_disruption]
         share = len(bad) / len(active)
         message = (
@@ -56,5 +60,9 @@ class UnmanagedThreats(Check):
             f" {self.settings['review_days']} days, {int(no_disruption.sum())} no disruption in the period;"
             f" the threshold is {share_text(self.settings['threshold'])}."
         )
-        details = {"no_owner": int(no_owner.sum()), "no_review": int(stale.sum()), "no_disruption": int(no_disruption.sum())}
+        details = {
+            "no_owner": int(no_owner.sum()),
+            "no_review": int(stale.sum()),
+            "no_disruption": int(no_disruption.sum()),
+        }
         return self.finding(share > self.settings["threshold"], message, value=share, records=bad, details=details)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandas as pd
 
 from .base import Check, Context, Finding, Param
@@ -28,7 +30,9 @@ class PendingAssessments(Check):
     id = "W114"
     name = "pending-assessments"
     title = "Disruptions still pending assessment"
-    params = {"days": Param(int, "Days after recording by which a disruption should be assessed.")}
+    params: ClassVar[dict[str, Param]] = {
+        "days": Param(int, "Days after recording by which a disruption should be assessed.")
+    }
 
     def run(self, ctx: Context) -> Finding:
         records = ctx.in_period
@@ -38,6 +42,10 @@ class PendingAssessments(Check):
         pending = records["assessment_category"] == "Pending"
         old = records["disruption_id"][pending & ((as_of - records["record_date"]).dt.days > self.settings["days"])]
         if old.empty:
-            return self.finding(None, f"No disruption is pending assessment for more than {self.settings['days']} days ({int(pending.sum())} pending in all).", value=0)
+            return self.finding(
+                None,
+                f"No disruption is pending assessment for more than {self.settings['days']} days ({int(pending.sum())} pending in all).",
+                value=0,
+            )
         message = f"{len(old)} disruption(s) are still Pending more than {self.settings['days']} days after they were recorded."
         return self.finding(True, message, value=len(old), records=old)

@@ -25,7 +25,9 @@ def catalogue_markdown() -> str:
         "|---|---|---|---|",
     ]
     for cls in CATALOGUE:
-        out.append(f"| [{cls.id}](#{cls.id.lower()}-{cls.name}) | `{cls.name}` | {cls.title} | {'yes' if cls.needs_master_list else 'no'} |")
+        out.append(
+            f"| [{cls.id}](#{cls.id.lower()}-{cls.name}) | `{cls.name}` | {cls.title} | {'yes' if cls.needs_master_list else 'no'} |"
+        )
     out += ["", "## Profiles", ""]
     for name in profile_names():
         out.append(f"- `{name}`: {load_profile(name).description}")
@@ -40,5 +42,9 @@ def catalogue_markdown() -> str:
             default = values.get(name, "true" if name == "enabled" else "")
             if isinstance(default, bool):
                 default = str(default).lower()
-            out.append(f"| `{name}` | `{default}` | {param.description} |" if default != "" else f"| `{name}` | | {param.description} |")
+            out.append(
+                f"| `{name}` | `{default}` | {param.description} |"
+                if default != ""
+                else f"| `{name}` | | {param.description} |"
+            )
     return "\n".join(out).rstrip() + "\n"

@@ -190,8 +190,13 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], label: str) -> st
             if width > 0:
                 c.rect(p.x(left), top, p.x(left + width) - p.x(left), row - 10, STRAND_COLOURS[strand])
                 if width >= 0.06:
-                    c.text(p.x(left + width / 2), top + 16, pct(width), fill="#ffffff" if strand == "Pursue" else "#000000",
-                           weight="bold")
+                    c.text(
+                        p.x(left + width / 2),
+                        top + 16,
+                        pct(width),
+                        fill="#ffffff" if strand == "Pursue" else "#000000",
+                        weight="bold",
+                    )
             left += width
     c.legend(p.bottom + 44, [(s, STRAND_COLOURS[s], None, "") for s in STRANDS])
     return c.svg()
@@ -205,7 +210,13 @@ def _stacked_columns(c: Chart, p: Plot, series: list[tuple[str, str, list[float]
     for _name, colour, values in series:
         for i, v in enumerate(values):
             if v > 0:
-                c.rect(p.left + i * slot + slot * 0.125, p.y(totals[i] + v), slot * 0.75, p.y(totals[i]) - p.y(totals[i] + v), colour)
+                c.rect(
+                    p.left + i * slot + slot * 0.125,
+                    p.y(totals[i] + v),
+                    slot * 0.75,
+                    p.y(totals[i]) - p.y(totals[i] + v),
+                    colour,
+                )
             totals[i] += v
     widest = max((text_width(num(t), 10) for t in totals), default=0)
     if widest + 2 <= slot:
@@ -228,7 +239,9 @@ def monthly(table, label: str) -> str:
     c = Chart(label, WIDTH, p.bottom + 60)
     _y_axis(c, p, ticks, num, "records")
     several_years = len({m.split(" ")[-1] for m in table.index}) > 1  # then each January carries its year
-    labels = [m if several_years and (i == 0 or m.startswith("Jan")) else m.split(" ")[0] for i, m in enumerate(table.index)]
+    labels = [
+        m if several_years and (i == 0 or m.startswith("Jan")) else m.split(" ")[0] for i, m in enumerate(table.index)
+    ]
     _stacked_columns(c, p, [(s, STRAND_COLOURS[s], [float(v) for v in table[s].tolist()]) for s in STRANDS], labels)
     c.legend(p.bottom + 44, [(s, STRAND_COLOURS[s], None, "") for s in STRANDS])
     return c.svg()
@@ -269,15 +282,24 @@ def trend(rows: list[dict], label: str) -> str:
                 continue
             run.append((p.x(i), p.y(r[key])))
             c.mark(shape, p.x(i), p.y(r[key]), colour)
-    _x_labels(c, p, [p.x(i) for i in range(len(rows))], [format_date(r["extraction_date"]) or "?" for r in rows],
-              p.width / max(len(rows), 1))
+    _x_labels(
+        c,
+        p,
+        [p.x(i) for i in range(len(rows))],
+        [format_date(r["extraction_date"]) or "?" for r in rows],
+        p.width / max(len(rows), 1),
+    )
     c.legend(p.bottom + 44, [(name, colour, shape, dash) for _k, name, colour, shape, dash in TREND_SERIES])
     return c.svg()
 
 
-FUNNEL_MARKS = {"within": ("circle", "#0072B2"), "alert-high": ("triangle-up", "#E69F00"),
-                "alert-low": ("triangle-down", "#E69F00"), "outlier-high": ("square", "#D55E00"),
-                "outlier-low": ("diamond", "#D55E00")}
+FUNNEL_MARKS = {
+    "within": ("circle", "#0072B2"),
+    "alert-high": ("triangle-up", "#E69F00"),
+    "alert-low": ("triangle-down", "#E69F00"),
+    "outlier-high": ("square", "#D55E00"),
+    "outlier-low": ("diamond", "#D55E00"),
+}
 
 
 def funnel(f, label: str) -> str:
@@ -314,10 +336,16 @@ def funnel(f, label: str) -> str:
             x0 = p.x(pt.n) - 8 - text_width(text, 11) if right else p.x(pt.n) + 8
             x1 = x0 + text_width(text, 11)
             y = p.y(pt.share) - 6
-            while any(x0 < r and l < x1 and abs(y - b) < 13 for l, r, b in placed):
+            while any(x0 < r and left < x1 and abs(y - b) < 13 for left, r, b in placed):
                 y += 13  # move below a label it would overprint
             placed.append((x0, x1, y))
             c.text(x1 if right else x0, y, text, anchor="end" if right else "start", size=11)
-    c.legend(p.bottom + 64, [("95% limits", MUTED, None, "6 4"), ("99.8% limits", MUTED, None, "2 3"),
-                             (f"pooled {pct(f.pooled)}", TEXT, None, "1 0")])
+    c.legend(
+        p.bottom + 64,
+        [
+            ("95% limits", MUTED, None, "6 4"),
+            ("99.8% limits", MUTED, None, "2 3"),
+            (f"pooled {pct(f.pooled)}", TEXT, None, "1 0"),
+        ],
+    )
     return c.svg()

@@ -9,8 +9,8 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import InputError
 

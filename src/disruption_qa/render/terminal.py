@@ -55,12 +55,17 @@ def check_summary(run) -> str:
     for r in run.results:
         ind = r.indicators
         shares = ", ".join(
-            f"{s} {ind[f'{s.lower()}_share'] * 100:.0f}%" for s in ("Pursue", "Prevent", "Protect", "Prepare")
+            f"{s} {ind[f'{s.lower()}_share'] * 100:.0f}%"
+            for s in ("Pursue", "Prevent", "Protect", "Prepare")
             if ind.get(f"{s.lower()}_share") is not None
         )
         lines.append("")
-        lines.append(f"{r.organisation.name}: {ind['lead_disruptions']} lead disruptions" + (f" ({shares})" if shares else ""))
-        flagged = sorted((f for f in r.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check))
+        lines.append(
+            f"{r.organisation.name}: {ind['lead_disruptions']} lead disruptions" + (f" ({shares})" if shares else "")
+        )
+        flagged = sorted(
+            (f for f in r.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check)
+        )
         if not flagged:
             lines.append("  no warning signs flagged")
         for f in flagged:

@@ -71,14 +71,29 @@ def date_of(n: int) -> dt.date:
 
 #: Usual tactics of each strand with their relative frequency.
 _TACTIC_WEIGHTS = {
-    "Arrest": 30, "Charge": 12, "Conviction": 6, "Search Warrant": 14, "Seizure - Drugs": 16,
-    "Seizure - Cash": 8, "Seizure - Firearms": 3, "Asset Confiscation": 2, "Account Freezing Order": 2,
+    "Arrest": 30,
+    "Charge": 12,
+    "Conviction": 6,
+    "Search Warrant": 14,
+    "Seizure - Drugs": 16,
+    "Seizure - Cash": 8,
+    "Seizure - Firearms": 3,
+    "Asset Confiscation": 2,
+    "Account Freezing Order": 2,
     "Vehicle Stop": 7,
-    "Serious Crime Prevention Order": 6, "Ancillary Order": 8, "Offender Management": 10,
-    "Diversionary Intervention": 12, "Education and Awareness": 10,
-    "Safeguarding Referral": 14, "Victim Support": 8, "Closure Order": 7, "Cuckooing Intervention": 9,
-    "Target Hardening": 5, "Partnership Enforcement": 8,
-    "Community Resilience": 6, "Contingency Planning": 4,
+    "Serious Crime Prevention Order": 6,
+    "Ancillary Order": 8,
+    "Offender Management": 10,
+    "Diversionary Intervention": 12,
+    "Education and Awareness": 10,
+    "Safeguarding Referral": 14,
+    "Victim Support": 8,
+    "Closure Order": 7,
+    "Cuckooing Intervention": 9,
+    "Target Hardening": 5,
+    "Partnership Enforcement": 8,
+    "Community Resilience": 6,
+    "Contingency Planning": 4,
 }
 #: Tactics far from each strand (check W112): what a mis-keyed strand looks like.
 FAR_TACTICS = {
@@ -119,20 +134,51 @@ def area_weights(name: str) -> np.ndarray:
 
 #: Rough relative SOC workload of each organisation (a force's size); others 1.0.
 SIZE = {
-    "Metropolitan Police Service": 9.0, "West Midlands Police": 3.6, "Greater Manchester Police": 3.4,
-    "West Yorkshire Police": 2.8, "Merseyside Police": 2.4, "Thames Valley Police": 2.1,
-    "Northumbria Police": 1.8, "Hampshire and Isle of Wight Constabulary": 1.7, "Kent Police": 1.8,
-    "Essex Police": 1.7, "Lancashire Constabulary": 1.8, "South Wales Police": 1.6, "Avon and Somerset Police": 1.5,
-    "Devon and Cornwall Police": 1.5, "Sussex Police": 1.3, "South Yorkshire Police": 1.4,
-    "Nottinghamshire Police": 1.1, "Cheshire Constabulary": 1.1, "Derbyshire Constabulary": 0.9,
-    "Leicestershire Police": 1.0, "Staffordshire Police": 0.9, "West Mercia Police": 1.1,
-    "Humberside Police": 1.0, "Cleveland Police": 0.8, "Durham Constabulary": 0.6, "Cumbria Constabulary": 0.5,
-    "North Wales Police": 0.6, "Dyfed-Powys Police": 0.5, "Gwent Police": 0.6, "Wiltshire Police": 0.5,
-    "Dorset Police": 0.5, "Gloucestershire Constabulary": 0.5, "Lincolnshire Police": 0.5,
-    "Northamptonshire Police": 0.6, "Bedfordshire Police": 0.6, "Cambridgeshire Constabulary": 0.6,
-    "Hertfordshire Constabulary": 0.8, "Norfolk Constabulary": 0.7, "Suffolk Constabulary": 0.6,
-    "Surrey Police": 0.8, "North Yorkshire Police": 0.6, "City of London Police": 0.4,
-    "British Transport Police": 0.4, "National Crime Agency": 3.0, "HM Revenue and Customs": 1.5,
+    "Metropolitan Police Service": 9.0,
+    "West Midlands Police": 3.6,
+    "Greater Manchester Police": 3.4,
+    "West Yorkshire Police": 2.8,
+    "Merseyside Police": 2.4,
+    "Thames Valley Police": 2.1,
+    "Northumbria Police": 1.8,
+    "Hampshire and Isle of Wight Constabulary": 1.7,
+    "Kent Police": 1.8,
+    "Essex Police": 1.7,
+    "Lancashire Constabulary": 1.8,
+    "South Wales Police": 1.6,
+    "Avon and Somerset Police": 1.5,
+    "Devon and Cornwall Police": 1.5,
+    "Sussex Police": 1.3,
+    "South Yorkshire Police": 1.4,
+    "Nottinghamshire Police": 1.1,
+    "Cheshire Constabulary": 1.1,
+    "Derbyshire Constabulary": 0.9,
+    "Leicestershire Police": 1.0,
+    "Staffordshire Police": 0.9,
+    "West Mercia Police": 1.1,
+    "Humberside Police": 1.0,
+    "Cleveland Police": 0.8,
+    "Durham Constabulary": 0.6,
+    "Cumbria Constabulary": 0.5,
+    "North Wales Police": 0.6,
+    "Dyfed-Powys Police": 0.5,
+    "Gwent Police": 0.6,
+    "Wiltshire Police": 0.5,
+    "Dorset Police": 0.5,
+    "Gloucestershire Constabulary": 0.5,
+    "Lincolnshire Police": 0.5,
+    "Northamptonshire Police": 0.6,
+    "Bedfordshire Police": 0.6,
+    "Cambridgeshire Constabulary": 0.6,
+    "Hertfordshire Constabulary": 0.8,
+    "Norfolk Constabulary": 0.7,
+    "Suffolk Constabulary": 0.6,
+    "Surrey Police": 0.8,
+    "North Yorkshire Police": 0.6,
+    "City of London Police": 0.4,
+    "British Transport Police": 0.4,
+    "National Crime Agency": 3.0,
+    "HM Revenue and Customs": 1.5,
     "Home Office Immigration Enforcement": 0.6,
 }
 
@@ -204,8 +250,11 @@ def make_threats(rng: np.random.Generator, plan: ThreatPlan, year: int, extracti
     soc = np.where(reason == 3, 1, 0)
     moder = np.where(reason == 2, 1, 0)
     closed_phase = reason == 0
-    phase = np.where(closed_phase, rng.choice([DISMANTLED, ARCHIVED, MERGED], size=n, p=[0.5, 0.38, 0.12]),
-                     rng.choice([ACTIVE, DORMANT], size=n, p=[0.84, 0.16]))
+    phase = np.where(
+        closed_phase,
+        rng.choice([DISMANTLED, ARCHIVED, MERGED], size=n, p=[0.5, 0.38, 0.12]),
+        rng.choice([ACTIVE, DORMANT], size=n, p=[0.84, 0.16]),
+    )
     phase[first] = ACTIVE
 
     # created: most before the year, a quarter during it; unmoderated ones are recent
@@ -262,10 +311,27 @@ def make_threats(rng: np.random.Generator, plan: ThreatPlan, year: int, extracti
     usable = np.minimum(window_hi, y1) - np.maximum(window_lo, y0) >= 20
 
     frame = pd.DataFrame(
-        dict(org=org, ttype=ttype, atype=atype, soc=soc, moder=moder, tier=tier, score=score, phase=phase,
-             created=created, closed=closed, lro=lro, review=review, area=area, passes=passes,
-             full=full, usable=usable, window_lo=window_lo, window_hi=window_hi,
-             popularity=rng.gamma(0.8, size=n) + 0.05)
+        dict(
+            org=org,
+            ttype=ttype,
+            atype=atype,
+            soc=soc,
+            moder=moder,
+            tier=tier,
+            score=score,
+            phase=phase,
+            created=created,
+            closed=closed,
+            lro=lro,
+            review=review,
+            area=area,
+            passes=passes,
+            full=full,
+            usable=usable,
+            window_lo=window_lo,
+            window_hi=window_hi,
+            popularity=rng.gamma(0.8, size=n) + 0.05,
+        )
     )
     # Threat IDs follow creation order across the list
     order = np.lexsort((rng.random(n), frame["created"].to_numpy()))
@@ -316,7 +382,9 @@ def fill_disruptions(
     n = len(plan)
     pools = _pools(threats)
     org = plan["org"].to_numpy()
-    owner = np.where(plan["support"].to_numpy() & (plan["supported"].to_numpy() >= 0), plan["supported"].to_numpy(), org)
+    owner = np.where(
+        plan["support"].to_numpy() & (plan["supported"].to_numpy() >= 0), plan["supported"].to_numpy(), org
+    )
     std = ~plan["offtype"].to_numpy()
     full = plan["pool"].to_numpy() == 1
     # a fifth of ordinary rows may use threats that opened or closed during the year
@@ -360,7 +428,11 @@ def fill_disruptions(
     late = plan["lag"].to_numpy() == 1
     rhi = plan["rhi"].to_numpy()
     room = np.maximum(np.minimum(hi, rhi - 100) - lo, 0)
-    d[late] = np.where(rhi[late] - 100 >= lo[late], lo[late] + (rng.random(int(late.sum())) * (room[late] + 1)).astype(np.int64), d[late])
+    d[late] = np.where(
+        rhi[late] - 100 >= lo[late],
+        lo[late] + (rng.random(int(late.sum())) * (room[late] + 1)).astype(np.int64),
+        d[late],
+    )
 
     d = np.minimum(d, rhi)
     # record date: a long-tailed lag, kept inside the row's range
@@ -393,7 +465,9 @@ def fill_disruptions(
     return result
 
 
-def assess_by_age(rng: np.random.Generator, frame: pd.DataFrame, extraction: dt.date, stale_pending: float) -> np.ndarray:
+def assess_by_age(
+    rng: np.random.Generator, frame: pd.DataFrame, extraction: dt.date, stale_pending: float
+) -> np.ndarray:
     """Assessment Category for rows planned with -1: recent records are often still Pending."""
     assess = frame["assess"].to_numpy().copy()
     todo = assess < 0
@@ -426,7 +500,9 @@ def make_duplicates(rng: np.random.Generator, frame: pd.DataFrame, rate: float) 
         frame.loc[frame.index[dup], c] = frame[c].to_numpy()[src]
     # typed in again the same day or a few days later, inside the row's own range
     r = frame["rdate"].to_numpy()[src] + rng.integers(0, 4, len(dup))
-    r = np.clip(r, np.maximum(frame["rlo"].to_numpy()[dup], frame["ddate"].to_numpy()[dup]), frame["rhi"].to_numpy()[dup])
+    r = np.clip(
+        r, np.maximum(frame["rlo"].to_numpy()[dup], frame["ddate"].to_numpy()[dup]), frame["rhi"].to_numpy()[dup]
+    )
     frame.loc[frame.index[dup], "rdate"] = r
     return dup
 
@@ -457,7 +533,7 @@ def assign_recorders(rng, org: np.ndarray, pools, one_recorder: dict[int, float]
         numbers, p = pools[o]
         user[rows] = rng.choice(numbers, size=len(rows), p=p)
         if one_recorder and o in one_recorder:
-            k = int(round(one_recorder[o] * len(rows)))
+            k = round(one_recorder[o] * len(rows))
             chosen = rng.permutation(rows)
             user[chosen[:k]] = numbers[0]
             user[chosen[k:]] = rng.choice(numbers[1:], size=len(rows) - k, p=p[1:] / p[1:].sum())

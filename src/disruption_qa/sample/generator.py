@@ -172,9 +172,17 @@ def generate(
         strand[sel] = rng.choice(4, size=int(sel.sum()), p=mix[o])
     plan = pd.DataFrame(
         dict(
-            org=org, support=support, supported=supported, strand=strand, assess=np.full(n, -1),
-            dlo=np.full(n, y0), dhi=np.full(n, y1), rlo=np.full(n, y0), rhi=np.full(n, ext),
-            lag=np.where(realistic & (rng.random(n) < 0.03), 1, 0), pool=np.zeros(n, np.int64),
+            org=org,
+            support=support,
+            supported=supported,
+            strand=strand,
+            assess=np.full(n, -1),
+            dlo=np.full(n, y0),
+            dhi=np.full(n, y1),
+            rlo=np.full(n, y0),
+            rhi=np.full(n, ext),
+            lag=np.where(realistic & (rng.random(n) < 0.03), 1, 0),
+            pool=np.zeros(n, np.int64),
             offtype=realistic & ~support & (rng.random(n) < 0.015),
             offstrand=realistic & (rng.random(n) < 0.015),
         )
@@ -199,7 +207,9 @@ def generate(
     tcols = records.threat_columns(threats, names)
     if realistic:
         planted = records.Planted()
-        excluded = frame["support"].to_numpy() | np.isin(frame["assess"].to_numpy(), [core.NONE, core.NEGATIVE, core.PENDING])
+        excluded = frame["support"].to_numpy() | np.isin(
+            frame["assess"].to_numpy(), [core.NONE, core.NEGATIVE, core.PENDING]
+        )
         # about one of each kind of contract break per 20,000 records; none in a tiny extraction
         per_kind = max(1, rows // 20000) if rows >= 200 else 0
         cheshire = names.index("Cheshire Constabulary") if "Cheshire Constabulary" in names else None
@@ -212,8 +222,9 @@ def generate(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = f"Extracted: {extraction:%d/%m/%Y} {EXTRACTED_AT:%H:%M}"
-    return write_pair(out, "disruptions", "threats", cols, tcols, stamp, fmt,
-                      dt.datetime.combine(extraction, EXTRACTED_AT))
+    return write_pair(
+        out, "disruptions", "threats", cols, tcols, stamp, fmt, dt.datetime.combine(extraction, EXTRACTED_AT)
+    )
 
 
 DISRUPTIONS_TITLE = "APMIS Disruptions Export"
@@ -221,13 +232,28 @@ THREATS_TITLE = "APMIS SOC Master List Export"
 DATE_COLUMNS = {"Disruption Date", "Record Date", "Created Date", "Closed Date", "Last Review Date"}
 
 
-def write_pair(out: Path, dname: str, tname: str, cols, tcols, stamp: str, fmt: str, created: dt.datetime) -> list[Path]:
+def write_pair(
+    out: Path, dname: str, tname: str, cols, tcols, stamp: str, fmt: str, created: dt.datetime
+) -> list[Path]:
     if fmt == "xlsx":
         return [
-            write_xlsx(out / f"{dname}.xlsx", [DISRUPTIONS_TITLE, stamp], cols, sheet="Disruptions",
-                       date_columns=DATE_COLUMNS, created=created),
-            write_xlsx(out / f"{tname}.xlsx", [THREATS_TITLE, stamp], tcols, sheet="Threats",
-                       date_columns=DATE_COLUMNS, number_columns={"MoRiLE Score"}, created=created),
+            write_xlsx(
+                out / f"{dname}.xlsx",
+                [DISRUPTIONS_TITLE, stamp],
+                cols,
+                sheet="Disruptions",
+                date_columns=DATE_COLUMNS,
+                created=created,
+            ),
+            write_xlsx(
+                out / f"{tname}.xlsx",
+                [THREATS_TITLE, stamp],
+                tcols,
+                sheet="Threats",
+                date_columns=DATE_COLUMNS,
+                number_columns={"MoRiLE Score"},
+                created=created,
+            ),
         ]
     return [
         write_csv(out / f"{dname}.csv", [DISRUPTIONS_TITLE, stamp], cols),

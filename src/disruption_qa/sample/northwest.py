@@ -118,8 +118,24 @@ def _split(total: int, shares) -> np.ndarray:
     return out
 
 
-def _block(rng, org: int, strands: np.ndarray, assess, *, dlo, dhi, rlo, rhi, kind: str,
-           lag=0, pool=0, support=False, supported=None, offtype=0.0, offstrand=0.0) -> pd.DataFrame:
+def _block(
+    rng,
+    org: int,
+    strands: np.ndarray,
+    assess,
+    *,
+    dlo,
+    dhi,
+    rlo,
+    rhi,
+    kind: str,
+    lag=0,
+    pool=0,
+    support=False,
+    supported=None,
+    offtype=0.0,
+    offstrand=0.0,
+) -> pd.DataFrame:
     """Rows with exactly ``strands[s]`` rows of each strand; ``assess`` is a list of (category, share)
     drawn at random, or one category."""
     strand = np.repeat(np.arange(4), strands)
@@ -132,10 +148,19 @@ def _block(rng, org: int, strands: np.ndarray, assess, *, dlo, dhi, rlo, rhi, ki
     lag = np.asarray(lag) if not np.isscalar(lag) else np.full(n, lag)
     return pd.DataFrame(
         dict(
-            org=np.full(n, org), support=np.full(n, support), supported=supported if supported is not None else np.full(n, -1),
-            strand=strand, assess=a, dlo=np.broadcast_to(dlo, n), dhi=np.broadcast_to(dhi, n),
-            rlo=np.broadcast_to(rlo, n), rhi=np.broadcast_to(rhi, n), lag=lag, pool=np.full(n, pool),
-            offtype=(rng.random(n) < offtype) & (not support), offstrand=rng.random(n) < offstrand,
+            org=np.full(n, org),
+            support=np.full(n, support),
+            supported=supported if supported is not None else np.full(n, -1),
+            strand=strand,
+            assess=a,
+            dlo=np.broadcast_to(dlo, n),
+            dhi=np.broadcast_to(dhi, n),
+            rlo=np.broadcast_to(rlo, n),
+            rhi=np.broadcast_to(rhi, n),
+            lag=lag,
+            pool=np.full(n, pool),
+            offtype=(rng.random(n) < offtype) & (not support),
+            offstrand=rng.random(n) < offstrand,
             kind=np.full(n, kind),
         )
     )
@@ -160,26 +185,96 @@ def _plan(rng: np.random.Generator) -> pd.DataFrame:
         common = dict(offtype=0.02, offstrand=0.012, kind="counted")
         blocks.append(_block(rng, org, rest, COUNTED_ASSESS, dlo=y0, dhi=y1, rlo=y0, rhi=y1, **common))
         blocks.append(_block(rng, org, late, COUNTED_ASSESS, dlo=y0, dhi=y1, rlo=y0, rhi=y1, lag=1, **common))
-        blocks.append(_block(rng, org, prior, COUNTED_ASSESS, dlo=d(dt.date(YEAR - 1, 10, 15)),
-                             dhi=d(dt.date(YEAR - 1, 12, 31)), rlo=y0, rhi=d(dt.date(YEAR, 2, 28)), pool=1, **common))
+        blocks.append(
+            _block(
+                rng,
+                org,
+                prior,
+                COUNTED_ASSESS,
+                dlo=d(dt.date(YEAR - 1, 10, 15)),
+                dhi=d(dt.date(YEAR - 1, 12, 31)),
+                rlo=y0,
+                rhi=d(dt.date(YEAR, 2, 28)),
+                pool=1,
+                **common,
+            )
+        )
         # not counted: lead, typed in during 2022, assessed None or Negative, or still Pending
         other = _split(max(6, round(0.09 * n)), UNCOUNTED_MIX.get(org, counted))
         pending = _split(int(other.sum() * 0.5), other)
         stale = _split(max(1, int(pending.sum() * 0.25)), pending)
-        blocks.append(_block(rng, org, other - pending, [(core.NONE, 0.9), (core.NEGATIVE, 0.1)],
-                             dlo=y0, dhi=y1, rlo=y0, rhi=y1, kind="uncounted", offstrand=0.012))
-        blocks.append(_block(rng, org, pending - stale, core.PENDING, dlo=d(dt.date(YEAR, 11, 20)), dhi=y1,
-                             rlo=d(dt.date(YEAR, 12, 8)), rhi=y1, kind="uncounted"))
-        blocks.append(_block(rng, org, stale, core.PENDING, dlo=y0, dhi=d(dt.date(YEAR, 9, 30)), rlo=y0,
-                             rhi=d(dt.date(YEAR, 10, 31)), kind="uncounted"))
+        blocks.append(
+            _block(
+                rng,
+                org,
+                other - pending,
+                [(core.NONE, 0.9), (core.NEGATIVE, 0.1)],
+                dlo=y0,
+                dhi=y1,
+                rlo=y0,
+                rhi=y1,
+                kind="uncounted",
+                offstrand=0.012,
+            )
+        )
+        blocks.append(
+            _block(
+                rng,
+                org,
+                pending - stale,
+                core.PENDING,
+                dlo=d(dt.date(YEAR, 11, 20)),
+                dhi=y1,
+                rlo=d(dt.date(YEAR, 12, 8)),
+                rhi=y1,
+                kind="uncounted",
+            )
+        )
+        blocks.append(
+            _block(
+                rng,
+                org,
+                stale,
+                core.PENDING,
+                dlo=y0,
+                dhi=d(dt.date(YEAR, 9, 30)),
+                rlo=y0,
+                rhi=d(dt.date(YEAR, 10, 31)),
+                kind="uncounted",
+            )
+        )
         # typed in between New Year and the first extraction
         jan = _split(max(3, round(0.015 * n)), counted)
-        blocks.append(_block(rng, org, jan, [(core.PENDING, 0.75), (core.MINOR, 0.25)], dlo=d(dt.date(YEAR, 12, 1)),
-                             dhi=y1, rlo=y1 + 1, rhi=first, lag=2, pool=1, kind="january"))
+        blocks.append(
+            _block(
+                rng,
+                org,
+                jan,
+                [(core.PENDING, 0.75), (core.MINOR, 0.25)],
+                dlo=d(dt.date(YEAR, 12, 1)),
+                dhi=y1,
+                rlo=y1 + 1,
+                rhi=first,
+                lag=2,
+                pool=1,
+                kind="january",
+            )
+        )
         # typed in after the first extraction: only in the second
-        blocks.append(_block(rng, org, _split(LATE[org], LATE_STRANDS),
-                             [(core.MINOR, 0.55), (core.MODERATE, 0.25), (core.PENDING, 0.15), (core.NONE, 0.05)],
-                             dlo=y0, dhi=y1, rlo=first + 1, rhi=second - 1, pool=1, kind="late"))
+        blocks.append(
+            _block(
+                rng,
+                org,
+                _split(LATE[org], LATE_STRANDS),
+                [(core.MINOR, 0.55), (core.MODERATE, 0.25), (core.PENDING, 0.15), (core.NONE, 0.05)],
+                dlo=y0,
+                dhi=y1,
+                rlo=first + 1,
+                rhi=second - 1,
+                pool=1,
+                kind="late",
+            )
+        )
         # support disruptions
         n_support = {ROCU: ROCU_SUPPORT, MERSEYSIDE: MERSEYSIDE_SUPPORT}.get(org, 0)
         if n_support:
@@ -188,10 +283,25 @@ def _plan(rng: np.random.Generator) -> pd.DataFrame:
             strands = _split(n_support, [0.78, 0.1, 0.09, 0.03])
             supported = cand[rng.choice(len(cand), size=n_support, p=size / size.sum())]
             assess = COUNTED_ASSESS + [(core.NONE, 0.06), (core.PENDING, 0.08)]
-            blocks.append(_block(rng, org, strands, assess, dlo=y0, dhi=y1, rlo=y0, rhi=y1, support=True,
-                                 supported=supported, kind="support"))
+            blocks.append(
+                _block(
+                    rng,
+                    org,
+                    strands,
+                    assess,
+                    dlo=y0,
+                    dhi=y1,
+                    rlo=y0,
+                    rhi=y1,
+                    support=True,
+                    supported=supported,
+                    kind="support",
+                )
+            )
     # two Cheshire records typed in under a misspelt organisation (they count for nobody)
-    blocks.append(_block(rng, CHESHIRE, np.array([1, 0, 1, 0]), core.MINOR, dlo=y0, dhi=y1, rlo=y0, rhi=y1, kind="typo"))
+    blocks.append(
+        _block(rng, CHESHIRE, np.array([1, 0, 1, 0]), core.MINOR, dlo=y0, dhi=y1, rlo=y0, rhi=y1, kind="typo")
+    )
     plan = pd.concat(blocks, ignore_index=True)
     return plan
 
@@ -243,8 +353,9 @@ def build() -> Extraction:
 
     # the second: every record, some January Pending ones since assessed
     ids = cols["Disruption ID"].to_numpy(zero_copy_only=False)
-    waiting = np.flatnonzero((kind == "january") & (frame["assess"].to_numpy() == core.PENDING)
-                             & ~np.isin(ids, list(spoilt)))
+    waiting = np.flatnonzero(
+        (kind == "january") & (frame["assess"].to_numpy() == core.PENDING) & ~np.isin(ids, list(spoilt))
+    )
     assessed = np.sort(rng.permutation(waiting)[:ASSESSED_BY_JULY])
     new_values = list(rng.choice(["Minor", "Moderate"], size=len(assessed), p=[0.7, 0.3]))
     july = dict(cols)
@@ -253,8 +364,12 @@ def build() -> Extraction:
 
     # the master list in July: MoRiLE applied to some Cumbria threats, and new threats
     tjuly = dict(tcols)
-    unscored = np.flatnonzero((threats["org"].to_numpy() == CUMBRIA) & np.isnan(threats["score"].to_numpy())
-                              & (threats["phase"].to_numpy() == core.ACTIVE) & (threats["moder"].to_numpy() == 0))
+    unscored = np.flatnonzero(
+        (threats["org"].to_numpy() == CUMBRIA)
+        & np.isnan(threats["score"].to_numpy())
+        & (threats["phase"].to_numpy() == core.ACTIVE)
+        & (threats["moder"].to_numpy() == 0)
+    )
     scored = np.sort(rng.permutation(unscored)[:MORILE_BY_JULY])
     tier = rng.choice([1, 2, 3], size=len(scored), p=[0.3, 0.4, 0.3])  # Tier 2..4, never Tier 5
     score = np.array([95, 55, 20])[tier - 1] + (rng.random(len(scored)) * np.array([65, 55, 40])[tier - 1]).astype(int)
@@ -278,10 +393,24 @@ def _new_threats(rng, threats: pd.DataFrame, first: dt.date, second: dt.date) ->
     number = int(threats["number"].max()) + 1 + np.arange(n)
     area = np.array([rng.choice(12, p=core.area_weights(ORGS[o])) for o in org])
     ttype = np.where(org == CHESHIRE, core.OCG, rng.choice(3, size=n, p=[0.7, 0.2, 0.1]))
-    new = pd.DataFrame(dict(
-        number=number, org=org, ttype=ttype, atype=0, soc=0, moder=1, tier=-1, score=np.nan,
-        phase=core.ACTIVE, created=created, closed=-1, lro=-1, review=-1, area=area,
-    ))
+    new = pd.DataFrame(
+        dict(
+            number=number,
+            org=org,
+            ttype=ttype,
+            atype=0,
+            soc=0,
+            moder=1,
+            tier=-1,
+            score=np.nan,
+            phase=core.ACTIVE,
+            created=created,
+            closed=-1,
+            lro=-1,
+            review=-1,
+            area=area,
+        )
+    )
     return records.threat_columns(new, ORGS)
 
 
@@ -298,8 +427,14 @@ def generate_preset(name: str, out: Path) -> list[Path]:
     return [
         write_csv(out / f"disruptions_{a}.csv", [DISRUPTIONS_TITLE, stamp1], ex.january),
         write_csv(out / f"threats_{a}.csv", [THREATS_TITLE, stamp1], ex.threats_january),
-        write_xlsx(out / f"disruptions_{a}.xlsx", [DISRUPTIONS_TITLE, stamp1], ex.january, sheet="Disruptions",
-                   date_columns=DATE_COLUMNS, created=FIRST),
+        write_xlsx(
+            out / f"disruptions_{a}.xlsx",
+            [DISRUPTIONS_TITLE, stamp1],
+            ex.january,
+            sheet="Disruptions",
+            date_columns=DATE_COLUMNS,
+            created=FIRST,
+        ),
         write_csv(out / f"disruptions_{b}.csv", [DISRUPTIONS_TITLE, stamp2], ex.july),
         write_csv(out / f"threats_{b}.csv", [THREATS_TITLE, stamp2], ex.threats_july),
     ]

@@ -64,10 +64,28 @@ _PHRASES = {
     "Community Resilience": "Community event held in area {s}",
     "Contingency Planning": "Contingency plan tested for site {s}",
 }
-_OPERATIONS = ("Op Kestrel", "Op Harrier", "Op Merlin", "Op Osprey", "Op Plover", "Op Curlew",
-               "Op Dunlin", "Op Linnet", "Op Siskin", "Op Wren", "Op Tern", "Op Egret")
-_TAILS = ("enquiries ongoing", "file passed to CPS", "partners informed", "intelligence submitted",
-          "no further action at this stage", "reviewed at tasking meeting")
+_OPERATIONS = (
+    "Op Kestrel",
+    "Op Harrier",
+    "Op Merlin",
+    "Op Osprey",
+    "Op Plover",
+    "Op Curlew",
+    "Op Dunlin",
+    "Op Linnet",
+    "Op Siskin",
+    "Op Wren",
+    "Op Tern",
+    "Op Egret",
+)
+_TAILS = (
+    "enquiries ongoing",
+    "file passed to CPS",
+    "partners informed",
+    "intelligence submitted",
+    "no further action at this stage",
+    "reviewed at tasking meeting",
+)
 _LETTERS = ("A", "B", "C", "D")
 _MONEY = {"Seizure - Cash", "Asset Confiscation", "Account Freezing Order"}
 _AMOUNTS = ("£2,450", "£12,000", "£38,500", "£7,900")
@@ -284,8 +302,9 @@ def plant_contract_defects(
     return cols
 
 
-def blank_closed_dates(rng, cols: dict[str, pa.Array], threats: pd.DataFrame, k: int, planted: Planted,
-                       avoid: set[int] = frozenset()) -> dict[str, pa.Array]:
+def blank_closed_dates(
+    rng, cols: dict[str, pa.Array], threats: pd.DataFrame, k: int, planted: Planted, avoid: set[int] = frozenset()
+) -> dict[str, pa.Array]:
     """A closed threat with no Closed Date (a contract break; closed threats are filtered out anyway)."""
     closed = np.flatnonzero(threats["closed"].to_numpy() >= 0)
     closed = np.array([r for r in closed if int(threats["number"].iloc[r]) not in avoid], dtype=np.int64)

@@ -87,8 +87,14 @@ def write_csv(path: Path, titles: list[str], columns: dict[str, pa.Array]) -> Pa
 
 
 def write_xlsx(
-    path: Path, titles: list[str], columns: dict[str, pa.Array], *, sheet: str, date_columns: set[str],
-    number_columns: set[str] = frozenset(), created: dt.datetime,
+    path: Path,
+    titles: list[str],
+    columns: dict[str, pa.Array],
+    *,
+    sheet: str,
+    date_columns: set[str],
+    number_columns: set[str] = frozenset(),
+    created: dt.datetime,
 ) -> Path:
     """An Excel workbook, one sheet: title lines, the header, the rows; dates as real date cells
     (a value that is not a valid ``dd/mm/yyyy`` date stays text, as a typing mistake would)."""
@@ -97,11 +103,16 @@ def write_xlsx(
     names = list(columns)
     n = len(columns[names[0]])
     if n + len(titles) + 1 > EXCEL_MAX_ROWS:
-        raise InputError(f"{n} rows do not fit in one Excel sheet (at most {EXCEL_MAX_ROWS - len(titles) - 1}); use --format csv")
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": titles[0] if titles else "", "author": "disruption-qa sample",
-                         "company": "", "created": created})
+        raise InputError(
+            f"{n} rows do not fit in one Excel sheet (at most {EXCEL_MAX_ROWS - len(titles) - 1}); use --format csv"
+        )
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    book.set_properties(
+        {"title": titles[0] if titles else "", "author": "disruption-qa sample", "company": "", "created": created}
+    )
     ws = book.add_worksheet(sheet)
     bold = book.add_format({"bold": True})
     date_fmt = book.add_format({"num_format": "dd/mm/yyyy"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import (
     DISRUPTIONS_BROKEN,
     DISRUPTIONS_BROKEN_XLSX,
     DISRUPTIONS_VALID,
+    REPO,
     SMALL,
     THREATS_BROKEN,
     THREATS_VALID,
@@ -18,6 +20,7 @@ from conftest import (
     valid_threat_rows,
 )
 
+from disruption_qa.api import validate_files
 from disruption_qa.reading import column_letter, read_export
 from disruption_qa.validation import RULES, suggest_organisation, validate
 
@@ -228,7 +231,7 @@ def test_disruptions_required_value(tmp_path, column):
         FIRST + 6,
         D_RECORDS[6][0],
         column,
-        RULES["required"],
+        RULES["required"].text,
         None,
     )
     assert issue.message == f"{column} is required but blank"
@@ -315,7 +318,7 @@ def test_support_needs_supported_organisation(tmp_path):
         26,
         "DIS-RO-0023",
         "Supported Organisation",
-        RULES["support_needs_supported"],
+        RULES["support_needs_supported"].text,
         None,
     )
 
@@ -330,7 +333,7 @@ def test_support_needs_supported_when_the_column_is_absent(tmp_path):
         FIRST + i for i, r in enumerate(D_RECORDS) if r[D_HEADER.index("Disruption Type")] == "Support Disruption"
     ]
     assert [(i.row, i.column, i.rule) for i in result.issues] == [
-        (r, "Supported Organisation", RULES["support_needs_supported"]) for r in support_rows
+        (r, "Supported Organisation", RULES["support_needs_supported"].text) for r in support_rows
     ]
 
 
@@ -346,7 +349,7 @@ def test_record_date_not_before_disruption_date(tmp_path):
         8,
         "DIS-CH-0005",
         "Record Date",
-        RULES["record_before_disruption"],
+        RULES["record_before_disruption"].text,
         "09/06/2022",
     )
     assert issue.message == "Record Date 09/06/2022 is before the Disruption Date 10/06/2022"
@@ -371,7 +374,7 @@ def test_implausible_year_is_an_invalid_date(tmp_path):
         9,
         "DIS-CH-0006",
         "Record Date",
-        RULES["date"],
+        RULES["date"].text,
         "02/11/3022",
     )
     assert issue.message == "'02/11/3022' has an implausible year (3022): check the date"
@@ -380,7 +383,7 @@ def test_implausible_year_is_an_invalid_date(tmp_path):
 def test_uk_date_read_day_first_in_rules(tmp_path):
     # 03/04/2022 is 3 April: a record on 02/04/2022 is before it, one on 04/03/2022 (4 March) too
     result = validate(_disruptions(tmp_path, {(0, "Disruption Date"): "03/04/2022", (0, "Record Date"): "04/03/2022"}))
-    assert [(i.row, i.rule) for i in result.issues] == [(4, RULES["record_before_disruption"])]
+    assert [(i.row, i.rule) for i in result.issues] == [(4, RULES["record_before_disruption"].text)]
     assert "before the Disruption Date 03/04/2022" in result.issues[0].message
 
 
@@ -396,9 +399,9 @@ def test_after_extraction_date_from_the_title_line(tmp_path):
     assert result.extraction_date == dt.date(2023, 1, 4)
     assert result.extraction_date_source.startswith("title line")
     assert flat(result.issues) == [
-        (5, "DIS-CH-0002", "Record Date", RULES["after_extraction"], "05/01/2023"),
-        (6, "DIS-CH-0003", "Disruption Date", RULES["after_extraction"], "2023-01-05"),
-        (6, "DIS-CH-0003", "Record Date", RULES["after_extraction"], "06/01/2023"),
+        (5, "DIS-CH-0002", "Record Date", RULES["after_extraction"].text, "05/01/2023"),
+        (6, "DIS-CH-0003", "Disruption Date", RULES["after_extraction"].text, "2023-01-05"),
+        (6, "DIS-CH-0003", "Record Date", RULES["after_extraction"].text, "06/01/2023"),
     ]
     assert result.issues[1].message == "Disruption Date 05/01/2023 is after the extraction date 04/01/2023"
 
@@ -419,7 +422,7 @@ def test_after_extraction_date_given_by_the_user(tmp_path):
     )
     assert late  # the sample has December records
     assert sorted({i.row for i in result.issues if i.column == "Record Date"}) == late
-    assert {i.rule for i in result.issues} == {RULES["after_extraction"]}
+    assert {i.rule for i in result.issues} == {RULES["after_extraction"].text}
 
 
 def test_title_line_wins_over_the_users_date(tmp_path):
@@ -440,7 +443,7 @@ def test_threats_title_line_gives_the_date_when_disruptions_has_none(tmp_path):
     t = _threats(tmp_path, {})
     result = validate(d, t)
     assert result.extraction_date == dt.date(2023, 1, 4)
-    assert flat(result.issues) == [(3, "DIS-CH-0002", "Record Date", RULES["after_extraction"], "05/01/2023")]
+    assert flat(result.issues) == [(3, "DIS-CH-0002", "Record Date", RULES["after_extraction"].text, "05/01/2023")]
 
 
 # --- threats rules ------------------------------------------------------------------------------
@@ -464,7 +467,7 @@ def test_threats_required_value(tmp_path, column):
         6,
         T_RECORDS[2][0],
         column,
-        RULES["required"],
+        RULES["required"].text,
         None,
     )
 
@@ -474,9 +477,9 @@ def test_threat_id_required_and_unique(tmp_path):
         _disruptions(tmp_path, {}), _threats(tmp_path, {(1, "Threat ID"): "", (5, "Threat ID"): "ME-OCG-0202"})
     )
     assert flat(result.issues) == [
-        (5, None, "Threat ID", RULES["required"], None),
-        (9, "ME-OCG-0202", "Threat ID", RULES["unique"], "ME-OCG-0202"),
-        (10, "ME-OCG-0202", "Threat ID", RULES["unique"], "ME-OCG-0202"),
+        (5, None, "Threat ID", RULES["required"].text, None),
+        (9, "ME-OCG-0202", "Threat ID", RULES["unique"].text, "ME-OCG-0202"),
+        (10, "ME-OCG-0202", "Threat ID", RULES["unique"].text, "ME-OCG-0202"),
     ]
 
 
@@ -522,14 +525,14 @@ def test_closed_threat_needs_a_closed_date(tmp_path):
         8,
         "CH-OCG-0105",
         "Closed Date",
-        RULES["closed_needs_date"],
+        RULES["closed_needs_date"].text,
         None,
     )
 
 
 def test_closed_date_unparseable_is_a_date_problem_only(tmp_path):
     issue = _only(validate(_disruptions(tmp_path, {}), _threats(tmp_path, {(4, "Closed Date"): "soon"})))
-    assert (issue.row, issue.column, issue.rule, issue.value) == (8, "Closed Date", RULES["date"], "soon")
+    assert (issue.row, issue.column, issue.rule, issue.value) == (8, "Closed Date", RULES["date"].text, "soon")
 
 
 def test_closed_date_before_created_and_after_extraction(tmp_path):
@@ -538,8 +541,8 @@ def test_closed_date_before_created_and_after_extraction(tmp_path):
     )
     result = validate(_disruptions(tmp_path, {}), t)
     assert flat(result.issues) == [
-        (8, "CH-OCG-0105", "Closed Date", RULES["closed_before_created"], "01/01/2020"),
-        (13, "ME-OCG-0205", "Closed Date", RULES["after_extraction"], "07/01/2023"),
+        (8, "CH-OCG-0105", "Closed Date", RULES["closed_before_created"].text, "01/01/2020"),
+        (13, "ME-OCG-0205", "Closed Date", RULES["after_extraction"].text, "07/01/2023"),
     ]
 
 
@@ -552,7 +555,7 @@ def test_ragged_row_is_a_problem_with_its_row(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(csv_text([D_HEADER, *records], title=TITLE), "utf-8")
     issue = _only(validate(read_export(path, "disruptions")))
-    assert (issue.row, issue.record_id, issue.column, issue.rule) == (11, "DIS-CH-0008", None, RULES["row_shape"])
+    assert (issue.row, issue.record_id, issue.column, issue.rule) == (11, "DIS-CH-0008", None, RULES["row_shape"].text)
     assert issue.value.endswith(",stray")
 
 
@@ -592,4 +595,17 @@ def test_lazy_every_failure_in_one_pass(tmp_path):
 
 
 def test_every_rule_has_plain_english():
-    assert all(text and not re.search(r"[_:]", text) for text in RULES.values())
+    assert all(rule.text and not re.search(r"[_:]", rule.text) for rule in RULES.values())
+
+
+def test_every_rule_has_its_own_stable_code_and_every_issue_carries_it():
+    codes = [rule.code for rule in RULES.values()]
+    assert len(set(codes)) == len(codes) and all(code.startswith("V-") for code in codes)
+    assert {rule.code for rule in RULES.values()} == set(
+        json.loads((REPO / "docs" / "validation.schema.json").read_text())["properties"]["errors"]["items"][
+            "properties"
+        ]["code"]["enum"]
+    )
+    result = validate_files(DISRUPTIONS_BROKEN)
+    by_text = {rule.text: rule.code for rule in RULES.values()}
+    assert result.issues and all(issue.code == by_text[issue.rule] for issue in result.issues)

@@ -21,22 +21,35 @@ from .dates import format_date, implausible_year
 from .errors import InputError
 from .reading import Export, typed_frame
 
-#: The rules in plain English, by the name the schema gives each check.
+
+@dataclass(frozen=True)
+class Rule:
+    """A contract rule: its stable code (never reused: the history keys problem records by it) and its name in
+    plain English (what reports and fixes.csv show)."""
+
+    code: str
+    text: str
+
+
+#: The contract's rules, by the name the schema gives each check.
 RULES = {
-    "required": "required value",
-    "unique": "unique ID",
-    "allowed": "allowed values",
-    "organisation": "known organisation",
-    "date": "valid date",
-    "number": "valid number",
-    "not_negative": "not negative",
-    "record_before_disruption": "recorded on or after the disruption",
-    "after_extraction": "not after the extraction date",
-    "support_needs_supported": "support disruptions name the supported organisation",
-    "closed_needs_date": "closed threats have a Closed Date",
-    "closed_before_created": "closed on or after creation",
-    "row_shape": "well-formed row",
+    "required": Rule("V-REQUIRED", "required value"),
+    "unique": Rule("V-UNIQUE", "unique ID"),
+    "allowed": Rule("V-VOCAB", "allowed values"),
+    "organisation": Rule("V-ORG", "known organisation"),
+    "date": Rule("V-DATE", "valid date"),
+    "number": Rule("V-NUMBER", "valid number"),
+    "not_negative": Rule("V-NEGATIVE", "not negative"),
+    "record_before_disruption": Rule("V-RECORD-BEFORE-DISRUPTION", "recorded on or after the disruption"),
+    "after_extraction": Rule("V-AFTER-EXTRACTION", "not after the extraction date"),
+    "support_needs_supported": Rule("V-SUPPORTED-ORG", "support disruptions name the supported organisation"),
+    "closed_needs_date": Rule("V-CLOSED-DATE", "closed threats have a Closed Date"),
+    "closed_before_created": Rule("V-CLOSED-BEFORE-CREATED", "closed on or after creation"),
+    "row_shape": Rule("V-ROW-SHAPE", "well-formed row"),
 }
+
+#: A rule's stable code by its plain-English name (for stores and files written before codes existed).
+CODE_OF_TEXT = {rule.text: rule.code for rule in RULES.values()}
 
 
 #: How many other rows a duplicate ID's message lists before "and N more".
@@ -51,10 +64,13 @@ class ValidationIssue:
     row: int
     record_id: str | None
     column: str | None
+    #: The rule broken, in plain English (``Rule.text``).
     rule: str
     value: str | None
     message: str
     cell: str | None = None  # Disruptions!F57, for Excel files
+    #: The rule's stable code (``Rule.code``), e.g. ``V-DATE``.
+    code: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -236,7 +252,16 @@ def _structural(export: Export) -> list[ValidationIssue]:
         record_id = ids.get(p.row)
         record_id = None if record_id is None or pd.isna(record_id) else str(record_id)
         issues.append(
-            ValidationIssue(export.source.path, p.row, record_id, None, RULES["row_shape"], p.value, p.message)
+            ValidationIssue(
+                export.source.path,
+                p.row,
+                record_id,
+                None,
+                RULES["row_shape"].text,
+                p.value,
+                p.message,
+                code=RULES["row_shape"].code,
+            )
         )
     return issues
 
@@ -369,10 +394,11 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
                 row=row,
                 record_id=None if record_id is None or pd.isna(record_id) else str(record_id),
                 column=name,
-                rule=RULES[rule],
+                rule=RULES[rule].text,
                 value=value,
                 message=message,
                 cell=export.cell(key, row),
+                code=RULES[rule].code,
             )
         )
     return issues

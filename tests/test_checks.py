@@ -100,7 +100,7 @@ def run(tmp_path, records, threats=None, *, config: str | None = None, profile="
     if config:
         cfg = tmp_path / "config.toml"
         cfg.write_text(config)
-    result = api.check_files(d, t, year=2022, profile=profile, config=cfg, organisations=[organisation])
+    result = api.check(d, t, year=2022, profile=profile, config=cfg, organisations=[organisation])
     return result, {f.check: f for f in result.results[0].findings}
 
 
@@ -118,10 +118,10 @@ def test_healthy_year_flags_nothing(tmp_path):
     assert {k: f.status for k, f in findings.items()} == {k: "clear" for k in findings}
     assert len(findings) == 14
     ind = run_.results[0].indicators
-    assert ind["lead_disruptions"] == 120
-    assert ind["by_strand"] == {"Pursue": 60, "Prevent": 24, "Protect": 24, "Prepare": 12}
-    assert ind["pursue_share"] == 0.5
-    assert ind["threats"] == 12 and ind["threats_by_type"]["SOC Vulnerability"] == 2
+    assert ind.lead_disruptions == 120
+    assert ind.by_strand == {"Pursue": 60, "Prevent": 24, "Protect": 24, "Prepare": 12}
+    assert ind.pursue_share == 0.5
+    assert ind.threats == 12 and ind.threats_by_type["SOC Vulnerability"] == 2
     assert run_.exit_code() == 0
 
 
@@ -348,7 +348,7 @@ def test_w108_counts_only_the_users_of_the_period_and_organisation(tmp_path):
         **{"Disruption ID": "D9002", "Recording Organisation": "Merseyside Police", "Recorded By": "NEIGHBOUR"},
     )
     result, f = run(tmp_path, [*records, other_year, other_org], threats)
-    assert result.results[0].indicators["recorders"] == 4  # U1 to U4
+    assert result.results[0].indicators.recorders == 4  # U1 to U4
     assert "4 users recorded in all" in f["W108"].message
 
 

@@ -66,9 +66,9 @@ def region(tmp_path_factory):
         rows=1500,
         seed=4,
     )
-    run = api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
+    run = api.check(folder / "disruptions.csv", folder / "threats.csv", year=2022)
     out = folder / "out"
-    api.write_check(run, out)
+    api.write(run, out)
     return run, out
 
 
@@ -79,12 +79,12 @@ def test_comparison_table_has_a_row_per_organisation(region):
     assert set(rows) == {r.organisation.name for r in run.results}
     for result in run.results:
         row, ind = rows[result.organisation.name], result.indicators
-        assert row["lead_disruptions"] == ind["lead_disruptions"]
-        assert row["support_disruptions"] == ind["support_disruptions"]
-        assert row["shares"]["Pursue"] == pytest.approx(ind["by_strand"]["Pursue"] / ind["lead_disruptions"])
-        assert row["late_share"] == pytest.approx(ind["late_records"] / ind["happened_in_period"])
-        assert row["threats"] == ind["threats"]
-        assert row["vulnerabilities"] == ind["threats_by_type"]["SOC Vulnerability"]
+        assert row["lead_disruptions"] == ind.lead_disruptions
+        assert row["support_disruptions"] == ind.support_disruptions
+        assert row["shares"]["Pursue"] == pytest.approx(ind.by_strand["Pursue"] / ind.lead_disruptions)
+        assert row["late_share"] == pytest.approx(ind.late_records / ind.happened_in_period)
+        assert row["threats"] == ind.threats
+        assert row["vulnerabilities"] == ind.threats_by_type["SOC Vulnerability"]
         assert row["report"] == f"{result.slug}/report.html" and (out / row["report"]).exists()
         assert [f["check"] for f in row["flagged"]] == sorted(
             (f.check for f in result.findings if f.status == "flagged"),
@@ -95,7 +95,7 @@ def test_comparison_table_has_a_row_per_organisation(region):
     assert {p["organisation"] for p in pursue["points"]} == {"Cheshire Constabulary", "Merseyside Police"}
     forces = [r for r in run.results if r.organisation.kind == "force"]
     assert pursue["pooled"] == pytest.approx(
-        sum(r.indicators["by_strand"]["Pursue"] for r in forces) / sum(r.indicators["lead_disruptions"] for r in forces)
+        sum(r.indicators.by_strand["Pursue"] for r in forces) / sum(r.indicators.lead_disruptions for r in forces)
     )
     html = (out / "index.html").read_text(encoding="utf-8")
     for result in run.results:
@@ -107,8 +107,8 @@ def test_a_single_organisation_gets_no_index(tmp_path):
     from disruption_qa.sample import generate
 
     generate(tmp_path, organisations=["Cumbria Constabulary"], rows=300, seed=2)
-    run = api.check_files(tmp_path / "disruptions.csv", tmp_path / "threats.csv", year=2022)
-    api.write_check(run, tmp_path / "out")
+    run = api.check(tmp_path / "disruptions.csv", tmp_path / "threats.csv", year=2022)
+    api.write(run, tmp_path / "out")
     assert not (tmp_path / "out" / "index.html").exists() and not (tmp_path / "out" / "comparison.json").exists()
 
 

@@ -148,7 +148,7 @@ def extraction(folder: Path, which: int, *, extracted: dt.date | None = None) ->
 
 
 def check(folder: Path) -> api.CheckRun:
-    return api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
+    return api.check(folder / "disruptions.csv", folder / "threats.csv", year=2022)
 
 
 @pytest.fixture(scope="module")
@@ -414,7 +414,7 @@ def test_rerunning_an_extraction_records_nothing_new(store, runs_, tmp_path):
 def test_another_profile_is_another_entry(store, tmp_path):
     extraction(tmp_path / "x", 1)
     default = check(tmp_path / "x")
-    inspectors = api.check_files(
+    inspectors = api.check(
         tmp_path / "x" / "disruptions.csv", tmp_path / "x" / "threats.csv", year=2022, profile="hmicfrs-2023"
     )
     with open_history(store) as h:

@@ -42,8 +42,8 @@ def region(tmp_path_factory):
     folder = tmp_path_factory.mktemp("region")
     generate(folder, region="North West", rows=3000, seed=11)
     out = folder / "out"
-    run = api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
-    api.write_check(run, out)
+    run = api.check(folder / "disruptions.csv", folder / "threats.csv", year=2022)
+    api.write(run, out)
     return folder, out, run
 
 
@@ -110,8 +110,8 @@ def test_report_shows_numbers_in_tables_and_charts_with_text(region):
     result = next(r for r in run.results if r.organisation.name == "Cheshire Constabulary")
     html = (out / "cheshire-constabulary" / "report.html").read_text(encoding="utf-8")
     ind = result.indicators
-    assert f'<span class="n">{ind["lead_disruptions"]}</span>' in html
-    assert f"{ind['pursue_share'] * 100:.0f}%" in html
+    assert f'<span class="n">{ind.lead_disruptions}</span>' in html
+    assert f"{ind.pursue_share * 100:.0f}%" in html
     assert html.count('<svg role="img" aria-label=') == 3
     for f in result.findings:
         assert f.message.replace("'", "&#39;") in html
@@ -165,9 +165,9 @@ def test_text_from_the_input_never_becomes_markup(region, browser, tmp_path):
         row["Summary"] = PAYLOADS[(i + 1) % 2]
 
     _rewrite(folder / "disruptions.csv", hostile, change)
-    run = api.check_files(hostile, folder / "threats.csv", year=2022)
+    run = api.check(hostile, folder / "threats.csv", year=2022, include_summaries=True)
     out = tmp_path / "out"
-    api.write_check(run, out, include_summaries=True)
+    api.write(run, out)
     report = out / "cheshire-constabulary" / "report.html"
     html = report.read_text(encoding="utf-8")
     assert "&lt;script&gt;" in html or "&#34;&gt;&lt;img" in html, "the payloads should be shown, escaped"
@@ -181,10 +181,11 @@ def test_summaries_stay_out_unless_asked(region, tmp_path):
     folder, _, _ = region
     marked = tmp_path / "marked.csv"
     _rewrite(folder / "disruptions.csv", marked, lambda i, row: row.update(Summary=f"SECRET-NARRATIVE-{i}"))
-    run = api.check_files(marked, folder / "threats.csv", year=2022)
+    run = api.check(marked, folder / "threats.csv", year=2022)
+    asked = api.check(marked, folder / "threats.csv", year=2022, include_summaries=True)
     hidden, shown = tmp_path / "hidden", tmp_path / "shown"
-    api.write_check(run, hidden)
-    api.write_check(run, shown, include_summaries=True)
+    api.write(run, hidden)
+    api.write(asked, shown)
     for path in hidden.rglob("*"):
         if path.is_file():
             assert "SECRET-NARRATIVE" not in path.read_text(encoding="utf-8-sig"), path
@@ -194,9 +195,9 @@ def test_summaries_stay_out_unless_asked(region, tmp_path):
 def test_same_inputs_give_the_same_html_but_the_generated_line(region, tmp_path):
     folder, _, run = region
     first, second = tmp_path / "a", tmp_path / "b"
-    api.write_check(run, first)
-    again = api.check_files(folder / "disruptions.csv", folder / "threats.csv", year=2022)
-    api.write_check(again, second)
+    api.write(run, first)
+    again = api.check(folder / "disruptions.csv", folder / "threats.csv", year=2022)
+    api.write(again, second)
     for report in first.glob("*/report.html"):
         a = report.read_text(encoding="utf-8")
         b = (second / report.parent.name / "report.html").read_text(encoding="utf-8")
@@ -266,7 +267,7 @@ def test_diff_page_passes_axe(browser, tmp_path):
         threats_old=nw / "threats_2023-01-04.csv",
         threats_new=nw / "threats_2023-07-13.csv",
     )
-    api.write_diff(result, tmp_path)
+    api.write(result, tmp_path)
     found = audit(browser, tmp_path / "diff.html", OUTPUT / "diff.png")
     assert found["violations"] == [] and found["errors"] == [] and found["requests"] == []
     assert found["h2"][:2] == ["By organisation", "Disruptions added late"]
@@ -274,8 +275,8 @@ def test_diff_page_passes_axe(browser, tmp_path):
 
 def test_validate_report_lists_problems_by_organisation_and_passes_axe(browser, tmp_path):
     small = ROOT / "sample_exports" / "small"
-    validation = api.validate_files(small / "disruptions_broken.csv", small / "threats_broken.csv")
-    api.write_validation(validation, tmp_path, html=True)
+    validation = api.validate(small / "disruptions_broken.csv", small / "threats_broken.csv")
+    api.write(validation, tmp_path)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert f"{len(validation.issues)} cells to fix" in html
     for issue in validation.issues:
@@ -299,26 +300,3 @@ def test_record_rows_escape_every_cell_a_column_at_a_time():
         '<tr><th scope="row">D1</th><td>x\x00&lt;i&gt;</td></tr>\n<tr><th scope="row">D2</th><td>&#39;</td></tr>'
     )
     assert str(record_rows(SimpleNamespace(cells=[]))) == ""
-
-
-def test_record_tables_show_records_not_in_the_file_as_blank_rows():
-    """A sign's records missing from the file (here an export with no rows at all) are listed with blank cells."""
-    from types import SimpleNamespace
-
-    import numpy as np
-    import pandas as pd
-
-    from disruption_qa.checks import Finding
-    from disruption_qa.report import _record_tables
-
-    frame = pd.DataFrame(
-        {"disruption_date": pd.Series([], dtype="datetime64[ns]"), "strand": pd.Series([], dtype="str")}
-    )
-    finding = Finding("W101", "pursue-skew", "t", "warning", "flagged", records=["D1", "D2"])
-    none_found = SimpleNamespace(positions_of=lambda f, count: np.full(len(f.records[:count]), -1))
-    (columns, cells), (other_columns, other_cells) = _record_tables(
-        [finding, Finding("W102", "n", "t", "warning", "clear")], {"disruptions": frame}, none_found, False
-    )
-    assert columns == ["Disruption ID", "Disruption Date", "4P Strand"]
-    assert cells == [["D1", "D2"], ["", ""], ["", ""]]
-    assert (other_columns, other_cells) == ([], [])

@@ -20,7 +20,7 @@ from conftest import (
     valid_threat_rows,
 )
 
-from disruption_qa.api import validate_files
+from disruption_qa.api import validate as validate_files
 from disruption_qa.reading import column_letter, read_export
 from disruption_qa.validation import RULES, suggest_organisation, validate
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .errors import InputError
+from .runtime import leave, tune_memory
 
 app = typer.Typer(
     name="disruption-qa",
@@ -54,38 +55,6 @@ HistoryOpt = Annotated[
 ]
 
 
-def tune_memory() -> None:
-    """Make this process's memory cheaper to reuse and steadier to get, for large extractions.
-
-    A run allocates and frees many arrays of several megabytes. By default glibc
-    maps each afresh and the system zeroes every page again; raising the
-    mapping and trimming thresholds (``mallopt``, the knobs MALLOC_MMAP_THRESHOLD_
-    and friends set) keeps freed memory for reuse. pyarrow's default allocator
-    (mimalloc) made the system time of reading a national file swing between
-    0.3 and 1.8 s from run to run; jemalloc takes a steady 0.6 s. Measured in
-    docs/performance.md. Only this command-line process is tuned: a program using
-    the library keeps its own settings. Where glibc or jemalloc is missing, the
-    defaults stay.
-    """
-    import ctypes
-    import ctypes.util
-    import os
-
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        pass
-    else:
-        M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
-        mallopt(M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest: arrays under 32 MB come from the heap
-        mallopt(M_TRIM_THRESHOLD, 1 << 30)
-        mallopt(M_TOP_PAD, 256 << 20)
-    import pyarrow
-
-    if "jemalloc" in pyarrow.supported_memory_backends() and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
-
-
 def parse_day(text: str | None, option: str):
     if text is None:
         return None
@@ -120,10 +89,10 @@ def validate(
 
     day = parse_day(extracted_on, "--extracted-on")
     try:
-        result = api.validate_files(
+        result = api.validate(
             disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=day
         )
-        written = api.write_validation(result, out, html=True)
+        written = api.write(result, out)
     except InputError as exc:
         fail(str(exc))
     typer.echo(validation_summary(result))
@@ -193,7 +162,7 @@ def check(
     start, end, day = parse_day(from_, "--from"), parse_day(to, "--to"), parse_day(extracted_on, "--extracted-on")
     progress = progress_printer()
     try:
-        run = api.check_files(
+        run = api.check(
             disruptions,
             threats,
             organisations=organisation,
@@ -205,14 +174,11 @@ def check(
             config=config,
             sheet=sheet,
             threats_sheet=threats_sheet,
+            include_summaries=include_summaries,
+            history=False if no_history else history,
             progress=progress,
         )
-        views = None
-        if not no_history:
-            if progress:
-                progress("recording the run history")
-            views = api.record_history(run, history)
-        written = api.write_check(run, out, include_summaries=include_summaries, progress=progress, history=views)
+        written = api.write(run, out, progress=progress)
     except InputError as exc:
         fail(str(exc))
     if progress:
@@ -245,34 +211,21 @@ def diff(
     """
     tune_memory()
     from . import api
-    from .config import load_config
-    from .diff import diff_files
+    from .render.terminal import diff_summary
 
     try:
-        result = diff_files(
+        result = api.diff(
             old,
             new,
             threats_old=threats_old,
             threats_new=threats_new,
+            config=config,
             include_summaries=include_summaries,
-            aliases=load_config(config).aliases,
         )
-        written = api.write_diff(result, out)
+        written = api.write(result, out)
     except InputError as exc:
         fail(str(exc))
-    d = result.disruptions
-    late = sum(1 for a in d.added if a.get("late"))
-    typer.echo(
-        f"{len(d.added)} disruptions added ({late} added late), {len(d.changed)} changed, {len(d.removed)} removed"
-    )
-    for org, e in d.by_organisation.items():
-        strands = ", ".join(f"{s} {n}" for s, n in e["added_late_by_strand"].items() if n)
-        typer.echo(
-            f"  {org}: {e['added_late']} added late ({strands or 'none'}), {e['changed']} changed, {e['removed']} removed"
-        )
-    if result.threats is not None:
-        t = result.threats
-        typer.echo(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
+    typer.echo(diff_summary(result))
     for p in written:
         typer.echo(f"wrote {p}")
 
@@ -400,20 +353,13 @@ def sample(
 def main() -> None:
     """The console script. An unexpected failure is one line and exit code 3, never a traceback,
     unless DISRUPTION_QA_DEBUG is set (then the traceback is shown for a bug report).
-    A finished command exits at once (``os._exit``) after flushing its output."""
+    A finished command leaves at once once its output is flushed (:func:`disruption_qa.runtime.leave`)."""
     import os
 
     try:
         app()
     except SystemExit as done:
-        # Every output is written, synced and closed by now: leave without the interpreter's
-        # teardown, which frees a national run's frames object by object (0.3 s).
-        code = done.code
-        if isinstance(code, str):
-            print(code, file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+        leave(done.code)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)

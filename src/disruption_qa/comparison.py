@@ -20,8 +20,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from . import contract as c
-from .checks.base import FLAGGED, SEVERITIES
-from .engine import OrganisationResult
+from .results import FLAGGED, OrganisationResult, severity_order
 
 Z95 = 1.959964
 Z998 = 3.090232
@@ -31,26 +30,26 @@ FUNNEL_METRICS = (
     (
         "pursue_share",
         "Pursue share of lead disruptions",
-        lambda i: i["by_strand"]["Pursue"],
-        lambda i: i["lead_disruptions"],
+        lambda i: i.by_strand["Pursue"],
+        lambda i: i.lead_disruptions,
     ),
     (
         "prevent_share",
         "Prevent share of lead disruptions",
-        lambda i: i["by_strand"]["Prevent"],
-        lambda i: i["lead_disruptions"],
+        lambda i: i.by_strand["Prevent"],
+        lambda i: i.lead_disruptions,
     ),
     (
         "protect_share",
         "Protect share of lead disruptions",
-        lambda i: i["by_strand"]["Protect"],
-        lambda i: i["lead_disruptions"],
+        lambda i: i.by_strand["Protect"],
+        lambda i: i.lead_disruptions,
     ),
     (
         "late_share",
         "Share of disruptions recorded late",
-        lambda i: i["late_records"],
-        lambda i: i["happened_in_period"],
+        lambda i: i.late_records,
+        lambda i: i.happened_in_period,
     ),
 )
 
@@ -173,26 +172,24 @@ class Comparison:
 
 def row(result: OrganisationResult) -> ComparisonRow:
     i = result.indicators
-    flagged = sorted(
-        (f for f in result.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check)
-    )
+    flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_order)
     return ComparisonRow(
         organisation=result.organisation.name,
         kind=result.organisation.kind,
         region=result.organisation.region,
         report=f"{result.slug}/report.html",
-        lead_disruptions=i["lead_disruptions"],
-        support_disruptions=i["support_disruptions"],
-        shares={s: i[f"{s.lower()}_share"] for s in c.STRANDS},
-        disruptions_per_active_threat=i.get("disruptions_per_active_threat"),
-        non_ocg_share=i["non_ocg_share"],
-        median_lag_days=i["median_lag_days"],
-        late_share=i["late_share"],
-        top_recorder_share=i["top_recorder_share"],
-        validation_errors_per_100=i["validation_errors_per_100"],
-        threats=i.get("threats"),
-        vulnerabilities=i["threats_by_type"]["SOC Vulnerability"] if "threats_by_type" in i else None,
-        unassessed_threats=i.get("unassessed_threats"),
+        lead_disruptions=i.lead_disruptions,
+        support_disruptions=i.support_disruptions,
+        shares={s: i.share(s) for s in c.STRANDS},
+        disruptions_per_active_threat=i.disruptions_per_active_threat,
+        non_ocg_share=i.non_ocg_share,
+        median_lag_days=i.median_lag_days,
+        late_share=i.late_share,
+        top_recorder_share=i.top_recorder_share,
+        validation_errors_per_100=i.validation_errors_per_100,
+        threats=i.threats,
+        vulnerabilities=i.threats_by_type["SOC Vulnerability"] if i.has_master_list else None,
+        unassessed_threats=i.unassessed_threats,
         flagged=[{"check": f.check, "title": f.title, "severity": f.severity} for f in flagged],
     )
 
@@ -205,10 +202,10 @@ def percent(share: float) -> str:
 def inspection_figures(results: list[OrganisationResult], extraction_date: str | None) -> list[dict]:
     """The figures as an inspection report would quote them, one sentence each, with their numbers."""
     out = []
-    forces = [r for r in results if r.organisation.kind == "force" and r.indicators["lead_disruptions"]]
+    forces = [r for r in results if r.organisation.kind == "force" and r.indicators.lead_disruptions]
     for r in results:
         i, name = r.indicators, r.organisation.name
-        n, p = i["lead_disruptions"], i["by_strand"]["Pursue"]
+        n, p = i.lead_disruptions, i.by_strand["Pursue"]
         if n:
             out.append(
                 {
@@ -220,31 +217,31 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
                     "sentence": f"{name} recorded {n} disruptions, of which {p} ({percent(p / n)}) were pursue.",
                 }
             )
-        if "threats" in i:
-            v = i["threats_by_type"]["SOC Vulnerability"]
+        if i.has_master_list:
+            v = i.threats_by_type["SOC Vulnerability"]
             tail = "none of them SOC vulnerabilities" if v == 0 else f"{v} of them SOC vulnerabilities"
             out.append(
                 {
                     "organisation": name,
                     "figure": "threats",
-                    "threats": i["threats"],
+                    "threats": i.threats,
                     "vulnerabilities": v,
-                    "sentence": f"{name} had {i['threats']} SOC threats on the master list, {tail}.",
+                    "sentence": f"{name} had {i.threats} SOC threats on the master list, {tail}.",
                 }
             )
-        if i["support_disruptions"] and r.organisation.kind != "force":
+        if i.support_disruptions and r.organisation.kind != "force":
             out.append(
                 {
                     "organisation": name,
                     "figure": "support",
-                    "support_disruptions": i["support_disruptions"],
-                    "sentence": f"{name} also recorded {i['support_disruptions']} support disruptions, reported by exception.",
+                    "support_disruptions": i.support_disruptions,
+                    "sentence": f"{name} also recorded {i.support_disruptions} support disruptions, reported by exception.",
                 }
             )
     for region in sorted({r.organisation.region for r in results}):
         members = [r for r in results if r.organisation.region == region]
-        if any("threats" in r.indicators for r in members):
-            total = sum(r.indicators.get("threats", 0) for r in members)
+        if any(r.indicators.has_master_list for r in members):
+            total = sum(r.indicators.threats or 0 for r in members)
             out.append(
                 {
                     "organisation": f"{region} region",
@@ -255,8 +252,8 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
             )
         region_forces = [r for r in forces if r.organisation.region == region]
         if len(region_forces) > 1:
-            top = max(region_forces, key=lambda r: r.indicators["prevent_share"])
-            share = top.indicators["prevent_share"]
+            top = max(region_forces, key=lambda r: r.indicators.prevent_share)
+            share = top.indicators.prevent_share
             out.append(
                 {
                     "organisation": top.organisation.name,
@@ -266,14 +263,14 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
                     f" of the forces in the {region} region.",
                 }
             )
-            low = min(region_forces, key=lambda r: r.indicators["lead_disruptions"])
+            low = min(region_forces, key=lambda r: r.indicators.lead_disruptions)
             out.append(
                 {
                     "organisation": low.organisation.name,
                     "figure": "fewest disruptions",
-                    "disruptions": low.indicators["lead_disruptions"],
+                    "disruptions": low.indicators.lead_disruptions,
                     "sentence": f"{low.organisation.name} recorded the fewest disruptions in the {region} region"
-                    f" ({low.indicators['lead_disruptions']}).",
+                    f" ({low.indicators.lead_disruptions}).",
                 }
             )
     return out
@@ -289,5 +286,5 @@ def compare(
         rows=[row(r) for r in results],
         funnels=[funnel(results, *m) for m in FUNNEL_METRICS],
         figures=inspection_figures(results, extraction_date),
-        has_master_list=any("threats" in r.indicators for r in results),
+        has_master_list=any(r.indicators.has_master_list for r in results),
     )

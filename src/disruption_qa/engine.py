@@ -10,74 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from . import contract as c
 from .catalogue import Profile
-from .checks import CATALOGUE, Context, Finding
-from .checks.base import FLAGGED, SEVERITIES
+from .checks import CATALOGUE, Context
 from .errors import InputError
 from .measures import lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
-from .validation import Validation, ValidationIssue
+from .parallel import Pool
+from .records import RecordSource, record_tables
+from .results import Figures, Finding, Indicators, Issue, OrganisationResult, Period, strand_shares
+from .validation import Validation
 
 #: Columns the checks never need; dropped before splitting (the free text is the largest).
 NOT_FOR_CHECKS = ("summary",)
-
-
-@dataclass
-class Period:
-    start: dt.date
-    end: dt.date
-
-    def to_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
-
-
-@dataclass
-class OrganisationResult:
-    """Everything ``check`` found for one organisation."""
-
-    organisation: c.Organisation
-    period: Period
-    extraction_date: dt.date | None
-    profile: str
-    files: list[dict]
-    indicators: dict
-    findings: list[Finding]
-    validation_errors: list[ValidationIssue]
-    #: What the report draws beyond the indicators (``monthly`` by strand, recording ``lag``); not serialised.
-    figures: dict | None = field(default=None, repr=False)
-
-    @property
-    def slug(self) -> str:
-        return slug(self.organisation.name)
-
-    def flagged(self, at_least: str = "warning") -> list[Finding]:
-        rank = SEVERITIES.index(at_least)
-        return [f for f in self.findings if f.status == FLAGGED and SEVERITIES.index(f.severity) >= rank]
-
-    def to_dict(self) -> dict:
-        return {
-            "organisation": self.organisation.name,
-            "kind": self.organisation.kind,
-            "region": self.organisation.region,
-            "period": self.period.to_dict(),
-            "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
-            "profile": self.profile,
-            "files": self.files,
-            "indicators": self.indicators,
-            "findings": [f.to_dict() for f in self.findings],
-            "validation_errors": [i.to_dict() for i in self.validation_errors],
-        }
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def resolve_period(frame: pd.DataFrame, *, year: int | None, start: dt.date | None, end: dt.date | None) -> Period:
@@ -181,10 +131,8 @@ def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
 
 
 def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
-    """The organisation's figures: what the report, the comparison and the history show.
-
-    The validation figures are placeholders here, set by :func:`run_checks` once the
-    schema run is done (their place in the dict is kept)."""
+    """The organisation's figures from its records (the keyword arguments of
+    :class:`~disruption_qa.results.Indicators` but the validation figures, known once the schema run is done)."""
     counted = ctx.counted
     total = len(counted)
     by_strand = _counts(counted["strand"], c.STRANDS)
@@ -198,7 +146,7 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         "support_disruptions": int((ctx.in_period["disruption_type"] == c.SUPPORT).sum()),
         "records_in_period": in_period,
         "by_strand": by_strand,
-        **{f"{s.lower()}_share": by_strand[s] / total if total else None for s in c.STRANDS},
+        **strand_shares(by_strand, total),
         "happened_in_period": len(late.happened),
         "late_records": len(late.late),
         "late_share": late.share,
@@ -208,16 +156,17 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         "top_recorder_share": top_n / named if named else None,
         "non_ocg_records": non_ocg,
         "non_ocg_share": non_ocg / in_period if in_period else None,
-        **validation_indicators(0, 0),
     }
     if ctx.threats is not None:
         threats = ctx.threats
-        result["threats"] = len(threats)
-        result["threats_by_type"] = _counts(threats["threat_type"], c.THREAT_TYPES)
-        result["active_threats"] = int((threats["phase"] == "Active").sum())
-        live = ctx.active_threats
-        result["unassessed_threats"] = int(unassessed(live)["any"].sum())
-        result["disruptions_per_active_threat"] = total / result["active_threats"] if result["active_threats"] else None
+        active_threats = int((threats["phase"] == "Active").sum())
+        result.update(
+            threats=len(threats),
+            threats_by_type=_counts(threats["threat_type"], c.THREAT_TYPES),
+            active_threats=active_threats,
+            unassessed_threats=int(unassessed(ctx.active_threats)["any"].sum()),
+            disruptions_per_active_threat=total / active_threats if active_threats else None,
+        )
     return result
 
 
@@ -240,7 +189,18 @@ class _Prepared:
     threats_by_org: _Split | None
     master_by_id: pd.DataFrame | None
     disrupted: pd.Index
-    recorded: dict[str, int]  # every record of each organisation, whatever its dates
+    sources: dict[str, RecordSource]
+    include_summaries: bool
+
+
+@dataclass
+class _Checked:
+    """What a worker found for one organisation (the validation problems are added once they are known)."""
+
+    organisation: c.Organisation
+    indicators: dict
+    findings: list[Finding]
+    figures: Figures
 
 
 def _between(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -254,11 +214,12 @@ def run_checks(
     settings: dict[str, dict],
     period: Period,
     organisations: list[c.Organisation],
+    pool: Pool,
+    include_summaries: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[OrganisationResult]:
-    """Every enabled check for each organisation (on every core when there are several)."""
-    from .parallel import map_organisations
-
+    """Every enabled check for each organisation, on the ``pool``'s cores: one result each, with its
+    validation problems."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     everything = validation.frames["disruptions"]
     # the checks look at the records of the period by either date, no further: the rest is in no organisation's part
@@ -283,24 +244,38 @@ def run_checks(
         if threats is not None
         else None,
         disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
-        recorded=everything["recording_organisation"].value_counts().to_dict(),
+        sources={e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports},
+        include_summaries=include_summaries,
     )
-    results = map_organisations(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
+    checked = pool.map(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
     # last: a large extraction's schema run went on beside the checks (see validation.validate)
-    issues_by_org = _issues_by_organisation(validation)
-    for result in results:
-        errors = issues_by_org.get(result.organisation.name, [])
-        records = prepared.recorded.get(result.organisation.name, 0)
-        result.validation_errors = errors
-        result.indicators.update(validation_indicators(len(errors), records))
-    return results
+    issues: dict[str, list[Issue]] = {}
+    for issue in validation.issues:
+        if issue.organisation is not None:
+            issues.setdefault(issue.organisation, []).append(issue)
+    recorded = everything["recording_organisation"].value_counts().to_dict()  # whatever their dates
+    return [
+        _result(p, prepared, issues.get(p.organisation.name, []), recorded.get(p.organisation.name, 0)) for p in checked
+    ]
 
 
-def validation_indicators(errors: int, records: int) -> dict:
-    return {
-        "validation_errors": errors,
-        "validation_errors_per_100": round(errors / records * 100, 2) if records else None,
-    }
+def _result(checked: _Checked, p: _Prepared, issues: list[Issue], records: int) -> OrganisationResult:
+    errors = len(issues)
+    return OrganisationResult(
+        organisation=checked.organisation,
+        period=p.period,
+        extraction_date=p.validation.extraction_date,
+        profile=p.profile.name,
+        files=p.validation.files,
+        indicators=Indicators(
+            **checked.indicators,
+            validation_errors=errors,
+            validation_errors_per_100=round(errors / records * 100, 2) if records else None,
+        ),
+        findings=checked.findings,
+        validation_errors=issues,
+        figures=checked.figures,
+    )
 
 
 def _where(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
@@ -309,8 +284,9 @@ def _where(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     return frame if mask.all() else frame[mask]
 
 
-def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult:
-    """One organisation's context, findings, indicators and report figures."""
+def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
+    """One organisation's context, findings (located, with the records a report lists), indicators and
+    report figures."""
     start, end = pd.Timestamp(p.period.start), pd.Timestamp(p.period.end)
     records = p.by_org.part(org.name)
     dates = records[p.profile.period_column]
@@ -328,43 +304,18 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> OrganisationResult
         all_threats=own_threats,
         master_list=p.master_by_id,
         disrupted_threats=p.disrupted,
+        sources=p.sources,
     )
-    return OrganisationResult(
+    findings = [check.evaluate(ctx) for check in p.checks]
+    tables = record_tables(findings, p.sources, include_summaries=p.include_summaries)
+    monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end)
+    return _Checked(
         organisation=org,
-        period=p.period,
-        extraction_date=p.validation.extraction_date,
-        profile=p.profile.name,
-        files=p.validation.files,
         indicators=indicators(ctx, p.settings),
-        findings=[check.evaluate(ctx) for check in p.checks],
-        validation_errors=[],  # filled in by run_checks
-        figures={
-            "monthly": monthly_by_strand(ctx.counted, p.period.start, p.period.end),
-            "lag": lag_distribution(ctx.happened[1]),
-        },
+        findings=[f if table is None else replace(f, shown=table) for f, table in zip(findings, tables)],
+        figures=Figures(
+            months=list(monthly.index),
+            monthly={s: monthly[s].astype(int).tolist() for s in monthly.columns},
+            lag=lag_distribution(ctx.happened[1]),
+        ),
     )
-
-
-def owners(validation: Validation):
-    """A function giving the organisation that owns a validation problem's row (or None)."""
-    owner_of: dict[str, pd.Series] = {}
-    for export in validation.exports:
-        column = "recording_organisation" if export.kind is c.DISRUPTIONS else "owning_organisation"
-        owner_of[export.source.path] = export.text[column]
-
-    def owner(issue: ValidationIssue) -> str | None:
-        name = owner_of.get(issue.file, pd.Series(dtype="str")).get(issue.row)
-        return name if isinstance(name, str) else None
-
-    return owner
-
-
-def _issues_by_organisation(validation: Validation) -> dict[str, list[ValidationIssue]]:
-    """Each validation problem goes to the organisation that owns its row."""
-    owner = owners(validation)
-    grouped: dict[str, list[ValidationIssue]] = {}
-    for issue in validation.issues:
-        name = owner(issue)
-        if name is not None:
-            grouped.setdefault(name, []).append(issue)
-    return grouped

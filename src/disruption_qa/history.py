@@ -53,8 +53,8 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from . import __version__
-from .checks.base import FLAGGED
 from .errors import InputError
+from .results import FLAGGED
 
 APP_NAME = "disruption-qa"
 STRANDS = ("pursue", "prevent", "protect", "prepare")
@@ -664,7 +664,7 @@ class History:
                     for n, f in enumerate(files)
                 ],
             )
-        values = dict(_numbers(result.indicators))
+        values = dict(_numbers(result.indicators.to_dict()))
         if values:
             conn.execute(
                 run_indicators.insert(), [{"run_id": run_id, "name": k, "value": v} for k, v in values.items()]

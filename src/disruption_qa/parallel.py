@@ -1,14 +1,17 @@
 """Work spread over every core: per-organisation work in order, and one job alongside it.
 
 A national run checks and reports on dozens of organisations, each
-independently of the others. :func:`map_organisations` forks worker processes
-that inherit the run's frames (copy-on-write, nothing pickled on the way in)
-and hands each an organisation's index; only the small results come back.
-:func:`alongside` sets a job aside (the schema validation) for the next such
-pool, which runs it first on one of its workers while the others take the
-organisations: the cores stay busy with no more processes than cores (three
-busy processes on two cores were slower than two). Small runs, one-core
-machines and platforms without ``fork`` do the same work in this process.
+independently of the others. A :class:`Pool` belongs to one run and is passed
+to the code that uses it. :meth:`Pool.map` forks worker processes that inherit
+the run's frames (copy-on-write, nothing pickled on the way in: the task
+reaches each worker through the pool's initializer, which a forked process
+receives without pickling) and hands each an organisation's index; only the
+small results come back. :meth:`Pool.alongside` sets a job aside (the schema
+validation) for the pool's next map, which runs it first on one of its workers
+while the others take the organisations: the cores stay busy with no more
+processes than cores (more busy processes than cores run slower). Small runs,
+one-core machines and platforms without ``fork`` do the same work in this
+process.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -25,86 +29,29 @@ R = TypeVar("R")
 #: Below this many items a pool costs more than it saves.
 MIN_ITEMS = 4
 
-# What the forked workers inherit: set just before a pool starts, cleared after.
-_job: tuple[Callable, object, Sequence, list] | None = None
-# Jobs set aside by ``alongside`` for the next pool.
-_waiting: list[Alongside] = []
 
-
-def _run(index: int):
-    func, shared, items, _ = _job
-    return func(shared, items[index])
-
-
-def _run_alongside(index: int):
-    job = _job[3][index]
-    return job.func(job.shared)
-
-
-def can_fork() -> bool:
-    """Whether work can go to forked processes on another core."""
-    return workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def workers() -> int:
-    """How many processes per-organisation work uses: the cores this process may run on."""
+def available_cores() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
 
 
-def map_organisations(
-    func: Callable[[object, T], R],
-    shared: object,
-    items: Sequence[T],
-    progress: Callable[[str], None] | None = None,
-    describe: Callable[[int, T], str] | None = None,
-) -> list[R]:
-    """``[func(shared, item) for item in items]``, on every core when it pays.
+class Alongside(Generic[R]):
+    """A job set aside for a pool's next map (see :meth:`Pool.alongside`)."""
 
-    ``progress`` hears ``describe(i, item)`` as each item is done, in order.
-    A job set aside by :func:`alongside` runs first, on one of the pool's workers.
-    """
-    global _job
-    jobs = _waiting[:]
-    count = min(len(items) + len(jobs), workers())
-    forked = can_fork() and count >= 2 and (len(items) >= MIN_ITEMS or bool(jobs))
-    results: list[R] = []
-    if not forked:
-        for i, item in enumerate(items):
-            results.append(func(shared, item))
-            if progress and describe:
-                progress(describe(i, item))
-        return results
-    del _waiting[:]
-    _job = (func, shared, items, jobs)
-    try:
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            for n, job in enumerate(jobs):  # queued first, so a worker starts on it at once
-                job.future = pool.submit(_run_alongside, n)
-            for i, result in enumerate(pool.map(_run, range(len(items)), chunksize=1)):
-                results.append(result)
-                if progress and describe:
-                    progress(describe(i, items[i]))
-    finally:
-        _job = None
-    return results
-
-
-class Alongside:
-    """A job set aside for the next per-organisation pool (see :func:`alongside`)."""
-
-    def __init__(self, func: Callable[[object], R], shared: object):
+    def __init__(self, func: Callable[[object], R], shared: object, pool: Pool | None):
         self.func, self.shared = func, shared
+        self._pool = pool  # the pool it waits in, until one takes it or it runs here
         self.future = None  # set when a pool takes the job
         self._value: list = []  # (True, value) or (False, error), once known
 
     def result(self) -> R:
         """The job's value (or its error, raised again): from the pool that ran it, else computed here, once."""
         if not self._value:
-            if self.future is None and self in _waiting:
-                _waiting.remove(self)
+            if self.future is None and self._pool is not None:
+                self._pool.forget(self)
             run = self.future.result if self.future is not None else (lambda: self.func(self.shared))
             try:
                 self._value.append((True, run()))
@@ -116,19 +63,96 @@ class Alongside:
         return value
 
 
-def forget_waiting() -> None:
-    """Forget a job set aside and not taken (it then runs when asked, if ever): for a run that stopped early,
-    so that another run's pool does not do its work."""
-    del _waiting[:]
+@dataclass
+class _Task:
+    """What one map's workers run: ``func(shared, items[i])``, and the jobs set aside."""
+
+    func: Callable
+    shared: object
+    items: Sequence
+    jobs: list[Alongside] = field(default_factory=list)
 
 
-def alongside(func: Callable[[object], R], shared: object) -> Alongside:
-    """Set ``func(shared)`` aside to run on a spare core beside the next :func:`map_organisations` (one job at a time).
+# A worker process's task, set by the pool's initializer in that (forked) process only; never in the parent.
+_worker_task: _Task | None = None
 
-    ``.result()`` gives its value (or raises its exception), running it here if no
-    pool has taken it. Where there is no second core or no ``fork``, it runs when asked.
+
+def _adopt(task: _Task) -> None:
+    global _worker_task
+    _worker_task = task
+
+
+def _run_item(index: int):
+    return _worker_task.func(_worker_task.shared, _worker_task.items[index])
+
+
+def _run_job(index: int):
+    job = _worker_task.jobs[index]
+    return job.func(job.shared)
+
+
+class Pool:
+    """The worker processes of one run: where its per-organisation work and its set-aside job go.
+
+    ``workers``: how many processes (default: the cores this process may use);
+    1 does everything in this process.
     """
-    job = Alongside(func, shared)
-    # a job set aside earlier and never taken (a run that stopped on bad input) now runs when asked, if ever
-    _waiting[:] = [job] if can_fork() else []
-    return job
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or available_cores()
+        self._waiting: list[Alongside] = []
+
+    @property
+    def forks(self) -> bool:
+        """Whether work can go to forked processes on another core."""
+        return self.workers >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+    def alongside(self, func: Callable[[object], R], shared: object) -> Alongside[R]:
+        """Set ``func(shared)`` aside to run on a spare core beside the next :meth:`map` (one job at a time).
+
+        ``.result()`` gives its value (or raises its exception), running it here if no
+        map has taken it. Where there is no second core or no ``fork``, it runs when asked.
+        """
+        job = Alongside(func, shared, self if self.forks else None)
+        self._waiting[:] = [job] if self.forks else []
+        return job
+
+    def forget(self, job: Alongside) -> None:
+        """Take ``job`` out of the waiting list (it is being run elsewhere)."""
+        if job in self._waiting:
+            self._waiting.remove(job)
+
+    def map(
+        self,
+        func: Callable[[object, T], R],
+        shared: object,
+        items: Sequence[T],
+        progress: Callable[[str], None] | None = None,
+        describe: Callable[[int, T], str] | None = None,
+    ) -> list[R]:
+        """``[func(shared, item) for item in items]``, on every core when it pays.
+
+        ``progress`` hears ``describe(i, item)`` as each item is done, in order.
+        A job set aside by :meth:`alongside` runs first, on one of the workers.
+        """
+        jobs = self._waiting[:]
+        count = min(len(items) + len(jobs), self.workers)
+        forked = self.forks and count >= 2 and (len(items) >= MIN_ITEMS or bool(jobs))
+        results: list[R] = []
+        if not forked:
+            for i, item in enumerate(items):
+                results.append(func(shared, item))
+                if progress and describe:
+                    progress(describe(i, item))
+            return results
+        self._waiting.clear()
+        context = multiprocessing.get_context("fork")
+        task = _Task(func, shared, items, jobs)
+        with ProcessPoolExecutor(count, mp_context=context, initializer=_adopt, initargs=(task,)) as pool:
+            for n, job in enumerate(jobs):  # queued first, so a worker starts on it at once
+                job.future = pool.submit(_run_job, n)
+            for i, result in enumerate(pool.map(_run_item, range(len(items)), chunksize=1)):
+                results.append(result)
+                if progress and describe:
+                    progress(describe(i, items[i]))
+        return results

@@ -455,7 +455,7 @@ def _trimmed(table, names: list[str]) -> list:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .parallel import workers
+    from .parallel import available_cores
 
     def trim(i: int):
         column = table.column(i)
@@ -471,7 +471,7 @@ def _trimmed(table, names: list[str]) -> list:
         except pa.ArrowInvalid:  # over 2 GB of text in one column stays in chunks
             return values
 
-    with ThreadPoolExecutor(workers()) as pool:  # pyarrow's kernels release the GIL
+    with ThreadPoolExecutor(available_cores()) as pool:  # pyarrow's kernels release the GIL
         return list(pool.map(trim, range(table.num_columns)))
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,10 @@ from . import contract as c
 from .dates import format_date, implausible_year
 from .errors import InputError
 from .reading import Export, typed_frame
+from .results import Issue, ValidationResult
+
+if TYPE_CHECKING:
+    from .parallel import Pool
 
 
 @dataclass(frozen=True)
@@ -56,35 +61,20 @@ CODE_OF_TEXT = {rule.text: rule.code for rule in RULES.values()}
 DUPLICATE_ROWS_LISTED = 5
 
 
-@dataclass
-class ValidationIssue:
-    """One broken cell (or row)."""
-
-    file: str
-    row: int
-    record_id: str | None
-    column: str | None
-    #: The rule broken, in plain English (``Rule.text``).
-    rule: str
-    value: str | None
-    message: str
-    cell: str | None = None  # Disruptions!F57, for Excel files
-    #: The rule's stable code (``Rule.code``), e.g. ``V-DATE``.
-    code: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+#: One broken cell or row: the results model's Issue.
+ValidationIssue = Issue
 
 
 @dataclass
 class Validation:
-    """What validating an extraction found, with the typed frames for the checks."""
+    """An extraction being validated: its exports, their typed frames for the checks, and the problems found
+    (:meth:`result` gives them as the results model)."""
 
     exports: list[Export]
     extraction_date: dt.date | None
     extraction_date_source: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> typed frame
-    #: The issues once known, or the schema run set aside to run beside the checks (``parallel.alongside``).
+    #: The issues once known, or the schema run set aside to run beside the checks (``Pool.alongside``).
     pending: object = field(default=None, repr=False)
 
     @property
@@ -98,12 +88,10 @@ class Validation:
     def files(self) -> list[dict]:
         return [e.source.to_dict() for e in self.exports]
 
-    def to_dict(self) -> dict:
-        return {
-            "files": self.files,
-            "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
-            "errors": [i.to_dict() for i in self.issues],
-        }
+    def result(self) -> ValidationResult:
+        """What was found, as the results model (waiting for the schema run if need be)."""
+        kinds = {e.source.path: e.kind.key for e in self.exports}
+        return ValidationResult(self.files, self.extraction_date, self.extraction_date_source, self.issues, kinds)
 
 
 def resolve_extraction_date(disruptions: Export, threats: Export | None, given: dt.date | None, typed: pd.DataFrame):
@@ -187,22 +175,20 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
         )
 
 
-#: From this many disruption records, ``validate(..., background=True)`` sets the schema run aside for a spare core.
+#: From this many disruption records, ``validate(..., pool=)`` sets the schema run aside for a spare core.
 BACKGROUND_ROWS = 100_000
 
 
 def validate(
-    disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None, background: bool = False
+    disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None, pool: Pool | None = None
 ) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
-    With ``background``, a large extraction's schemas are set aside to run on a
-    spare core beside the next per-organisation work (the checks; see
-    :func:`disruption_qa.parallel.alongside`) while the caller goes on with the
+    Given a ``pool``, a large extraction's schemas are set aside to run on a
+    spare core beside its next per-organisation work (the checks; see
+    :meth:`disruption_qa.parallel.Pool.alongside`) while the caller goes on with the
     typed frames; ``Validation.issues`` waits for them, or runs them, when first read.
     """
-    from .parallel import alongside
-
     typed = {"disruptions": typed_frame(disruptions)}
     if threats is not None:
         typed["threats"] = typed_frame(threats)
@@ -219,7 +205,7 @@ def validate(
     )
     job = (result.exports, typed, date)
     result.pending = (
-        alongside(_issues, job) if background and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
+        pool.alongside(_issues, job) if pool and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
     )
     return result
 
@@ -242,7 +228,27 @@ def _issues(job) -> list[ValidationIssue]:
         return (files.index(issue.file), issue.row, column, issue.column or "")
 
     issues.sort(key=order)
+    owner = _owners(exports)
+    for issue in issues:
+        issue.organisation = owner(issue)
     return issues
+
+
+def _owners(exports: list[Export]):
+    """A function giving the organisation that owns a problem's row (its Recording or Owning Organisation),
+    or None."""
+    owner_of = {
+        e.source.path: e.text.get(
+            "recording_organisation" if e.kind is c.DISRUPTIONS else "owning_organisation", pd.Series(dtype="str")
+        )
+        for e in exports
+    }
+
+    def owner(issue: Issue) -> str | None:
+        name = owner_of[issue.file].get(issue.row)
+        return name if isinstance(name, str) else None
+
+    return owner
 
 
 def _structural(export: Export) -> list[ValidationIssue]:

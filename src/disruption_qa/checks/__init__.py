@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import CLEAR, FLAGGED, NOT_APPLICABLE, Check, Context, Finding, Param
+from ..results import CLEAR, FLAGGED, NOT_APPLICABLE, Finding
+from .base import Check, Context, Param
 
 
 def _discover() -> list[type[Check]]:

@@ -16,16 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
 from ..contract import Organisation
+from ..results import CLEAR, FLAGGED, NOT_APPLICABLE, SEVERITIES, Finding, RecordKind, RecordRefs
 
-FLAGGED, CLEAR, NOT_APPLICABLE = "flagged", "clear", "not-applicable"
-SEVERITIES = ("warning", "error")
+if TYPE_CHECKING:
+    from ..records import RecordSource
+
 DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "What to do")
 
 
@@ -42,37 +44,6 @@ COMMON_PARAMS = {
     "enabled": Param(bool, "Run this check (false switches it off)."),
     "severity": Param(str, "Severity of a finding when the check has a single level: warning or error."),
 }
-
-
-@dataclass
-class Finding:
-    """What one check found for one organisation."""
-
-    check: str
-    name: str
-    title: str
-    severity: str
-    status: str
-    value: float | int | None = None
-    threshold: dict[str, Any] | float | int | None = None
-    message: str = ""
-    records: list[str] = field(default_factory=list)
-    reason: str | None = None  # why a check did not apply
-    details: dict[str, Any] = field(default_factory=dict)
-    #: The spreadsheet row of each of ``records`` as the check found it (the first, where an ID repeats among
-    #: them); empty when not known. Not part of the result files: fixes.csv and the report show it.
-    rows: list[int] = field(default_factory=list, repr=False)
-
-    @property
-    def flagged(self) -> bool:
-        return self.status == FLAGGED
-
-    def to_dict(self) -> dict:
-        # not dataclasses.asdict: it deep-copies ``records``, which runs to hundreds of thousands of IDs nationally
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rows"}
-        if data["reason"] is None:
-            del data["reason"]
-        return data
 
 
 @dataclass
@@ -100,6 +71,8 @@ class Context:
     all_threats: pd.DataFrame | None
     master_list: pd.DataFrame | None
     disrupted_threats: pd.Index
+    #: Where records are found, by export (see ``locate``); empty where the frames stand alone (tests).
+    sources: dict[RecordKind, RecordSource] = field(default_factory=dict, repr=False)
 
     @property
     def has_master_list(self) -> bool:
@@ -112,6 +85,15 @@ class Context:
         from ..measures import happened_in
 
         return happened_in(self.records, self.start, self.end)
+
+    def locate(self, finding: Finding) -> Finding:
+        """The finding with its records located in their file (``Finding.refs``): each on the row its check
+        found it on, else looked up by ID."""
+        source = self.sources.get(finding.kind)
+        if source is None or not finding.records:
+            return finding
+        rows = finding.refs.rows if len(finding.refs) == len(finding.records) else []
+        return replace(finding, refs=source.refs(finding.records, rows))
 
     @cached_property
     def active_threats(self) -> pd.DataFrame | None:
@@ -128,6 +110,8 @@ class Check:
     name: ClassVar[str]
     title: ClassVar[str]
     needs_master_list: ClassVar[bool] = False
+    #: The export the records behind a finding come from.
+    records: ClassVar[RecordKind] = "disruptions"
     #: Two-level checks flag at or above (``inclusive``) or strictly above their thresholds.
     inclusive: ClassVar[bool] = False
     params: ClassVar[dict[str, Param]] = {}
@@ -160,7 +144,7 @@ class Check:
     def evaluate(self, ctx: Context) -> Finding:
         if self.needs_master_list and not ctx.has_master_list:
             return self.not_applicable("no SOC master list was given (use --threats)")
-        return self.run(ctx)
+        return ctx.locate(self.run(ctx))
 
     @property
     def two_level(self) -> bool:
@@ -198,7 +182,8 @@ class Check:
         """A finding: ``flagged`` is a level (from :meth:`level`), True/False, or None for clear.
 
         ``records``: the IDs behind it, best a column of the Context's frames (indexed by
-        spreadsheet row), so that each record keeps the row it was found on."""
+        spreadsheet row), so that each record keeps the row it was found on (``Finding.refs``,
+        given its file by :meth:`Context.locate`)."""
         if isinstance(flagged, str):
             severity, status = flagged, FLAGGED
         elif flagged:
@@ -219,7 +204,8 @@ class Check:
             message=message,
             records=ids,
             details=details or {},
-            rows=rows,
+            kind=self.records,
+            refs=RecordRefs("", ids, rows) if len(rows) == len(ids) else RecordRefs(""),
         )
 
     def not_applicable(self, reason: str) -> Finding:
@@ -232,6 +218,7 @@ class Check:
             threshold=self.thresholds(),
             message=f"Not applicable: {reason}.",
             reason=reason,
+            kind=self.records,
         )
 
 

@@ -31,6 +31,7 @@ class NoVulnerabilities(Check):
     name = "no-vulnerabilities"
     title = "No SOC vulnerabilities on the master list"
     needs_master_list = True
+    records = "threats"
 
     def run(self, ctx: Context) -> Finding:
         threats = ctx.threats

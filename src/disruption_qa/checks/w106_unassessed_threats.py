@@ -31,6 +31,7 @@ class UnassessedThreats(Check):
     name = "unassessed-threats"
     title = "Active threats not fully assessed"
     needs_master_list = True
+    records = "threats"
     params: ClassVar[dict[str, Param]] = {
         "threshold": Param(float, "Share of active threats not fully assessed above which to flag.")
     }

@@ -34,6 +34,7 @@ class UnmanagedThreats(Check):
     name = "unmanaged-threats"
     title = "Active threats that look unmanaged"
     needs_master_list = True
+    records = "threats"
     params: ClassVar[dict[str, Param]] = {
         "threshold": Param(float, "Share of unmanaged active threats above which to flag."),
         "review_days": Param(int, "Days since the last 4P plan review after which a plan is out of date."),

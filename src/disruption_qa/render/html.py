@@ -204,13 +204,11 @@ def render_diff(diff, *, now: dt.datetime | None = None) -> str:
 
 def render_validation(validation, *, now: dt.datetime | None = None) -> str:
     """The ``validate`` report: every problem, grouped by organisation and rule."""
-    from ..engine import owners
     from ..report import validation_groups
 
-    owner = owners(validation)
     by_org: dict[str, list] = {}
     for issue in validation.issues:
-        by_org.setdefault(owner(issue) or "Rows with no known organisation", []).append(issue)
+        by_org.setdefault(issue.organisation or "Rows with no known organisation", []).append(issue)
     return (
         environment()
         .get_template("validation.html")

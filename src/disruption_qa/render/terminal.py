@@ -1,12 +1,12 @@
-"""Short summaries for the terminal: a validation, a check run, the catalogue."""
+"""Short summaries for the terminal: a validation, a check run, a diff, the catalogue."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from ..checks.base import FLAGGED, SEVERITIES
+from ..contract import STRANDS
 from ..dates import format_date
-from ..validation import Validation
+from ..results import FLAGGED, Run, ValidationResult, severity_order
 
 FIRST_ROWS = 5
 
@@ -15,7 +15,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def validation_summary(validation: Validation) -> str:
+def validation_summary(validation: ValidationResult) -> str:
     """Counts per rule and the first rows of each, file by file, in a few lines."""
     lines = []
     for f in validation.files:
@@ -43,7 +43,7 @@ def validation_summary(validation: Validation) -> str:
     return "\n".join(lines)
 
 
-def check_summary(run) -> str:
+def check_summary(run: Run) -> str:
     v = run.validation
     lines = [f"{f['path']}: {f['rows']} records" for f in v.files]
     lines.append(
@@ -54,22 +54,34 @@ def check_summary(run) -> str:
         lines.append(f"{len(v.issues)} validation problem(s): see validation.json and fixes.csv")
     for r in run.results:
         ind = r.indicators
-        shares = ", ".join(
-            f"{s} {ind[f'{s.lower()}_share'] * 100:.0f}%"
-            for s in ("Pursue", "Prevent", "Protect", "Prepare")
-            if ind.get(f"{s.lower()}_share") is not None
-        )
+        shares = ", ".join(f"{s} {ind.share(s) * 100:.0f}%" for s in STRANDS if ind.share(s) is not None)
         lines.append("")
         lines.append(
-            f"{r.organisation.name}: {ind['lead_disruptions']} lead disruptions" + (f" ({shares})" if shares else "")
+            f"{r.organisation.name}: {ind.lead_disruptions} lead disruptions" + (f" ({shares})" if shares else "")
         )
-        flagged = sorted(
-            (f for f in r.findings if f.status == FLAGGED), key=lambda f: (-SEVERITIES.index(f.severity), f.check)
-        )
+        flagged = sorted((f for f in r.findings if f.status == FLAGGED), key=severity_order)
         if not flagged:
             lines.append("  no warning signs flagged")
         for f in flagged:
             lines.append(f"  {f.severity.upper():7} {f.check} {f.name}: {f.message}")
+    return "\n".join(lines)
+
+
+def diff_summary(diff) -> str:
+    """What changed between two extractions, per organisation, in a few lines."""
+    d = diff.disruptions
+    late = sum(1 for a in d.added if a.get("late"))
+    lines = [
+        f"{len(d.added)} disruptions added ({late} added late), {len(d.changed)} changed, {len(d.removed)} removed"
+    ]
+    for org, e in d.by_organisation.items():
+        strands = ", ".join(f"{s} {n}" for s, n in e["added_late_by_strand"].items() if n)
+        lines.append(
+            f"  {org}: {e['added_late']} added late ({strands or 'none'}), {e['changed']} changed, {e['removed']} removed"
+        )
+    if diff.threats is not None:
+        t = diff.threats
+        lines.append(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
     return "\n".join(lines)
 
 

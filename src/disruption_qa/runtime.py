@@ -1,0 +1,50 @@
+"""How the command-line process runs: its memory settings and how it leaves.
+
+Only the console script uses this module: a program using the library keeps
+its own allocator settings and its own way of ending.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def tune_memory() -> None:
+    """Make this process's memory cheaper to reuse and steadier to get, for large extractions.
+
+    A run allocates and frees many arrays of several megabytes. By default glibc
+    maps each afresh and the system zeroes every page again; raising the
+    mapping and trimming thresholds (``mallopt``, the knobs MALLOC_MMAP_THRESHOLD_
+    and friends set) keeps freed memory for reuse. pyarrow's default allocator
+    (mimalloc) made the system time of reading a national file swing widely from
+    run to run; jemalloc is steady (docs/performance.md). Where glibc or jemalloc
+    is missing, the defaults stay.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        pass
+    else:
+        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+        mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest: arrays under 32 MB come from the heap
+        mallopt(m_trim_threshold, 1 << 30)
+        mallopt(m_top_pad, 256 << 20)
+    import pyarrow
+
+    if "jemalloc" in pyarrow.supported_memory_backends() and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
+
+
+def leave(code: object) -> None:
+    """End the process with ``code`` (as ``SystemExit`` gives it) once its output is flushed, without the
+    interpreter's teardown: every output is written and closed by now, and tearing down a national run's
+    frames object by object only delays the prompt."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))

@@ -42,9 +42,9 @@ def load_config(path: str | Path | None) -> Config:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file", path) from None
-    unknown = set(raw) - {"columns", "checks", "profile", "minimum_standard"}
+    unknown = set(raw) - {"columns", "checks", "profile"}
     if unknown:
-        raise InputError(f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks)", path)
+        raise InputError(f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks, profile)", path)
     for section in ("columns", "checks"):
         if not isinstance(raw.get(section, {}), dict):
             raise InputError(f"[{section}] must be a table of settings, not {raw[section]!r}", path)

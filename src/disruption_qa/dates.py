@@ -70,8 +70,7 @@ def implausible_year(text: str | None) -> int | None:
     """The year of a well-formed date outside FIRST_YEAR..LAST_YEAR (for the message), else None.
 
     One value at a time (a message each), so by the standard library's
-    ``strptime`` with the same formats: a pandas parse per value would cost
-    milliseconds each.
+    ``strptime`` with the same formats: a pandas parse of one value is far slower.
     """
     if text is None:
         return None

@@ -228,7 +228,7 @@ def distinct_ids(records: pd.Series | list) -> tuple[list[str], list[int]]:
     The rows are the index of a Series taken from the engine's frames (indexed by
     spreadsheet row): where an ID repeats, its first. They are empty for a list, or
     a Series not indexed by integers. Unique and sorted by pyarrow: a national run
-    lists half a million records, and taking them one by one into Python cost 0.5 s.
+    lists half a million records, too many to take one by one into Python.
     """
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -35,10 +35,9 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     when the run is stopped midway. The file is not forced to disk (``fsync``),
     so a power cut or system crash just after a run may still leave a file
     empty or short: outputs can be written again from the inputs, and a
-    national run writes 172 files, where waiting for the disk each time cost
-    0.15 s. A
-    folder that cannot be created or written (a file in the way, no permission,
-    a full disk) is an :class:`InputError` naming the path, not a traceback.
+    national run writes nearly two hundred files, each of which would wait for
+    the disk. A folder that cannot be created or written (a file in the way, no
+    permission, a full disk) is an :class:`InputError` naming the path, not a traceback.
     """
     path = Path(path)
     mode = "wb" if isinstance(data, bytes) else "w"
@@ -72,9 +71,9 @@ PLAIN = {str, int, float, bool, type(None)}
 def to_json(obj: object) -> str:
     """JSON indented by two spaces, but each list of plain values (text, numbers, true/false, null) on one line.
 
-    A national run's findings list half a million record IDs: one a line made the
-    files long to scroll, and Python's indenting encoder, written in Python, took
-    0.6 s over them; the compact encoder used for the lists is in C.
+    A national run's findings list half a million record IDs: one a line makes the
+    files long to scroll, and Python's indenting encoder is written in Python,
+    where the compact encoder used for the lists is in C.
     """
     token = f"@{uuid.uuid4().hex}@"
     lists: list[str] = []

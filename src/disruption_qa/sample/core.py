@@ -63,10 +63,6 @@ def day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
-def date_of(n: int) -> dt.date:
-    return EPOCH + dt.timedelta(days=int(n))
-
-
 # --- tactics -------------------------------------------------------------------
 
 #: Usual tactics of each strand with their relative frequency.

@@ -20,6 +20,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from . import contract as c
+from .format import share_words
 from .results import FLAGGED, OrganisationResult, severity_order
 
 Z95 = 1.959964
@@ -194,11 +195,6 @@ def row(result: OrganisationResult) -> ComparisonRow:
     )
 
 
-def percent(share: float) -> str:
-    """As an inspection report writes it: ``84 percent``."""
-    return f"{share * 100:.0f} percent"
-
-
 def inspection_figures(results: list[OrganisationResult], extraction_date: str | None) -> list[dict]:
     """The figures as an inspection report would quote them, one sentence each, with their numbers."""
     out = []
@@ -214,7 +210,7 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
                     "disruptions": n,
                     "pursue": p,
                     "pursue_share": p / n,
-                    "sentence": f"{name} recorded {n} disruptions, of which {p} ({percent(p / n)}) were pursue.",
+                    "sentence": f"{name} recorded {n} disruptions, of which {p} ({share_words(p / n)}) were pursue.",
                 }
             )
         if i.has_master_list:
@@ -259,7 +255,7 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
                     "organisation": top.organisation.name,
                     "figure": "highest prevent share",
                     "prevent_share": share,
-                    "sentence": f"{top.organisation.name} had the highest proportion of prevent disruptions ({percent(share)})"
+                    "sentence": f"{top.organisation.name} had the highest proportion of prevent disruptions ({share_words(share)})"
                     f" of the forces in the {region} region.",
                 }
             )

@@ -11,13 +11,10 @@ figure the history module does not (``trend`` gives each run's key figures).
 from __future__ import annotations
 
 from ..dates import format_date
+from ..format import share
 from ..history import RunEntry, trend
 
 COLUMNS = ("extraction", "organisation", "period", "profile", "pursue", "prevent", "protect", "flagged", "errors/100")
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
 
 
 def _number(value: float | None) -> str:
@@ -36,9 +33,9 @@ def history_table(entries: list[RunEntry]) -> str:
                 entry.organisation,
                 f"{format_date(entry.period_start)}-{format_date(entry.period_end)}",
                 entry.profile,
-                _share(figures["pursue_share"]),
-                _share(figures["prevent_share"]),
-                _share(figures["protect_share"]),
+                share(figures["pursue_share"], "-"),
+                share(figures["prevent_share"], "-"),
+                share(figures["protect_share"], "-"),
                 str(figures["flagged"]),
                 _number(figures["validation_errors_per_100"]),
             )
@@ -63,7 +60,7 @@ def trend_line(organisation: str, runs: list[RunEntry]) -> str:
     if len(runs) < 2:
         return f"{organisation}, 1 run: nothing to compare yet"
     first, last = trend([runs[0], runs[-1]])
-    pursue = f"pursue share {_share(first['pursue_share'])} to {_share(last['pursue_share'])}"
+    pursue = f"pursue share {share(first['pursue_share'], '-')} to {share(last['pursue_share'], '-')}"
     if first["pursue_share"] is not None and last["pursue_share"] is not None:
         points = round(last["pursue_share"] * 100) - round(first["pursue_share"] * 100)
         pursue += f" ({_direction(points, ' points' if abs(points) != 1 else ' point')})"

@@ -6,32 +6,29 @@ from collections import defaultdict
 
 from ..contract import STRANDS
 from ..dates import format_date
+from ..format import plural, share
 from ..results import FLAGGED, Run, ValidationResult, severity_order
 
 FIRST_ROWS = 5
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def validation_summary(validation: ValidationResult) -> str:
     """Counts per rule and the first rows of each, file by file, in a few lines."""
     lines = []
     for f in validation.files:
-        lines.append(f"{f['path']}: {_plural(f['rows'], 'record')}")
+        lines.append(f"{f['path']}: {plural(f['rows'], 'record')}")
     date = validation.extraction_date
     lines.append(f"extraction date: {format_date(date) or 'unknown'} ({validation.extraction_date_source})")
     if not validation.issues:
         lines.append("no validation problems found")
         return "\n".join(lines)
     rows = {(i.file, i.row) for i in validation.issues}
-    lines.append(f"{_plural(len(validation.issues), 'validation problem')} in {_plural(len(rows), 'row')}:")
+    lines.append(f"{plural(len(validation.issues), 'validation problem')} in {plural(len(rows), 'row')}:")
     by_file = defaultdict(lambda: defaultdict(list))
     for issue in validation.issues:
         by_file[issue.file][(issue.column or "(whole row)", issue.rule)].append(issue)
     for file, groups in by_file.items():
-        lines.append(f"{file}: {_plural(sum(len(g) for g in groups.values()), 'problem')}")
+        lines.append(f"{file}: {plural(sum(len(g) for g in groups.values()), 'problem')}")
         # most frequent first; ties in the order of their first row
         for (column, rule), issues in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0].row)):
             where = ", ".join(str(i.cell or i.row) for i in issues[:FIRST_ROWS])
@@ -54,7 +51,7 @@ def check_summary(run: Run) -> str:
         lines.append(f"{len(v.issues)} validation problem(s): see validation.json and fixes.csv")
     for r in run.results:
         ind = r.indicators
-        shares = ", ".join(f"{s} {ind.share(s) * 100:.0f}%" for s in STRANDS if ind.share(s) is not None)
+        shares = ", ".join(f"{s} {share(ind.share(s))}" for s in STRANDS if ind.share(s) is not None)
         lines.append("")
         lines.append(
             f"{r.organisation.name}: {ind.lead_disruptions} lead disruptions" + (f" ({shares})" if shares else "")

@@ -1,6 +1,6 @@
 """Organisations side by side: the comparison table, funnel plots, and the inspectors' figures.
 
-Computes only; ``render/comparison_html.py`` draws it and ``comparison.json``
+Computes only; ``render/html.py`` draws it (index.html) and ``comparison.json``
 serialises it.
 
 Funnel plots (Spiegelhalter, "Funnel plots for comparing institutional

@@ -1,10 +1,10 @@
-"""What a per-organisation report shows, computed (never formatted) from a check run.
+"""What a per-organisation report shows, computed (never formatted) from a check run's results model.
 
-:func:`build_report` gathers, for one organisation, the figures the HTML report
-needs beyond ``results.json``: strand mixes to compare with, the monthly records
-by strand and the recording-lag distribution (worked out with the checks, in
-``OrganisationResult.figures``), the records behind each flagged sign, and
-validation problems grouped by rule. ``render/html.py`` turns it into a page.
+:func:`build_report` gathers, for one organisation, what the HTML report shows
+beyond ``results.json``: strand mixes to compare with, the monthly records by
+strand and the recording-lag distribution (``OrganisationResult.figures``),
+each sign with the records it lists (``Finding.shown``), and validation
+problems grouped by rule. ``render/html.py`` turns it into a page.
 """
 
 from __future__ import annotations

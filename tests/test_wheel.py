@@ -18,14 +18,16 @@ import pytest
 from conftest import DISRUPTIONS_BROKEN, DISRUPTIONS_VALID, REPO, THREATS_VALID
 
 
-def _run(cmd, cwd, timeout=900):
+def _run(cmd, cwd, timeout=900, pythonpath=None):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """(venv python, venv bin folder, a working folder outside the repository)."""
+    """(venv python, venv bin folder, a working folder outside the repository, the wheel file)."""
     root = tmp_path_factory.mktemp("wheel")
     dist = root / "dist"
     built = _run([sys.executable, "-m", "build", "--wheel", "--outdir", dist], cwd=REPO)
@@ -41,11 +43,11 @@ def installed(tmp_path_factory):
     assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
     work = root / "elsewhere"
     work.mkdir()
-    return python, bin_, work
+    return python, bin_, work, wheels[0]
 
 
 def test_installed_from_the_wheel_not_the_checkout(installed):
-    python, _, work = installed
+    python, _, work, _ = installed
     run = _run([python, "-c", "import disruption_qa, sys; print(disruption_qa.__file__); print(sys.prefix)"], cwd=work)
     assert run.returncode == 0, run.stderr
     module, prefix = run.stdout.split()
@@ -55,7 +57,7 @@ def test_installed_from_the_wheel_not_the_checkout(installed):
 
 
 def test_validate_from_another_folder(installed):
-    _, bin_, work = installed
+    _, bin_, work, _ = installed
     out = work / "out"
     run = _run(
         [bin_ / "disruption-qa", "validate", DISRUPTIONS_VALID, "--threats", THREATS_VALID, "--out", out], cwd=work
@@ -82,26 +84,50 @@ def _files(folder: Path) -> list[str]:
     )
 
 
+#: Lists, as JSON, the files of a shipped folder as the package finds them (through importlib.resources).
+LIST_DATA = """
+import json, sys
+from importlib.resources import files
+from disruption_qa.resources import data_dir
+
+def walk(folder, prefix=""):
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            yield from walk(entry, prefix + entry.name + "/")
+        elif not entry.name.startswith("."):
+            yield prefix + entry.name
+
+found = data_dir(sys.argv[1])
+print(json.dumps({"dir": str(found), "package": str(files("disruption_qa")), "prefix": sys.prefix, "files": sorted(walk(found))}))
+"""
+
+
 @pytest.mark.parametrize("name", ["checks", "templates"])
 def test_packaged_data_folders(installed, name):
-    python, _, work = installed
-    code = (
-        "import json, sys; from disruption_qa.resources import data_dir; "
-        f"d = data_dir({name!r}); "
-        "print(json.dumps({'dir': str(d.resolve()), 'prefix': sys.prefix, "
-        "'files': sorted(p.relative_to(d).as_posix() for p in d.rglob('*') if p.is_file() and '__pycache__' not in p.parts and not p.name.startswith('.'))}))"
-    )
-    run = _run([python, "-c", code], cwd=work)
+    python, _, work, _ = installed
+    run = _run([python, "-c", LIST_DATA, name], cwd=work)
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)
-    assert Path(found["dir"]).is_relative_to(Path(found["prefix"]).resolve())
+    assert Path(found["dir"]) == Path(found["package"]) / "_data" / name  # inside the package, where the wheel puts it
+    assert Path(found["dir"]).resolve().is_relative_to(Path(found["prefix"]).resolve())
     assert "site-packages" in Path(found["dir"]).parts
     # everything the repository ships in that folder, and nothing else
     assert found["files"] == _files(REPO / name)
 
 
+@pytest.mark.parametrize("name", ["checks", "templates"])
+def test_the_checkout_reads_its_top_level_folders(name):
+    """An editable install has no ``_data`` in the package: the repository's own folders are read, live."""
+    run = _run([sys.executable, "-c", LIST_DATA, name], cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert Path(found["package"]) == REPO / "src" / "disruption_qa"
+    assert Path(found["dir"]) == REPO / name
+    assert found["files"] == _files(REPO / name)
+
+
 def test_organisation_list_loads(installed):
-    python, _, work = installed
+    python, _, work, _ = installed
     code = (
         "from disruption_qa import contract as c; orgs = c.organisations(); "
         "print(len(orgs)); print(orgs['Cheshire Constabulary'].region); print(c.region_of('North West Regional Organised Crime Unit'))"

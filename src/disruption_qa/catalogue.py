@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import pandas as pd
@@ -62,9 +63,9 @@ class Profile:
         return self.disruptions.get("period_column", "record_date")
 
 
-def _load_toml(path) -> dict:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+def _load_toml(path: Traversable) -> dict:
+    """A shipped TOML file, read through importlib.resources (see :mod:`disruption_qa.resources`)."""
+    return tomllib.loads(path.read_text("utf-8"))
 
 
 @cache
@@ -73,7 +74,9 @@ def defaults() -> dict[str, dict]:
 
 
 def profile_names() -> list[str]:
-    return sorted(p.stem for p in (data_dir("checks") / "profiles").glob("*.toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in (data_dir("checks") / "profiles").iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_profile(name: str) -> Profile:

@@ -11,7 +11,8 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from .resources import organisations_csv
 
 # --- vocabularies --------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class Organisation:
 @cache
 def organisations() -> dict[str, Organisation]:
     """The organisation list shipped with the package, by name."""
-    text = resources.files("disruption_qa").joinpath("data/organisations.csv").read_text("utf-8")
+    text = organisations_csv().read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
     return {r["organisation"]: Organisation(r["organisation"], r["kind"], r["region"]) for r in rows}
 

@@ -45,3 +45,42 @@ def test_strand_mix_bars_are_as_wide_as_their_shares():
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="24', svg)]
     assert len(widths) == 3 and abs(widths[0] - 2 * widths[1]) < 0.3 and abs(widths[1] - widths[2]) < 0.3
     assert ">50%<" in svg and ">25%<" in svg and "Cheshire Constabulary" in svg
+
+
+def _render_imports() -> dict[str, set[str]]:
+    """Which modules of ``disruption_qa.render`` each one imports, at the top or inside a function."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(charts.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module in modules:
+        found = set()
+        for node in ast.walk(ast.parse((folder / f"{module}.py").read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1:  # from . import x / from .x import y
+                    names = [node.module] if node.module else [a.name for a in node.names]
+                elif node.level == 0 and (node.module or "").startswith("disruption_qa.render."):
+                    names = [node.module.split(".")[2]]
+                else:
+                    names = []
+                found |= {n.split(".")[0] for n in names} & modules
+        graph[module] = found - {module}
+    return graph
+
+
+def test_the_render_modules_import_each_other_without_a_cycle():
+    graph = _render_imports()
+    assert "html" not in graph["charts"] and "templates" in graph["charts"]  # the environment is shared, not borrowed
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        assert module not in path, " -> ".join(path + [module])
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, path + [module])
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])

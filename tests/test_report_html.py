@@ -289,7 +289,7 @@ def test_record_rows_escape_every_cell_a_column_at_a_time():
     """The record tables are escaped a column at a time; a cell holding the joint used for that is escaped alone."""
     from types import SimpleNamespace
 
-    from disruption_qa.render.html import record_rows
+    from disruption_qa.render.templates import record_rows
 
     plain = SimpleNamespace(cells=[["D1", 'D"2'], ["<b>", "a & b"]])
     assert str(record_rows(plain)) == (

@@ -126,6 +126,37 @@ def test_the_checkout_reads_its_top_level_folders(name):
     assert found["files"] == _files(REPO / name)
 
 
+def test_runs_from_the_wheel_as_a_zip_file(installed):
+    """Imported straight from the wheel file, the package still finds every file it ships: it reads them through
+    importlib.resources, never by a path built from ``__file__``."""
+    python, _, work, wheel = installed
+    where = _run([python, "-c", "import disruption_qa; print(disruption_qa.__file__)"], cwd=work, pythonpath=wheel)
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(wheel)  # the zip file, not the installed copy
+
+    out = work / "zipped"
+    run = _run(
+        [python, "-m", "disruption_qa", "check", DISRUPTIONS_VALID, "--threats", THREATS_VALID]
+        + ["--year", "2022", "--profile", "hmicfrs-2023", "--no-history", "--out", out],
+        cwd=work,
+        pythonpath=wheel,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    # the run read checks/defaults.toml and the profile: a missing one stops it
+    index = (out / "index.html").read_text("utf-8")  # the templates
+    assert '<h1 id="headline">North West region</h1>' in index
+    assert "<code>hmicfrs-2023</code>" in index and "The inspectors' figures" in index  # a shipped profile
+    report = (out / "cheshire-constabulary" / "report.html").read_text("utf-8")
+    assert '<svg role="img"' in report  # the charts' template
+
+    run = _run(
+        [python, "-m", "disruption_qa", "validate", DISRUPTIONS_BROKEN, "--out", "v"], cwd=work, pythonpath=wheel
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "did you mean Cheshire Constabulary?" in run.stdout  # the organisation list
+    assert "to fix</h1>" in (work / "v" / "report.html").read_text("utf-8")
+
+
 def test_organisation_list_loads(installed):
     python, _, work, _ = installed
     code = (

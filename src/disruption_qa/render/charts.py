@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..contract import STRANDS
+from .templates import environment
 
 STRAND_COLOURS = {"Pursue": "#0072B2", "Prevent": "#E69F00", "Protect": "#009E73", "Prepare": "#CC79A7"}
 TEXT = "#1f2328"
@@ -111,9 +112,7 @@ class Chart:
         return y + 8
 
     def svg(self) -> str:
-        from .html import environment
-
-        return environment().get_template("_chart.svg").render(c=self)
+        return environment().get_template("_chart.svg").render(chart=self)
 
 
 def _r(value: float) -> float:

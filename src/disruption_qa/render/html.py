@@ -1,8 +1,10 @@
 """HTML reports from ``templates/`` with jinja2 (autoescape on): self-contained, no script.
 
-Anything that came from an input file is escaped: by the template engine, or,
-in the rows of the record tables (:func:`record_rows`), by the same escape
-function before the rows are put together. The only other markup inserted
+The environment, its loader over the shipped templates and the escaping of
+the record tables are in :mod:`.templates`. Anything that came from an input
+file is escaped: by the template engine, or, in the rows of the record tables
+(:func:`~.templates.record_rows`), by the same escape function before the rows
+are put together. The only other markup inserted
 unescaped is each chart's SVG, itself rendered from ``templates/_chart.svg``
 with autoescape on.
 The page is reproducible: the same inputs give the same bytes apart from the
@@ -12,64 +14,17 @@ generated-at line in the footer.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-
-import jinja2
-from markupsafe import Markup, escape
 
 from .. import __version__
 from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date
 from ..report import RECORDS_SHOWN
-from ..resources import data_dir
 from . import charts
+from .templates import FUNNEL_STATUS as STATUS_TEXT
+from .templates import compile_templates, environment, num, pct, record_rows
 
-
-@cache
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # templates do not change during a run: no file check each time one is used
-    )
-
-
-def compile_templates() -> None:
-    """Compile every template now (about 0.1 s), so that forked report workers inherit them compiled."""
-    env = environment()
-    for name in env.list_templates():
-        env.get_template(name)
-
-
-def pct(share) -> str:
-    return "n/a" if share is None else f"{share * 100:.0f}%"
-
-
-def record_rows(sign) -> Markup:
-    """The body rows of a sign's record table (the first cell of each names the record).
-
-    Escaped a column at a time, the column's cells joined around a character no
-    cell holds: one call instead of one a cell (17,000 rows in a national run).
-    """
-    columns = [_escaped(column) for column in sign.cells]
-    return Markup(
-        "\n".join(
-            f'<tr><th scope="row">{first}</th>' + "".join(f"<td>{cell}</td>" for cell in rest) + "</tr>"
-            for first, *rest in zip(*columns)
-        )
-    )
-
-
-def _escaped(cells: list[str], joint: str = "\x00") -> list[str]:
-    joined = joint.join(cells)
-    if joined.count(joint) != len(cells) - 1:  # a cell holds the joint (or there are none): one at a time
-        return [str(escape(cell)) for cell in cells]
-    return str(escape(joined)).split(joint)
+__all__ = ["compile_templates", "render_diff", "render_index", "render_report", "render_validation"]
 
 
 def generated_line(now: dt.datetime | None = None) -> str:
@@ -126,19 +81,6 @@ def render_report(data, *, now: dt.datetime | None = None) -> str:
             generated_line=generated_line(now),
         )
     )
-
-
-STATUS_TEXT = {
-    "within": "within the limits",
-    "alert-high": "alert: above the 95% limit",
-    "alert-low": "alert: below the 95% limit",
-    "outlier-high": "outlier: above the 99.8% limit",
-    "outlier-low": "outlier: below the 99.8% limit",
-}
-
-
-def num(value, places: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{places}f}"
 
 
 def render_index(comparison, *, files, title: str, now: dt.datetime | None = None) -> str:

@@ -1,0 +1,137 @@
+"""The jinja2 environment over the shipped ``templates/``, and the filters the templates format with.
+
+Both the pages (:mod:`.html`) and the charts (:mod:`.charts`) render through
+this one environment; neither imports the other for it. Templates are read
+through :mod:`importlib.resources` (:func:`disruption_qa.resources.data_dir`),
+so they load from an installed wheel, a zip file or the checkout alike.
+
+Autoescape is on: anything that came from an input file is escaped by the
+template engine or, in the rows of the record tables (:func:`record_rows`), by
+the same escape function before the rows are put together. How values are
+written (percentages, numbers, dates) is the filters' work, registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib.resources.abc import Traversable
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..dates import format_date
+from ..resources import data_dir
+
+
+class TraversableLoader(jinja2.BaseLoader):
+    """Templates read from an :mod:`importlib.resources` folder (a wheel's, a zip file's or the checkout's).
+
+    jinja2's ``PackageLoader`` would do for the wheel, but it reads one folder
+    of the package, and in a checkout the templates sit outside it.
+    """
+
+    def __init__(self, root: Traversable) -> None:
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        source = self.root.joinpath(*template.split("/"))
+        if not source.is_file():
+            raise jinja2.TemplateNotFound(template)
+        # shipped templates do not change while the package is loaded: always up to date
+        return source.read_text("utf-8"), str(source), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self._names(self.root, ""))
+
+    def _names(self, folder: Traversable, prefix: str) -> list[str]:
+        names = []
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                names += self._names(entry, f"{prefix}{entry.name}/")
+            elif not entry.name.startswith("."):
+                names.append(prefix + entry.name)
+        return names
+
+
+def pct(share: float | None) -> str:
+    """A share as a whole percentage (``0.456`` → ``46%``); ``n/a`` when there is none."""
+    return "n/a" if share is None else f"{share * 100:.0f}%"
+
+
+def num(value: float | None, places: int = 1) -> str:
+    """A number with thousands separators and ``places`` decimals; ``n/a`` when there is none."""
+    return "n/a" if value is None else f"{value:,.{places}f}"
+
+
+def uk_date(day, unknown: str = "unknown") -> str:
+    """A date as dd/mm/yyyy; ``unknown`` (the words to show) when there is none."""
+    return format_date(day) or unknown
+
+
+def record_rows(sign) -> Markup:
+    """The body rows of a sign's record table (the first cell of each names the record).
+
+    Escaped a column at a time, the column's cells joined around a character no
+    cell holds: one call instead of one a cell (17,000 rows in a national run).
+    """
+    columns = [_escaped(column) for column in sign.cells]
+    return Markup(
+        "\n".join(
+            f'<tr><th scope="row">{first}</th>' + "".join(f"<td>{cell}</td>" for cell in rest) + "</tr>"
+            for first, *rest in zip(*columns)
+        )
+    )
+
+
+def _escaped(cells: list[str], joint: str = "\x00") -> list[str]:
+    joined = joint.join(cells)
+    if joined.count(joint) != len(cells) - 1:  # a cell holds the joint (or there are none): one at a time
+        return [str(escape(cell)) for cell in cells]
+    return str(escape(joined)).split(joint)
+
+
+#: How the index page words a force's place on a funnel plot.
+FUNNEL_STATUS = {
+    "within": "within the limits",
+    "alert-high": "alert: above the 95% limit",
+    "alert-low": "alert: below the 95% limit",
+    "outlier-high": "outlier: above the 99.8% limit",
+    "outlier-low": "outlier: below the 99.8% limit",
+}
+
+
+def funnel_status(status: str) -> str:
+    """A funnel point's status in words."""
+    return FUNNEL_STATUS[status]
+
+
+FILTERS: dict[str, Callable] = {
+    "pct": pct,
+    "num": num,
+    "uk_date": uk_date,
+    "record_rows": record_rows,
+    "funnel_status": funnel_status,
+}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=TraversableLoader(data_dir("templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a run: no check each time one is used
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def compile_templates() -> None:
+    """Compile every template now, so that forked report workers inherit them compiled."""
+    env = environment()
+    for name in env.list_templates():
+        env.get_template(name)

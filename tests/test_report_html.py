@@ -300,3 +300,38 @@ def test_record_rows_escape_every_cell_a_column_at_a_time():
         '<tr><th scope="row">D1</th><td>x\x00&lt;i&gt;</td></tr>\n<tr><th scope="row">D2</th><td>&#39;</td></tr>'
     )
     assert str(record_rows(SimpleNamespace(cells=[]))) == ""
+
+
+def test_each_template_renders_one_context_object():
+    """Pages see only ``page`` (charts only ``chart``) and the registered filters: no loose names, no functions."""
+    import jinja2.meta
+
+    from disruption_qa.render.templates import FILTERS, environment
+
+    env = environment()
+    names = env.list_templates()
+    assert {"report.html", "index.html", "validation.html", "diff.html", "_chart.svg"} <= set(names)
+    # the one partial given its own names, by the {% with %} of the pages that include it
+    own = {"_chart.svg": {"chart"}, "_style.css": set(), "_validation_table.html": {"groups", "caption"}}
+    for name in names:
+        source = env.loader.get_source(env, name)[0]
+        assert jinja2.meta.find_undeclared_variables(env.parse(source)) == own.get(name, {"page"}), name
+    assert set(FILTERS) <= set(env.filters)
+
+
+def test_every_field_of_every_page_context_is_documented():
+    import dataclasses
+    import inspect
+
+    from disruption_qa.render import pages
+
+    classes = [pages.Page, pages.ReportPage, pages.ReportCharts, pages.IndexPage, pages.FunnelFigure]
+    classes += [pages.ValidationPage, pages.DiffPage]
+    for cls in classes:
+        assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("), cls  # a docstring of its own
+        lines = inspect.getsource(cls).splitlines()
+        for f in dataclasses.fields(cls):
+            at = [i for i, line in enumerate(lines) if line.strip().startswith(f"{f.name}:")]
+            if not at and f.name in {g.name for g in dataclasses.fields(pages.Page)}:
+                continue  # inherited from Page, documented there
+            assert at and lines[at[0] - 1].strip().startswith("#:"), f"{cls.__name__}.{f.name} has no #: comment"

@@ -7,8 +7,10 @@ so they load from an installed wheel, a zip file or the checkout alike.
 
 Autoescape is on: anything that came from an input file is escaped by the
 template engine or, in the rows of the record tables (:func:`record_rows`), by
-the same escape function before the rows are put together. How values are
-written (percentages, numbers, dates) is the filters' work, registered here.
+the same escape function before the rows are put together. Each template
+renders one typed context object (the page's, from :mod:`.pages`, or a
+:class:`~.charts.Chart`); how values are written (percentages, numbers, dates)
+is the filters' work, registered here, so no function is passed in a context.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pandas as pd
 
 from ..contract import Organisation
+from ..format import share, share_of
 from ..results import CLEAR, FLAGGED, NOT_APPLICABLE, SEVERITIES, Finding, RecordKind, RecordRefs
 
 if TYPE_CHECKING:
@@ -257,10 +258,5 @@ def _plain(value):
     return value
 
 
-def pct(part: float, whole: float) -> str:
-    """``84%``: a share as the inspectors write it (whole percent)."""
-    return f"{(part / whole * 100 if whole else 0):.0f}%"
-
-
-def share_text(value: float) -> str:
-    return f"{value * 100:.0f}%"
+#: How the checks' messages write shares (``84%``): format.py's, under the names the check modules use.
+pct, share_text = share_of, share

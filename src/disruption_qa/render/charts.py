@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .. import format as fmt
 from ..contract import STRANDS
 from .templates import environment
 
@@ -62,14 +63,6 @@ def share_ticks(low: float, high: float) -> list[float]:
             break
         value += step
     return sorted(set(ticks))
-
-
-def pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-def num(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 @dataclass
@@ -179,7 +172,7 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], label: str) -> st
     for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
         x = p.x(t)
         c.line([(x, p.top), (x, p.bottom)], GRID)
-        c.text(x, p.bottom + 16, pct(t))
+        c.text(x, p.bottom + 16, fmt.share(t))
     for i, (name, shares, _total) in enumerate(mixes):
         top = p.top + i * row + 5
         c.text(p.left - 8, top + 16, name, anchor="end")
@@ -192,7 +185,7 @@ def strand_mix(mixes: list[tuple[str, dict[str, float], int]], label: str) -> st
                     c.text(
                         p.x(left + width / 2),
                         top + 16,
-                        pct(width),
+                        fmt.share(width),
                         fill="#ffffff" if strand == "Pursue" else "#000000",
                         weight="bold",
                     )
@@ -217,16 +210,16 @@ def _stacked_columns(c: Chart, p: Plot, series: list[tuple[str, str, list[float]
                     colour,
                 )
             totals[i] += v
-    widest = max((text_width(num(t), 10) for t in totals), default=0)
+    widest = max((text_width(fmt.count(t), 10) for t in totals), default=0)
     if widest + 2 <= slot:
         for i, t in enumerate(totals):
-            c.text(p.left + (i + 0.5) * slot, p.y(t) - 4, num(t), size=10)
+            c.text(p.left + (i + 0.5) * slot, p.y(t) - 4, fmt.count(t), size=10)
     _x_labels(c, p, [p.left + (i + 0.5) * slot for i in range(count)], labels, slot)
 
 
 def _columns_plot(top_value: float, height: float) -> tuple[Plot, list[float]]:
     ticks = nice_ticks(top_value * 1.08)
-    p = Plot(left=14 + text_width(num(ticks[-1])), top=30, width=0, height=height, y1=ticks[-1])
+    p = Plot(left=14 + text_width(fmt.count(ticks[-1])), top=30, width=0, height=height, y1=ticks[-1])
     p.width = WIDTH - p.left - 10
     return p, ticks
 
@@ -236,7 +229,7 @@ def monthly(table, label: str) -> str:
     totals = table[list(STRANDS)].sum(axis=1).tolist()
     p, ticks = _columns_plot(max(totals, default=0), 190)
     c = Chart(label, WIDTH, p.bottom + 60)
-    _y_axis(c, p, ticks, num, "records")
+    _y_axis(c, p, ticks, fmt.count, "records")
     several_years = len({m.split(" ")[-1] for m in table.index}) > 1  # then each January carries its year
     labels = [
         m if several_years and (i == 0 or m.startswith("Jan")) else m.split(" ")[0] for i, m in enumerate(table.index)
@@ -251,7 +244,7 @@ def lag(buckets: list[tuple[str, int]], label: str) -> str:
     values = [float(b[1]) for b in buckets]
     p, ticks = _columns_plot(max(values, default=0), 160)
     c = Chart(label, WIDTH, p.bottom + 28)
-    _y_axis(c, p, ticks, num, "records")
+    _y_axis(c, p, ticks, fmt.count, "records")
     _stacked_columns(c, p, [("records", "#0072B2", values)], [b[0] for b in buckets])
     return c.svg()
 
@@ -270,7 +263,7 @@ def trend(rows: list[dict], label: str) -> str:
 
     p = Plot(left=50, top=12, width=WIDTH - 50 - 30, height=170, x0=-0.5, x1=len(rows) - 0.5)
     c = Chart(label, WIDTH, p.bottom + 60)
-    _y_axis(c, p, [0, 0.2, 0.4, 0.6, 0.8, 1.0], pct)
+    _y_axis(c, p, [0, 0.2, 0.4, 0.6, 0.8, 1.0], fmt.share)
     for key, _name, colour, shape, dash in TREND_SERIES:
         run: list[tuple[float, float]] = []
         for i, r in enumerate(rows + [{key: None}]):
@@ -317,9 +310,9 @@ def funnel(f, label: str) -> str:
     xticks = nice_ticks(top)
     p = Plot(left=50, top=26, width=WIDTH - 50 - 20, height=230, x1=xticks[-1], y0=yticks[0], y1=yticks[-1])
     c = Chart(label, WIDTH, p.bottom + 76)
-    _y_axis(c, p, yticks, pct, "share")
+    _y_axis(c, p, yticks, fmt.share, "share")
     for t in xticks:
-        c.text(p.x(t), p.bottom + 16, num(t))
+        c.text(p.x(t), p.bottom + 16, fmt.count(t))
     c.text(p.left + p.width / 2, p.bottom + 36, "records (n)", fill=MUTED)
     for z, dash in ((Z95, "6 4"), (Z998, "2 3")):
         c.line([(p.x(n), p.y(hi)) for n, (_, hi) in zip(ns, limits[z])], MUTED, 1, dash)
@@ -330,7 +323,7 @@ def funnel(f, label: str) -> str:
         shape, colour = FUNNEL_MARKS[pt.status]
         c.mark(shape, p.x(pt.n), p.y(pt.share), colour)
         if pt.status != "within":
-            text = f"{pt.organisation} ({pct(pt.share)})"
+            text = f"{pt.organisation} ({fmt.share(pt.share)})"
             right = p.x(pt.n) > p.left + p.width * 0.6  # label to the left of points near the right edge
             x0 = p.x(pt.n) - 8 - text_width(text, 11) if right else p.x(pt.n) + 8
             x1 = x0 + text_width(text, 11)
@@ -344,7 +337,7 @@ def funnel(f, label: str) -> str:
         [
             ("95% limits", MUTED, None, "6 4"),
             ("99.8% limits", MUTED, None, "2 3"),
-            (f"pooled {pct(f.pooled)}", TEXT, None, "1 0"),
+            (f"pooled {fmt.share(f.pooled)}", TEXT, None, "1 0"),
         ],
     )
     return c.svg()

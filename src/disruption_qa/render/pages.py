@@ -1,7 +1,7 @@
 """What each HTML page shows: one typed context a page, the single object its template renders.
 
 A template sees only ``page`` (one of the classes below) and the filters of
-:mod:`.templates` (``pct``, ``num``, ``uk_date``, ``record_rows``,
+:mod:`.templates` (``pct``, ``num``, ``uk_date`` from :mod:`disruption_qa.format`, ``record_rows``,
 ``funnel_status``); every value it shows is a documented field here, worked out
 by the page's ``build`` from the results model.
 
@@ -21,9 +21,10 @@ from .. import __version__
 from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date, parse_date
+from ..format import share as pct
 from ..report import RECORDS_SHOWN, ReportData, ValidationGroup
 from . import charts
-from .templates import FUNNEL_STATUS, pct
+from .templates import FUNNEL_STATUS
 
 if TYPE_CHECKING:
     from ..comparison import Comparison, Funnel

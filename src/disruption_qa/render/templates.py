@@ -22,7 +22,7 @@ from importlib.resources.abc import Traversable
 import jinja2
 from markupsafe import Markup, escape
 
-from ..dates import format_date
+from .. import format as fmt
 from ..resources import data_dir
 
 
@@ -54,21 +54,6 @@ class TraversableLoader(jinja2.BaseLoader):
             elif not entry.name.startswith("."):
                 names.append(prefix + entry.name)
         return names
-
-
-def pct(share: float | None) -> str:
-    """A share as a whole percentage (``0.456`` → ``46%``); ``n/a`` when there is none."""
-    return "n/a" if share is None else f"{share * 100:.0f}%"
-
-
-def num(value: float | None, places: int = 1) -> str:
-    """A number with thousands separators and ``places`` decimals; ``n/a`` when there is none."""
-    return "n/a" if value is None else f"{value:,.{places}f}"
-
-
-def uk_date(day, unknown: str = "unknown") -> str:
-    """A date as dd/mm/yyyy; ``unknown`` (the words to show) when there is none."""
-    return format_date(day) or unknown
 
 
 def record_rows(sign) -> Markup:
@@ -109,9 +94,9 @@ def funnel_status(status: str) -> str:
 
 
 FILTERS: dict[str, Callable] = {
-    "pct": pct,
-    "num": num,
-    "uk_date": uk_date,
+    "pct": fmt.share,
+    "num": fmt.number,
+    "uk_date": fmt.date,
     "record_rows": record_rows,
     "funnel_status": funnel_status,
 }

@@ -1,7 +1,7 @@
 """The run history store, on SQLite and on a real PostgreSQL server.
 
 Every behaviour is tested on both backends (the ``store`` fixture): recording a
-run with its exact figures, runs/previous/compare/trend, duplicates, migrations,
+run with its exact figures, runs/around/compare/trend, duplicates, migrations,
 stores that are not ours or are newer, concurrent writers and a run failing part
 way. The runs are real: two extractions of the same year written as CSV and
 checked with ``api.check_files``, the second with some problems fixed and some
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from disruption_qa import __version__, api, history
 from disruption_qa.contract import DISRUPTIONS, THREATS
 from disruption_qa.errors import InputError
-from disruption_qa.history import FindingState, compare, open_history, trend
+from disruption_qa.history import FindingState, compare, open_history, schema, trend
 from disruption_qa.render.history_terminal import history_json, history_table
 
 POSTGRES_URL = os.environ.get("DQA_TEST_POSTGRES_URL", "postgresql://dqa:dqa@localhost:5432/dqa_test")
@@ -290,8 +290,8 @@ def test_problem_records_keep_their_source(store, runs_):
         run_id = h.record(first)[0].id
         with h.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids).where(
-                    history.run_problem_records.c.run_id == run_id
+                sa.select(schema.run_problem_records.c.source, schema.run_problem_records.c.record_ids).where(
+                    schema.run_problem_records.c.run_id == run_id
                 )
             ).all()
     lists = {source: json.loads(ids) for source, ids in rows}
@@ -303,7 +303,7 @@ def test_problem_records_keep_their_source(store, runs_):
     assert set(lists["W107"]) == set(LATE_FIRST)
 
 
-def test_runs_previous_compare_and_trend(store, runs_):
+def test_runs_around_compare_and_trend(store, runs_):
     first, second = runs_
     with open_history(store) as h:
         c1, m1 = h.record(first)
@@ -317,15 +317,14 @@ def test_runs_previous_compare_and_trend(store, runs_):
         assert [e.id for e in h.runs(until=c2, limit=2)] == [m1.id, c2.id]
         assert [e.id for e in h.runs(CHESHIRE, profile="default")] == [c1.id, c2.id]
         assert h.runs(profile="hmicfrs-2023") == [] and h.runs(limit=0) == []
-        assert h.previous(c2).id == c1.id
-        assert h.previous(m2).id == m1.id
-        assert h.previous(c1) is None
-        assert h.previous(CHESHIRE).id == c2.id
-        assert h.previous(CHESHIRE, before=dt.date(2023, 2, 4)).id == c1.id
-        assert h.previous(CHESHIRE, before=dt.date(2023, 1, 4)) is None
-        assert h.previous(CHESHIRE, before=c2).id == c1.id
-        assert h.previous(CHESHIRE, profile="hmicfrs-2023") is None
+        assert [previous.id if previous else None for previous, _ in h.around([c2, m2, c1, m1], 12)] == [
+            c1.id,
+            m1.id,
+            None,
+            None,
+        ]
         assert h.runs(CHESHIRE)[1] == c2  # what record returned is what is read back
+        assert h.around([c2], 12)[0][0] == h.runs(CHESHIRE)[0] == c1  # the previous run with its problem records
 
     changes = compare(c1, c2)
     assert (changes.new, changes.resolved, changes.persisting) == (["W103"], ["W107"], ["W110"])
@@ -360,22 +359,23 @@ def test_runs_previous_compare_and_trend(store, runs_):
     ]
 
 
-def test_around_is_previous_and_runs_in_one_go(store, runs_):
-    """``around`` (what a check run's reports use) answers as ``previous`` and ``runs`` do entry by entry,
-    including for an older extraction recorded after a newer one."""
+def test_around_gives_each_entry_its_previous_run_and_recent_runs(store, runs_):
+    """``around`` (what a check run's reports use): for each entry, the run before it with its problem
+    records, and its recent runs as ``runs`` gives them, including for an older extraction recorded after
+    a newer one."""
     first, second = runs_
     with open_history(store) as h:
         newer = h.record(second)
         older = h.record(first)
         again = h.record(second)  # already stored: the same entries come back
+        (c2, m2), (c1, m1) = newer, older
+        previous_of = {c2.id: c1, m2.id: m1, c1.id: None, m1.id: None}
         for entries in (newer, older, again):
             for limit in (1, 12, 0):
-                expected = [
-                    (h.previous(e), h.runs(e.organisation, limit, profile=e.profile, until=e, records=False))
+                assert h.around(entries, limit) == [
+                    (previous_of[e.id], h.runs(e.organisation, limit, profile=e.profile, until=e, records=False))
                     for e in entries
                 ]
-                assert h.around(entries, limit) == expected
-        (c2, _), (c1, _) = newer, older
         (previous, recent), _ = h.around(newer, 12)
         assert previous.id == c1.id and previous.problem_records  # the previous run with its records, for what changed
         assert [e.id for e in recent] == [c1.id, c2.id] and all(not e.problem_records for e in recent)
@@ -390,8 +390,7 @@ def test_order_is_by_extraction_date_not_by_when_recorded(store, runs_):
         c2, _ = h.record(second)
         c1, _ = h.record(first)  # the older extraction checked afterwards
         assert [e.id for e in h.runs(CHESHIRE)] == [c1.id, c2.id]
-        assert h.previous(c2).id == c1.id
-        assert h.previous(c1) is None
+        assert [previous.id if previous else None for previous, _ in h.around([c2, c1], 12)] == [c1.id, None]
 
 
 def test_rerunning_an_extraction_records_nothing_new(store, runs_, tmp_path):
@@ -421,33 +420,56 @@ def test_another_profile_is_another_entry(store, tmp_path):
         c_default = h.record(default)[0]
         c_inspectors = h.record(inspectors)[0]
         assert c_default.id != c_inspectors.id and c_inspectors.profile == "hmicfrs-2023"
-        assert h.previous(c_inspectors) is None  # runs under another profile are not comparable
-        assert h.previous(CHESHIRE).id == c_inspectors.id
+        # runs under another profile are not comparable: neither is the other's previous run, nor in its trend
+        assert [(p, [e.id for e in recent]) for p, recent in h.around([c_inspectors, c_default], 12)] == [
+            (None, [c_inspectors.id]),
+            (None, [c_default.id]),
+        ]
+        assert [e.id for e in h.runs(CHESHIRE)] == [c_default.id, c_inspectors.id]
 
 
 # --- failure part-way ---------------------------------------------------------------------
 
 
-def test_a_run_failing_part_way_leaves_nothing(store, runs_, monkeypatch):
+#: A trigger refusing Merseyside's run: the database fails part-way through recording a run
+#: (Cheshire's entry already inserted in the same transaction), as a full disk or a dropped
+#: connection would.
+REFUSE_MERSEYSIDE = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_merseyside BEFORE INSERT ON runs WHEN NEW.organisation = 'Merseyside Police'"
+        " BEGIN SELECT RAISE(ABORT, 'disk pulled out'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_merseyside() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN IF NEW.organisation = 'Merseyside Police' THEN RAISE EXCEPTION 'disk pulled out'; END IF;"
+        " RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_merseyside BEFORE INSERT ON runs FOR EACH ROW EXECUTE FUNCTION refuse_merseyside()",
+    ],
+}
+
+
+def test_a_run_failing_part_way_leaves_nothing(store, runs_):
     first, _ = runs_
-    real = history.History._insert_result
-    calls = []
-
-    def fail_on_second(self, conn, result, created_at):
-        calls.append(result.organisation.name)
-        if len(calls) == 2:
-            raise RuntimeError("disk pulled out")
-        return real(self, conn, result, created_at)
-
-    monkeypatch.setattr(history.History, "_insert_result", fail_on_second)
+    assert [r.organisation.name for r in first.results] == [CHESHIRE, MERSEYSIDE]
+    open_history(store).close()
+    engine, shown = history.create_engine(store)
+    with engine.begin() as conn:
+        for statement in REFUSE_MERSEYSIDE[conn.dialect.name]:
+            conn.execute(sa.text(statement))
     with open_history(store) as h:
-        with pytest.raises(RuntimeError, match="disk pulled out"):
+        with pytest.raises(InputError) as info:
             h.record(first)
-        assert calls == [CHESHIRE, MERSEYSIDE]
         assert h.runs() == []
-    for table in history.TABLES[1:]:
+    assert str(info.value).startswith(f"history store {shown} cannot be used: ") and "disk pulled out" in str(
+        info.value
+    )
+    for table in schema.TABLES[1:]:
         assert count(store, table) == 0, table
-    monkeypatch.setattr(history.History, "_insert_result", real)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("DROP TRIGGER refuse_merseyside" + (" ON runs" if conn.dialect.name == "postgresql" else ""))
+        )
+    engine.dispose()
     with open_history(store) as h:
         assert [e.organisation for e in h.record(first)] == [CHESHIRE, MERSEYSIDE]
 
@@ -461,13 +483,13 @@ def test_a_new_store_has_every_migration_and_the_declared_tables(store):
     try:
         with engine.connect() as conn:
             versions = (
-                conn.execute(sa.select(history.schema_version.c.version).order_by(history.schema_version.c.version))
+                conn.execute(sa.select(schema.schema_version.c.version).order_by(schema.schema_version.c.version))
                 .scalars()
                 .all()
             )
             inspector = sa.inspect(conn)
-            assert set(inspector.get_table_names()) == set(history.TABLES)
-            for name, table in history.metadata.tables.items():
+            assert set(inspector.get_table_names()) == set(schema.TABLES)
+            for name, table in schema.metadata.tables.items():
                 assert [c["name"] for c in inspector.get_columns(name)] == [c.name for c in table.columns], name
             assert "ix_runs_organisation_extraction" in {i["name"] for i in inspector.get_indexes("runs")}
     finally:
@@ -527,7 +549,7 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         with h.engine.connect() as conn:  # version 3 keeps them as one list per source, sorted as Python sorts
             lists = dict(
                 conn.execute(
-                    sa.select(history.run_problem_records.c.source, history.run_problem_records.c.record_ids)
+                    sa.select(schema.run_problem_records.c.source, schema.run_problem_records.c.record_ids)
                 ).all()
             )
             key = sa.inspect(conn).get_pk_constraint("run_problem_records")
@@ -541,8 +563,9 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         # and the upgraded store takes new runs, which follow the old one
         c1 = h.record(runs_[0])[0]
         assert c1.tool_version == __version__
-        assert h.previous(c1).id == run_id
-        assert compare(h.previous(c1), c1).resolved == ["W101"]
+        ((previous, _),) = h.around([c1], 12)
+        assert previous.id == run_id
+        assert compare(previous, c1).resolved == ["W101"]
     assert count(store, "schema_version") == 3
 
 
@@ -557,7 +580,7 @@ def test_a_store_from_a_newer_version_is_refused(store):
     engine, shown = history.create_engine(store)
     with engine.begin() as conn:
         conn.execute(
-            history.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0")
+            schema.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0")
         )
     engine.dispose()
     with pytest.raises(InputError) as info:

@@ -1,11 +1,11 @@
 """The run history store, on SQLite and on a real PostgreSQL server.
 
 Every behaviour is tested on both backends (the ``store`` fixture): recording a
-run with its exact figures, runs/around/compare/trend, duplicates, migrations,
-stores that are not ours or are newer, concurrent writers and a run failing part
-way. The runs are real: two extractions of the same year written as CSV and
-checked with ``api.check_files``, the second with some problems fixed and some
-new.
+run with its exact figures, runs/around/compare/trend, duplicates, migrations
+(including a store written before validation rules had codes), stores that are
+not ours or are newer, concurrent writers and a run failing part way. The runs
+are real: two extractions of the same year written as CSV and checked with
+``api.check``, the second with some problems fixed and some new.
 
 PostgreSQL comes from ``tests/setup.sh`` (Debian's postgresql, role ``dqa``,
 database ``dqa_test``); ``DQA_TEST_POSTGRES_URL`` points elsewhere. Each test
@@ -21,6 +21,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import uuid
@@ -34,6 +35,8 @@ from disruption_qa.contract import DISRUPTIONS, THREATS
 from disruption_qa.errors import InputError
 from disruption_qa.history import FindingState, compare, open_history, schema, trend
 from disruption_qa.render.history_terminal import history_json, history_table
+from disruption_qa.results import Run
+from disruption_qa.validation import RULES
 
 POSTGRES_URL = os.environ.get("DQA_TEST_POSTGRES_URL", "postgresql://dqa:dqa@localhost:5432/dqa_test")
 
@@ -147,12 +150,12 @@ def extraction(folder: Path, which: int, *, extracted: dt.date | None = None) ->
     return d, t
 
 
-def check(folder: Path) -> api.CheckRun:
+def check(folder: Path) -> Run:
     return api.check(folder / "disruptions.csv", folder / "threats.csv", year=2022)
 
 
 @pytest.fixture(scope="module")
-def runs_(tmp_path_factory) -> tuple[api.CheckRun, api.CheckRun]:
+def runs_(tmp_path_factory) -> tuple[Run, Run]:
     """The CheckRuns of the first and second extraction."""
     base = tmp_path_factory.mktemp("extractions")
     extraction(base / "first", 1)
@@ -298,7 +301,9 @@ def test_problem_records_keep_their_source(store, runs_):
     assert all(ids == sorted(set(ids)) for ids in lists.values())  # one list a source, each ID once, sorted
     # D0060 is both late (W107) and against a threat not on the master list (W110)
     assert {s for s, ids in lists.items() if "D0060" in ids} == {"W107", "W110"}
-    assert {s for s, ids in lists.items() if "D0005" in ids} == {"allowed values"}
+    # a validation rule by its stable code, never its wording ("allowed values")
+    assert {s for s, ids in lists.items() if "D0005" in ids} == {"V-VOCAB"}
+    assert set(lists) == {"V-VOCAB", "W107", "W110"}
     assert {s for s, ids in lists.items() if "D0003" in ids} == {"W107"}
     assert set(lists["W107"]) == set(LATE_FIRST)
 
@@ -494,8 +499,8 @@ def test_a_new_store_has_every_migration_and_the_declared_tables(store):
             assert "ix_runs_organisation_extraction" in {i["name"] for i in inspector.get_indexes("runs")}
     finally:
         engine.dispose()
-    assert versions == [1, 2, 3] == [m.version for m in history.MIGRATIONS]
-    assert history.SCHEMA_VERSION == 3
+    assert versions == [1, 2, 3, 4] == [m.version for m in history.MIGRATIONS]
+    assert history.SCHEMA_VERSION == 4
 
 
 def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
@@ -556,7 +561,7 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         assert {s: json.loads(ids) for s, ids in lists.items()} == {
             "W101": ["D0001", "D0002", "d0002"],
             "W107": ["D0001"],
-            "unique ID": ["D0003"],
+            "V-UNIQUE": ["D0003"],  # version 4: the rule by its code, not its text ("unique ID")
         }
         assert key["constrained_columns"] == ["run_id", "source"]
         assert key["name"] in (None, "run_problem_records_pkey")  # SQLite does not name it; PostgreSQL keeps our name
@@ -566,13 +571,181 @@ def test_a_version_1_store_upgrades_keeping_its_runs(store, runs_):
         ((previous, _),) = h.around([c1], 12)
         assert previous.id == run_id
         assert compare(previous, c1).resolved == ["W101"]
-    assert count(store, "schema_version") == 3
+    assert count(store, "schema_version") == 4
+
+
+#: The north-west sample exports: the extractions of 4 January and 13 July 2023.
+NW = Path(__file__).resolve().parent.parent / "sample_exports" / "north-west-2022"
+NW_ORGANISATIONS = ["Cumbria Constabulary", "Cheshire Constabulary"]
+
+#: A version-3 store written by disruption-qa before validation rules had codes (commit d5362ee, the
+#: last before them), from that checkout's root with
+#: ``disruption-qa check sample_exports/north-west-2022/disruptions_2023-01-04.csv --threats
+#: sample_exports/north-west-2022/threats_2023-01-04.csv --year 2022 --organisation "Cumbria Constabulary"
+#: --organisation "Cheshire Constabulary" --history tests/fixtures/history-v3.sqlite``: the January
+#: extraction of both forces, its validation problems under the rules' texts ("valid date", "unique ID").
+STORE_BEFORE_CODES = Path(__file__).resolve().parent / "fixtures" / "history-v3.sqlite"
+
+#: Every rule text a version-3 store can hold as a source (validation.RULES before codes came in), and
+#: its code. Rewording a rule must keep its old text known, or stores written before would keep it.
+TEXTS_OF_VERSION_3 = {
+    "required value": "V-REQUIRED",
+    "unique ID": "V-UNIQUE",
+    "allowed values": "V-VOCAB",
+    "known organisation": "V-ORG",
+    "valid date": "V-DATE",
+    "valid number": "V-NUMBER",
+    "not negative": "V-NEGATIVE",
+    "recorded on or after the disruption": "V-RECORD-BEFORE-DISRUPTION",
+    "not after the extraction date": "V-AFTER-EXTRACTION",
+    "support disruptions name the supported organisation": "V-SUPPORTED-ORG",
+    "closed threats have a Closed Date": "V-CLOSED-DATE",
+    "closed on or after creation": "V-CLOSED-BEFORE-CREATED",
+    "well-formed row": "V-ROW-SHAPE",
+}
+
+
+@pytest.fixture(scope="module")
+def nw_runs() -> tuple[Run, Run]:
+    """The CheckRuns of the north-west January and July extractions, for the two forces of the stored one."""
+    return tuple(
+        api.check(NW / f"disruptions_{day}.csv", NW / f"threats_{day}.csv", organisations=NW_ORGANISATIONS, year=2022)
+        for day in ("2023-01-04", "2023-07-13")
+    )
+
+
+def store_before_codes(location: str, tmp_path: Path) -> None:
+    """Put the store written before codes at ``location``: the file itself for SQLite; for PostgreSQL the
+    version-3 schema built by the migrations, then the file's rows copied in as they are."""
+    copy = tmp_path / "before-codes" / "history.sqlite"
+    copy.parent.mkdir()
+    shutil.copy(STORE_BEFORE_CODES, copy)  # opening the file, even to read, would leave WAL files beside it
+    if not location.startswith("postgresql"):
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(copy, location)
+        return
+    source, _ = history.create_engine(copy)
+    target, _ = history.create_engine(location)
+    assert history.migrate(target, to=3) == 3
+    # version 4 changed what a source holds, not the tables, so today's Table objects describe version 3
+    with source.connect() as read, target.begin() as write:
+        for table in schema.metadata.sorted_tables:  # runs before the tables that refer to them
+            if table.name != "schema_version":
+                write.execute(table.insert(), [row._asdict() for row in read.execute(sa.select(table))])
+        write.execute(sa.text("SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT max(id) FROM runs))"))
+    source.dispose()
+    target.dispose()
+
+
+def stored_lists(location: str) -> dict[tuple[int, str], list[str]]:
+    """Every problem record list in the store, by run ID and source, read without migrating."""
+    engine, _ = history.create_engine(location)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT run_id, source, record_ids FROM run_problem_records")).all()
+    finally:
+        engine.dispose()
+    return {(run_id, source): json.loads(ids) for run_id, source, ids in rows}
+
+
+def test_a_store_from_before_codes_upgrades_and_still_tells_what_is_new(store, nw_runs, tmp_path):
+    january, july = nw_runs
+    store_before_codes(store, tmp_path)
+    before = stored_lists(store)
+    assert {source for _, source in before if not source.startswith("W")} == {"valid date", "unique ID"}
+
+    with open_history(store) as h:
+        old = h.runs()
+        assert [(e.organisation, e.extraction_date) for e in old] == [
+            (o, dt.date(2023, 1, 4)) for o in NW_ORGANISATIONS
+        ]
+        assert h.record(january) == old  # the same extraction checked again is still recognised
+        entries = h.record(july)
+        around = h.around(entries, 12)
+    assert count(store, "schema_version") == 4
+    after = stored_lists(store)
+    # the rules' texts became their codes, each list untouched; check IDs stay
+    assert {key: ids for key, ids in after.items() if key[0] in {e.id for e in old}} == {
+        (run_id, TEXTS_OF_VERSION_3.get(source, source)): ids for (run_id, source), ids in before.items()
+    }
+    assert {source for _, source in after if not source.startswith("W")} == {"V-DATE", "V-UNIQUE"}
+    # July's lists are under the same keys as January's: a rule's records compare across the upgrade
+    cumbria_jan, cumbria_jul = old[0].id, entries[0].id
+    assert after[(cumbria_jan, "V-DATE")] == after[(cumbria_jul, "V-DATE")] == ["D2003384"]
+    assert after[(cumbria_jan, "V-UNIQUE")] == after[(cumbria_jul, "V-UNIQUE")] == ["D2000775"]
+
+    # what is new since January is what it is in a store the new code wrote from the start
+    with open_history(tmp_path / "fresh.sqlite") as fresh:
+        fresh.record(january)
+        fresh_entries = fresh.record(july)
+        fresh_around = fresh.around(fresh_entries, 12)
+    for entry, (previous, recent), old_entry, fresh_entry, (fresh_previous, _) in zip(
+        entries, around, old, fresh_entries, fresh_around, strict=True
+    ):
+        assert previous == old_entry and [e.id for e in recent] == [old_entry.id, entry.id]
+        assert previous.problem_records == fresh_previous.problem_records
+        changes, expected = compare(previous, entry), compare(fresh_previous, fresh_entry)
+        assert (changes.new, changes.resolved, changes.persisting) == (
+            expected.new,
+            expected.resolved,
+            expected.persisting,
+        )
+        assert changes.new_records == expected.new_records
+        assert changes.new_records and changes.new_records < entry.problem_records  # some new, some not
+        assert not changes.new_records & {"D2003384", "D2000775", "D2000935"}  # the validation problems persist
+
+
+def test_version_4_turns_every_rule_text_into_its_code_and_leaves_the_rest(store):
+    engine, _ = history.create_engine(store)
+    assert history.migrate(engine, to=3) == 3
+    sources = [*TEXTS_OF_VERSION_3, "W101", "W107", "a wording no rule has"]
+    with engine.begin() as conn:
+        run_ids = [
+            conn.execute(
+                sa.text(
+                    "INSERT INTO runs (organisation, period_start, period_end, extraction_date, profile, inputs_hash,"
+                    " created_at) VALUES (:o, :s, :e, :x, 'default', :h, :c) RETURNING id"
+                ),
+                {
+                    "o": organisation,
+                    "s": dt.date(2022, 1, 1),
+                    "e": dt.date(2022, 12, 31),
+                    "x": dt.date(2023, 1, 4),
+                    "h": organisation,
+                    "c": dt.datetime(2023, 1, 5),
+                },
+            ).scalar()
+            for organisation in (CHESHIRE, MERSEYSIDE)
+        ]
+        conn.execute(
+            sa.text("INSERT INTO run_problem_records (run_id, source, record_ids) VALUES (:r, :s, :ids)"),
+            [
+                {"r": run_id, "s": source, "ids": json.dumps([f"{run_id}-{n}", f"{run_id}-{n}x"])}
+                for run_id in run_ids
+                for n, source in enumerate(sources)
+            ],
+        )
+    engine.dispose()
+    before = stored_lists(store)
+    open_history(store).close()
+    assert stored_lists(store) == {
+        (run_id, TEXTS_OF_VERSION_3.get(source, source)): ids for (run_id, source), ids in before.items()
+    }
+    assert len(before) == 2 * len(sources)
+
+
+def test_the_docs_give_the_schema_version_and_every_rule_code():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "history.md").read_text(encoding="utf-8")
+    assert f"(schema version {history.SCHEMA_VERSION})" in text
+    assert f"| {history.SCHEMA_VERSION} | " in text  # its migration
+    listed = dict(re.findall(r"^\| `(V-[A-Z-]+)` \| (.+?) \|$", text, re.MULTILINE))
+    assert listed == {rule.code: rule.text for rule in RULES.values()}
 
 
 def test_migrating_twice_changes_nothing(store):
     open_history(store).close()
     open_history(store).close()
-    assert count(store, "schema_version") == 3
+    assert count(store, "schema_version") == 4
 
 
 def test_a_store_from_a_newer_version_is_refused(store):
@@ -580,13 +753,13 @@ def test_a_store_from_a_newer_version_is_refused(store):
     engine, shown = history.create_engine(store)
     with engine.begin() as conn:
         conn.execute(
-            schema.schema_version.insert().values(version=4, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0")
+            schema.schema_version.insert().values(version=5, applied_at=dt.datetime(2030, 1, 1), tool_version="9.0")
         )
     engine.dispose()
     with pytest.raises(InputError) as info:
         open_history(store)
     assert str(info.value) == (
-        f"history store {shown} was written by a newer disruption-qa (history schema version 4; this version reads up to 3)"
+        f"history store {shown} was written by a newer disruption-qa (history schema version 5; this version reads up to 4)"
     )
     assert "\n" not in str(info.value)
 
@@ -740,7 +913,7 @@ def test_concurrent_runs_all_land_intact(store, tmp_path):
         assert sorted(e.id for e in entries) == sorted(i for pair in ids for i in pair)
         assert [e.extraction_date.day for e in h.runs(CHESHIRE)] == [4, 6, 8, 5, 7, 9]
         assert all(len(e.findings) == 14 for e in entries)
-    assert count(store, "schema_version") == 3
+    assert count(store, "schema_version") == 4
     assert count(store, "run_findings") == 12 * 14
     if not store.startswith("postgresql"):
         with sqlite3.connect(store) as conn:

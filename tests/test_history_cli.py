@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_history import postgres_admin, postgres_location  # noqa: F401  (fixtures)
+from test_history import STORE_BEFORE_CODES, postgres_admin, postgres_location  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 NW = ROOT / "sample_exports" / "north-west-2022"
@@ -68,6 +69,26 @@ def test_fixes_mark_what_is_new_since_the_last_run(tmp_path, location):
     # a threat created since January is a new problem record (no vulnerabilities, W105; unmanaged, W113)
     assert {r["new_since_last_run"] for r in after if r["record_id"] == "T101216"} == {"yes"}
     assert any(r["new_since_last_run"] == "no" for r in after)
+
+
+def test_a_store_from_before_codes_marks_what_is_new_as_a_new_store_does(tmp_path):
+    """The January run recorded by the version before validation rules had codes (its store upgraded on
+    opening), then July's: fixes.csv and the report say what a store written by this version says."""
+    store = tmp_path / "before-codes.sqlite"
+    shutil.copy(STORE_BEFORE_CODES, store)
+    upgraded = tmp_path / "upgraded"
+    proc = cli("check", *JUL, "--year", "2022", *CUMBRIA, "--history", store, "--out", upgraded)
+    assert proc.returncode in (0, 1), proc.stderr
+    _, fresh = two_runs(tmp_path, str(tmp_path / "fresh.sqlite"))
+    for folder in ("cumbria-constabulary", "cheshire-constabulary"):
+        rows = fixes(upgraded / folder / "fixes.csv")
+        assert rows == fixes(fresh / folder / "fixes.csv")
+        assert {r["new_since_last_run"] for r in rows} == {"yes", "no"}
+        html = (upgraded / folder / "report.html").read_text(encoding="utf-8")
+        assert "Compared with the run on the extraction of 04/01/2023" in html
+    # a validation problem of January still there in July is not new
+    cumbria = fixes(upgraded / "cumbria-constabulary" / "fixes.csv")
+    assert {r["new_since_last_run"] for r in cumbria if r["record_id"] == "D2003384"} == {"no"}
 
 
 def test_rerunning_the_same_extraction_adds_no_entry(tmp_path, location):

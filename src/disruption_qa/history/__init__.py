@@ -18,7 +18,7 @@ forces. The package keeps its layers apart:
 - :mod:`.connection`: the engine for a location, write transactions, one-line errors.
 - :mod:`.store`: :func:`open_history` and the :class:`History` it returns.
 
-Layout of the store (schema version 3)::
+Layout of the store (schema version 4)::
 
     schema_version       version (PK), applied_at, tool_version
     runs                 id (PK), organisation, period_start, period_end, extraction_date,
@@ -28,8 +28,9 @@ Layout of the store (schema version 3)::
     run_files            run_id, position, path, sha256, row_count
     run_indicators       run_id, name, value            (by_strand.Pursue, pursue_share, ...)
     run_findings         run_id, check_id, status, severity, value
-    run_problem_records  run_id, source, record_ids     (source: a validation rule or a check ID;
-                                                         record_ids: a JSON array of IDs) (v3)
+    run_problem_records  run_id, source, record_ids     (source: a validation rule's code, V-DATE (v4),
+                                                         or a check ID, W101; record_ids: a JSON array
+                                                         of IDs (v3))
 
 Safety: one transaction per run (all its organisations or none); the UNIQUE
 constraint makes re-recording an extraction a no-op, even when two processes

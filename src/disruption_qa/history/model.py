@@ -4,7 +4,7 @@
 holds it; :func:`compare` says what is new, resolved and persisting since the
 previous run; :func:`trend` lists the key figures of a series of runs.
 :func:`problem_records` and :func:`numeric_indicators` say what of a result is
-stored: the IDs behind each problem, by the rule or check, and every
+stored: the IDs behind each problem, by the problem's stable code, and every
 indicator that is a number.
 """
 
@@ -142,12 +142,12 @@ def inputs_hash(files: list[dict]) -> str:
 
 def problem_records(result) -> dict[str, list[str]]:
     """The distinct IDs of the records behind each validation rule that failed and each flagged sign, sorted,
-    by source (the rule or the check ID)."""
+    by source: the rule's stable code (``V-DATE``, never its wording) or the check ID (``W101``)."""
     found: dict[str, set[str]] = {}
     for i in result.validation_errors:
         if _present(i.record_id):
-            found.setdefault(i.rule, set()).add(str(i.record_id))
-    lists = {rule: sorted(ids) for rule, ids in found.items()}
+            found.setdefault(i.code, set()).add(str(i.record_id))
+    lists = {code: sorted(ids) for code, ids in found.items()}
     for f in result.findings:
         ids = [r for r in f.records if r] if f.status == FLAGGED else []  # distinct ID strings, sorted (Check.finding)
         if ids:

@@ -7,6 +7,7 @@ its ``schema_version`` row. :func:`migrate` applies those a store lacks.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import time
@@ -84,6 +85,7 @@ run_problem_records = sa.Table(
     "run_problem_records",
     metadata,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    # a validation rule's stable code (V-DATE) or a check ID (W101); version 3 held a rule's English text
     sa.Column("source", sa.Text, primary_key=True),
     sa.Column("record_ids", sa.Text, nullable=False),  # a JSON array of the distinct IDs, sorted
 )
@@ -161,9 +163,9 @@ def _v2_tool_version_and_index(conn: sa.Connection) -> None:
 
 
 def _v3_problem_records_as_lists(conn: sa.Connection) -> None:
-    # A national run has half a million problem records: a row each took 0.9 s to
-    # insert (and as long to read back); one row per source holding them as a JSON
-    # array takes milliseconds. They are only ever read a whole run at a time.
+    # A national run has half a million problem records: a row each is slow to
+    # insert and to read back; one row per source holding them as a JSON array is
+    # quick. They are only ever read a whole run at a time.
     conn.execute(
         sa.text(
             "CREATE TABLE run_problem_lists (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
@@ -199,6 +201,30 @@ def _v3_problem_records_as_lists(conn: sa.Connection) -> None:
         )
 
 
+def _v4_sources_by_rule_code(conn: sa.Connection) -> None:
+    # Version 3 keyed a validation rule's problem records by the rule's English
+    # text ("valid date"), which may be reworded; from version 4 the key is the
+    # rule's stable code (V-DATE). Check IDs (W101) already were stable codes and
+    # stay; a text no rule has is left as it is. validation.CODE_OF_TEXT must go
+    # on knowing every text version 3 wrote (a test pins them). Only the keys are
+    # read and rewritten, a run at a time: the ID lists never leave the database.
+    # (Imported here, not at the top: validation brings pandera, which reading a
+    # store does not need.)
+    from ..validation import CODE_OF_TEXT
+
+    keys = conn.execute(
+        sa.text(
+            "SELECT run_id, source FROM run_problem_records WHERE source IN :texts ORDER BY run_id, source"
+        ).bindparams(sa.bindparam("texts", expanding=True)),
+        {"texts": sorted(CODE_OF_TEXT)},
+    ).all()
+    for run_id, sources in itertools.groupby(keys, key=lambda key: key.run_id):
+        conn.execute(
+            sa.text("UPDATE run_problem_records SET source = :code WHERE run_id = :r AND source = :text"),
+            [{"r": run_id, "text": s.source, "code": CODE_OF_TEXT[s.source]} for s in sources],
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -212,6 +238,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         2, "the tool version of each run; an index on (organisation, extraction_date)", _v2_tool_version_and_index
     ),
     Migration(3, "each run's problem records as one list per source", _v3_problem_records_as_lists),
+    Migration(
+        4, "problem records keyed by a validation rule's stable code, not its English text", _v4_sources_by_rule_code
+    ),
 )
 #: The schema version this disruption-qa writes and the newest it reads.
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -20,6 +20,8 @@ and :mod:`disruption_qa.validation` reports the failure there.
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -104,4 +106,7 @@ def validation_frame(typed: pd.DataFrame, text: pd.DataFrame, kind: c.ExportKind
     return frame
 
 
-SCHEMAS = {key: build_schema(kind) for key, kind in c.EXPORT_KINDS.items()}
+@cache
+def schema_for(kind: c.ExportKind) -> pa.DataFrameSchema:
+    """The schema of an export kind, built once per process."""
+    return build_schema(kind)

@@ -340,11 +340,12 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
     # forked process (see validate), and the main process never pays for the import
     import pandera.pandas as pa
 
-    from .schemas import SCHEMAS, validation_frame
+    from .schemas import schema_for, validation_frame
 
     frame = validation_frame(typed, export.text, export.kind, extraction_date)
+    schema = schema_for(export.kind)
     try:
-        SCHEMAS[export.kind.key].validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -361,7 +362,7 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
                 "index": frame.index[~check(frame).check_output.to_numpy(dtype=bool)],
             }
         )
-        for check in SCHEMAS[export.kind.key].checks
+        for check in schema.checks
         if check.name in failed
     ]
     cases = pd.concat([cases[~wide], *rows], ignore_index=True).drop_duplicates(["check", "column", "index"])

@@ -157,8 +157,10 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
     if count < WHOLE_COLUMN_ROWS:
         return
 
+    limit = pd.Timestamp(date) if date is not None else None
+
     def most(rule: str) -> int | None:
-        limit = pd.Timestamp(date) if date is not None else None
+        """How many records fail a rule reported in the Record Date, when that is most of them."""
         failing = int((~export.kind.record_rule(rule, "record_date").passes(typed, limit)).sum())
         return failing if _most(failing, count) else None
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from .resources import organisations_csv
+
+if TYPE_CHECKING:
+    from pandas import DataFrame, Series, Timestamp
 
 # --- vocabularies --------------------------------------------------------------
 
@@ -82,6 +87,88 @@ TACTIC_STRAND: dict[str, str] = {
 TACTICS = tuple(TACTIC_STRAND)
 
 
+# --- rules ---------------------------------------------------------------------------
+#
+# Every rule the exports' cells must keep is declared here, once, with the one vectorised test
+# that says which cells keep it. A column's own rules are derived from its Column (below); the
+# rules across a record's columns are listed on its ExportKind. schemas.py runs every test through
+# pandera; validation.py's whole-file guards run the same tests before pandera does, and names each
+# failure by the rule's name (the key of ``validation.RULES``).
+
+#: The suffix of the columns of a validation frame holding a parsed column's text as written
+#: (``record_date__text``): a rule tells a blank cell from one that does not parse by it.
+TEXT_SUFFIX = "__text"
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """A rule one column's cells keep, and its test.
+
+    ``passes(values, text)`` is True where a cell keeps the rule: ``values`` is the
+    column typed (dates and numbers parsed, vocabularies in the contract's spelling),
+    ``text`` the column as written, given to the rules that ``reads_text`` (whether a
+    date or number parses). Only ``required`` fails a blank cell: every other rule
+    passes it, so that a blank is reported once.
+    """
+
+    name: str  # the rule (required | unique | date | number | not_negative | allowed | organisation)
+    column: str  # the column's key
+    test: Callable[..., Series] = field(repr=False, compare=False)
+    reads_text: bool = False
+
+    def passes(self, values: Series, text: Series | None = None) -> Series:
+        return self.test(values, text) if self.reads_text else self.test(values)
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """A rule across a record's columns, reported in ``column`` (the one the user must fix).
+
+    ``passes(frame, extraction_date)`` is True where a record keeps the rule; ``frame``
+    holds the typed columns and, for the rules that need it, a parsed column's text
+    under ``<key>__text`` (see ``TEXT_SUFFIX``). An optional column may be absent.
+    """
+
+    name: str
+    column: str
+    test: Callable[[DataFrame, Timestamp | None], Series] = field(repr=False, compare=False)
+
+    def passes(self, frame: DataFrame, extraction_date: Timestamp | None) -> Series:
+        return self.test(frame, extraction_date)
+
+
+def _present(values: Series) -> Series:
+    return values.notna()
+
+
+def _used_once(values: Series) -> Series:
+    """True where an ID is used by one row only (a blank one passes: it is reported as required).
+
+    One hash pass over the IDs; pandera's own ``unique=True`` makes two
+    (``is_unique``, then ``duplicated``)."""
+    return ~values.duplicated(keep=False) | values.isna()
+
+
+def _parses(values: Series, text: Series) -> Series:
+    """A blank cell, or one whose text became a value (a date or number that parses)."""
+    return text.isna() | values.notna()
+
+
+def _not_negative(values: Series) -> Series:
+    return values.isna() | (values >= 0)
+
+
+def _on_list(allowed: tuple[str, ...]) -> Callable[[Series], Series]:
+    def test(values: Series) -> Series:
+        return values.isna() | values.isin(allowed)
+
+    return test
+
+
+def _known_organisation(values: Series) -> Series:
+    return values.isna() | values.isin(organisation_names())
+
+
 # --- columns -------------------------------------------------------------------
 
 
@@ -94,11 +181,31 @@ class Column:
     kind: str = "text"  # text | date | number
     values: tuple[str, ...] | None = None  # a closed vocabulary
     organisation: bool = False  # values must be names in organisations.csv
+    unique: bool = False  # no two records share a value (the export's ID)
+    not_negative: bool = False  # a number 0 or more
 
     @property
     def key(self) -> str:
         """The snake_case name used inside the package (``Disruption ID`` -> ``disruption_id``)."""
         return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_").replace("4p_", "")
+
+    @cached_property
+    def rules(self) -> tuple[ColumnRule, ...]:
+        """The rules this column's cells keep, each derived from one of its fields above."""
+        key, rules = self.key, []
+        if self.required:
+            rules.append(ColumnRule("required", key, _present))
+        if self.unique:
+            rules.append(ColumnRule("unique", key, _used_once))
+        if self.kind in ("date", "number"):
+            rules.append(ColumnRule(self.kind, key, _parses, reads_text=True))
+        if self.not_negative:
+            rules.append(ColumnRule("not_negative", key, _not_negative))
+        if self.values:
+            rules.append(ColumnRule("allowed", key, _on_list(self.values)))
+        if self.organisation:
+            rules.append(ColumnRule("organisation", key, _known_organisation))
+        return tuple(rules)
 
 
 @dataclass(frozen=True)
@@ -107,12 +214,36 @@ class ExportKind:
 
     key: str  # disruptions | threats
     title: str  # what a user calls it
-    id_column: str  # key of the unique ID column
     columns: tuple[Column, ...]
+    #: The rules across a record's columns; every date column's ``after_extraction`` is added to them.
+    record_rules: tuple[RecordRule, ...] = ()
+
+    @property
+    def id_column(self) -> str:
+        """The key of the unique ID column."""
+        return next(c.key for c in self.columns if c.unique)
 
     @property
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+    @property
+    def column_rules(self) -> tuple[ColumnRule, ...]:
+        """Every column's rules, column by column."""
+        return tuple(rule for col in self.columns for rule in col.rules)
+
+    @property
+    def all_record_rules(self) -> tuple[RecordRule, ...]:
+        """The rules across columns: those declared, then each date column not after the extraction date."""
+        dated = (
+            RecordRule("after_extraction", c.key, _not_after_extraction(c.key))
+            for c in self.columns
+            if c.kind == "date"
+        )
+        return (*self.record_rules, *dated)
+
+    def record_rule(self, name: str, column: str) -> RecordRule:
+        return next(r for r in self.all_record_rules if (r.name, r.column) == (name, column))
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -125,12 +256,56 @@ class ExportKind:
         return key
 
 
+# --- rules across a record's columns ----------------------------------------------------
+
+
+def _always(frame: DataFrame) -> Series:
+    import pandas as pd  # here: the contract's facts are read without pandas
+
+    return pd.Series(True, index=frame.index)
+
+
+def _not_after_extraction(key: str) -> Callable[[DataFrame, Timestamp | None], Series]:
+    def test(frame: DataFrame, extraction_date: Timestamp | None) -> Series:
+        import pandas as pd
+
+        if key not in frame or extraction_date is None or pd.isna(extraction_date):
+            return _always(frame)
+        return frame[key].isna() | (frame[key] <= extraction_date)
+
+    return test
+
+
+def _recorded_on_or_after_disruption(frame: DataFrame, extraction_date) -> Series:
+    recorded, happened = frame["record_date"], frame["disruption_date"]
+    return recorded.isna() | happened.isna() | (recorded >= happened)
+
+
+def _support_names_supported(frame: DataFrame, extraction_date) -> Series:
+    if "supported_organisation" not in frame:
+        return frame["disruption_type"] != SUPPORT
+    return (frame["disruption_type"] != SUPPORT) | frame["supported_organisation"].notna()
+
+
+def _closed_has_date(frame: DataFrame, extraction_date) -> Series:
+    closed = frame["phase"].isin(CLOSED_PHASES)
+    if "closed_date" not in frame:
+        return ~closed
+    return ~closed | frame["closed_date"].notna() | frame["closed_date" + TEXT_SUFFIX].notna()
+
+
+def _closed_on_or_after_creation(frame: DataFrame, extraction_date) -> Series:
+    if "closed_date" not in frame:
+        return _always(frame)
+    closed, created = frame["closed_date"], frame["created_date"]
+    return closed.isna() | created.isna() | (closed >= created)
+
+
 DISRUPTIONS = ExportKind(
     key="disruptions",
     title="disruptions export",
-    id_column="disruption_id",
     columns=(
-        Column("Disruption ID", True),
+        Column("Disruption ID", True, unique=True),
         Column("Recording Organisation", True, organisation=True),
         Column("Disruption Type", True, values=DISRUPTION_TYPES),
         Column("Supported Organisation", False, organisation=True),
@@ -145,27 +320,34 @@ DISRUPTIONS = ExportKind(
         Column("Recorded By", True),
         Column("Summary", False),
     ),
+    record_rules=(
+        RecordRule("record_before_disruption", "record_date", _recorded_on_or_after_disruption),
+        RecordRule("support_needs_supported", "supported_organisation", _support_names_supported),
+    ),
 )
 
 THREATS = ExportKind(
     key="threats",
     title="SOC master list export",
-    id_column="threat_id",
     columns=(
-        Column("Threat ID", True),
+        Column("Threat ID", True, unique=True),
         Column("Owning Organisation", True, organisation=True),
         Column("Threat Type", True, values=THREAT_TYPES),
         Column("Assessment Type", True, values=ASSESSMENT_TYPES),
         Column("SOC Status", True, values=SOC_STATUSES),
         Column("Moderation Status", True, values=MODERATION_STATUSES),
         Column("Tier", False, values=TIERS),
-        Column("MoRiLE Score", False, kind="number"),
+        Column("MoRiLE Score", False, kind="number", not_negative=True),
         Column("Phase", True, values=PHASES),
         Column("Created Date", True, kind="date"),
         Column("Closed Date", False, kind="date"),
         Column("Lead Responsible Officer", False),
         Column("Last Review Date", False, kind="date"),
         Column("Threat Area", False),
+    ),
+    record_rules=(
+        RecordRule("closed_needs_date", "closed_date", _closed_has_date),
+        RecordRule("closed_before_created", "closed_date", _closed_on_or_after_creation),
     ),
 )
 

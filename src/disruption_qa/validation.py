@@ -116,49 +116,56 @@ def _most(failing: int, count: int) -> bool:
     return failing >= max(WHOLE_COLUMN_ROWS, WHOLE_COLUMN_SHARE * count)
 
 
+#: The rules a whole column can fail when a file is written otherwise than the contract says,
+#: with what a failing value is not and what to do.
+WHOLE_COLUMN_RULES = {
+    "date": ("is not a date", "write dd/mm/yyyy or yyyy-mm-dd"),
+    "allowed": ("is not on the contract's list", "check the column, or whether the export uses other codes"),
+    "organisation": ("is not an organisation on the list", "check the column, or whether the export uses other codes"),
+}
+
+
 def _refuse_unreadable_columns(export: Export, typed: pd.DataFrame) -> None:
     """Raise an InputError when most of a large file's values in a column cannot be what the contract says.
 
     A date column in another format, or a vocabulary or organisation column in
     another coding (``PU`` for Pursue), would otherwise be a million
-    row-by-row problems: no help to a user, and minutes of work.
+    row-by-row problems: no help to a user, and minutes of work. The test is
+    the contract's rule itself, the one the schema runs.
     """
-    for col in export.kind.columns:
-        if col.key not in typed.columns or not (col.kind == "date" or col.values or col.organisation):
+    for rule in export.kind.column_rules:
+        if rule.name not in WHOLE_COLUMN_RULES or rule.column not in typed.columns:
             continue
-        written = export.text[col.key].notna()
-        if col.kind == "date":
-            wrong, want = written & typed[col.key].isna(), "is not a date"
-            hint = "write dd/mm/yyyy or yyyy-mm-dd"
-        else:
-            allowed = list(col.values) if col.values else list(c.organisation_names())
-            wrong = written & ~typed[col.key].isin(allowed)
-            want = "is not on the contract's list" if col.values else "is not an organisation on the list"
-            hint = "check the column, or whether the export uses other codes"
-        failing, count = int(wrong.sum()), int(written.sum())
+        key, (want, hint) = rule.column, WHOLE_COLUMN_RULES[rule.name]
+        wrong = ~rule.passes(typed[key], export.text[key])  # a blank cell keeps the rule
+        failing, count = int(wrong.sum()), int(export.text[key].notna().sum())
         if _most(failing, count):
-            example = export.text.loc[wrong, col.key].iloc[0]
+            example = export.text.loc[wrong, key].iloc[0]
             raise InputError(
-                f"{col.name} (column {export.letters.get(col.key, '?')}) {want} on {failing:,} of {count:,}"
-                f" records (such as {example!r}): {hint}",
+                f"{export.kind.display(key)} (column {export.letters.get(key, '?')}) {want} on {failing:,} of"
+                f" {count:,} records (such as {example!r}): {hint}",
                 export.source.path,
             )
 
 
 def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date | None, source: str) -> None:
     """Raise an InputError when a date rule fails on most of a large file: an extraction date older
-    than most Record Dates (a wrong title line or --extracted-on), or Disruption and Record Date swapped."""
+    than most Record Dates (a wrong title line or --extracted-on), or Disruption and Record Date swapped.
+    The tests are the contract's rules (``after_extraction``, ``record_before_disruption``)."""
     dated = typed["record_date"].notna()
     count = int(dated.sum())
     if count < WHOLE_COLUMN_ROWS:
         return
 
-    def most(mask: pd.Series) -> int | None:
-        failing = int(mask.sum())
+    limit = pd.Timestamp(date) if date is not None else None
+
+    def most(rule: str) -> int | None:
+        """How many records fail a rule reported in the Record Date, when that is most of them."""
+        failing = int((~export.kind.record_rule(rule, "record_date").passes(typed, limit)).sum())
         return failing if _most(failing, count) else None
 
-    record, happened = typed["record_date"], typed["disruption_date"]
-    if date is not None and (failing := most(record > pd.Timestamp(date))):
+    record = typed["record_date"]
+    if date is not None and (failing := most("after_extraction")):
         where = {"given by the user": "--extracted-on"}.get(source, source)
         raise InputError(
             f"the extraction date {format_date(date)} ({where}) is before the Record Date of {failing:,} of {count:,}"
@@ -166,7 +173,7 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
             " right file",
             export.source.path,
         )
-    if failing := most(record < happened):
+    if failing := most("record_before_disruption"):
         letters = ", ".join(export.letters.get(k, "?") for k in ("disruption_date", "record_date"))
         raise InputError(
             f"the Record Date is before the Disruption Date on {failing:,} of {count:,} records (columns {letters},"
@@ -325,19 +332,9 @@ def suggest_organisation(value: str | None) -> str | None:
     return best if best_score[0] >= 0.75 else None
 
 
-def _rule_of(check: str, key: str | None) -> str:
-    """Our rule name for a pandera check name."""
-    if check == "not_nullable":
-        return "required"
-    if check.startswith("isin"):
-        return "organisation" if key and _is_org(key) else "allowed"
-    if check.startswith("greater_than_or_equal_to"):
-        return "not_negative"
+def _rule_of(check: str) -> str:
+    """The contract's rule a schema check runs: its name, before the colon of a wide check's."""
     return check.split(":", 1)[0]
-
-
-def _is_org(key: str) -> bool:
-    return key in ("recording_organisation", "supported_organisation", "owning_organisation")
 
 
 def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
@@ -345,11 +342,12 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
     # forked process (see validate), and the main process never pays for the import
     import pandera.pandas as pa
 
-    from .schemas import SCHEMAS, validation_frame
+    from .schemas import schema_for, validation_frame
 
     frame = validation_frame(typed, export.text, export.kind, extraction_date)
+    schema = schema_for(export.kind)
     try:
-        SCHEMAS[export.kind.key].validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -366,7 +364,7 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
                 "index": frame.index[~check(frame).check_output.to_numpy(dtype=bool)],
             }
         )
-        for check in SCHEMAS[export.kind.key].to_schema().checks
+        for check in schema.checks
         if check.name in failed
     ]
     cases = pd.concat([cases[~wide], *rows], ignore_index=True).drop_duplicates(["check", "column", "index"])
@@ -386,7 +384,7 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
             duplicates[value] = sorted(int(r) for r in rows)
     for check, key, row in cases[["check", "column", "index"]].itertuples(index=False):
         row = int(row)
-        rule = _rule_of(check, key)
+        rule = _rule_of(check)
         if rule == "required" and key in text.columns and pd.notna(text.at[row, key]):
             continue  # a value that does not parse: reported by the date/number rule
         value = text.at[row, key] if key in text.columns else None

@@ -30,6 +30,7 @@ class NoVulnerabilities(Check):
     id = "W105"
     name = "no-vulnerabilities"
     title = "No SOC vulnerabilities on the master list"
+    records = "threats"
     needs_master_list = True
 
     def run(self, ctx: Context) -> Finding:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import TITLE_LINES, sample_rows
 
 from disruption_qa import filters
 from disruption_qa.catalogue import defaults, load_profile, profile_names, settings_for
-from disruption_qa.checks import CATALOGUE
-from disruption_qa.checks.base import DOC_HEADINGS
+from disruption_qa.checks import BY_KEY, CATALOGUE
+from disruption_qa.checks.base import DOC_HEADINGS, RECORD_KINDS, SEVERITIES
 from disruption_qa.config import load_config
 from disruption_qa.errors import InputError
-from disruption_qa.render.catalogue_docs import catalogue_markdown
+from disruption_qa.render.catalogue_docs import GENERATED, catalogue_markdown, defaults_toml, write_generated
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,28 +53,172 @@ def test_each_check_is_one_documented_module(check):
     assert Path(module.__file__).name == f"{check.id.lower()}_{check.name.replace('-', '_')}.py"
     assert check.summary(), "the docstring's first line is the summary"
     sections = check.sections()
+    assert list(sections) == list(DOC_HEADINGS), f"{check.id}'s docstring needs exactly the headings, in order"
     for heading in DOC_HEADINGS:
-        assert len(sections.get(heading, "")) > 20, f"{check.id} lacks a '{heading}' section"
+        assert len(sections[heading]) > 20, f"{check.id} lacks a '{heading}' section"
 
 
 @pytest.mark.parametrize("check", CATALOGUE, ids=lambda c: c.id)
-def test_settings_and_defaults_agree(check):
-    values = defaults()[check.id]
+def test_each_setting_has_a_default_of_its_kind(check):
     declared = check.all_params()
-    assert set(values) <= set(declared), f"defaults.toml sets undeclared settings for {check.id}"
-    assert set(check.params) <= set(values), f"{check.id} declares settings with no default"
-    for name, value in values.items():
-        kind = declared[name].kind
-        assert isinstance(value, kind) or (kind is float and isinstance(value, int)), (check.id, name, value)
-    two_level = "warning" in values or "error" in values
-    assert two_level or values.get("severity") in ("warning", "error")
+    assert list(declared)[:2] == ["enabled", "severity"]
+    for name, param in declared.items():
+        assert param.description.endswith("."), (check.id, name)
+        if param.default is None:
+            continue
+        assert isinstance(param.default, param.kind), (check.id, name, param.default)
+        assert not (param.kind in (int, float) and isinstance(param.default, bool)), (check.id, name)
+    assert all(p.default is not None for p in check.params.values()), f"{check.id} declares a setting with no default"
+    two_level = "warning" in check.params or "error" in check.params
+    # a two-level check's levels are its warning and error settings; any other flags at its severity
+    assert check.severity is None if two_level else check.severity in SEVERITIES
+
+
+def test_settings_at_run_time_are_the_declared_defaults_in_order():
+    settings = settings_for(load_profile("default"))
+    assert settings == defaults()
+    assert list(settings) == [c.id for c in CATALOGUE]
+    assert settings["W101"] == {"enabled": True, "warning": 0.7, "error": 0.8}
+    assert list(settings["W107"].items()) == [
+        ("enabled", True),
+        ("severity", "warning"),
+        ("days", 28),
+        ("threshold", 0.2),
+    ]
+    assert settings["W110"] == {"enabled": True, "severity": "error"}
+    assert type(settings["W102"]["prepare_floor"]) is float
+    settings["W103"]["allowed_threat_types"].append("Priority Individual")
+    assert BY_KEY["W103"].params["allowed_threat_types"].default == ["Organised Crime Group"], (
+        "a run's lists are its own"
+    )
 
 
 def test_docs_checks_md_is_current():
     current = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
     assert current == catalogue_markdown(), (
-        "docs/checks.md is stale: run `disruption-qa checks --markdown > docs/checks.md`"
+        "docs/checks.md is stale: run `python -m disruption_qa.render.catalogue_docs`"
     )
+
+
+def test_defaults_toml_is_current():
+    current = (ROOT / "checks" / "defaults.toml").read_bytes()
+    assert current == defaults_toml().encode("utf-8"), (
+        "checks/defaults.toml is stale: run `python -m disruption_qa.render.catalogue_docs`"
+    )
+
+
+def test_defaults_toml_reads_back_as_the_defaults():
+    """Every value, its type (0.0 stays a float) and the order of the settings, as the tool uses them."""
+    read = tomllib.loads(defaults_toml())
+    assert read == defaults()
+    for check_id, values in defaults().items():
+        assert list(read[check_id].items()) == list(values.items())
+        assert [type(v) for v in read[check_id].values()] == [type(v) for v in values.values()], check_id
+    text = defaults_toml()
+    for check in CATALOGUE:
+        for name, param in check.params.items():
+            assert f"# {param.description}\n{name} = " in text, (check.id, name)
+
+
+def test_regenerating_writes_the_committed_files(tmp_path):
+    for relative in GENERATED:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+    written = write_generated(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(GENERATED)
+    for relative in GENERATED:
+        assert (tmp_path / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
+
+
+def test_every_setting_named_in_profiles_and_docs_is_declared():
+    """The profiles, and every example config in the documentation, name checks and settings that exist."""
+    for name in profile_names():
+        for key, values in load_profile(name).checks.items():
+            assert key in BY_KEY, (name, key)
+            assert set(values) <= set(BY_KEY[key].all_params()), (name, key)
+        settings_for(load_profile(name))  # and their values are of the declared kinds
+    examples = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        examples += re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+    header = "\n".join(line[6:] for line in defaults_toml().splitlines() if line.startswith("#     "))
+    examples = [text for text in [*examples, header] if "[checks." in text]
+    assert len(examples) >= 2, "the README's example config and the one in checks/defaults.toml"
+    for text in examples:
+        for key, values in tomllib.loads(text)["checks"].items():
+            assert key in BY_KEY and set(values) <= set(BY_KEY[key].all_params()), (key, values)
+
+
+NW = ROOT / "sample_exports" / "north-west-2022"
+
+#: Settings under which every check flags somewhere in the north-west sample, so that each lists records.
+EVERY_CHECK_FLAGS = """
+[checks.W101]
+warning = 0.0
+[checks.W106]
+threshold = 0.0
+[checks.W107]
+days = 0
+threshold = 0.0
+[checks.W108]
+threshold = 0.0
+[checks.W109]
+fraction = 1.0
+[checks.W112]
+threshold = 0.0
+[checks.W113]
+threshold = 0.0
+[checks.W114]
+days = 0
+"""
+
+#: Checks whose findings list no records: a missing strand has none to point at.
+LIST_NO_RECORDS = {"W102"}
+
+
+def _ids(path: Path, column: str) -> set[str]:
+    rows = sample_rows(path)
+    header = rows[TITLE_LINES]
+    return {row[header.index(column)] for row in rows[TITLE_LINES + 1 :] if row}
+
+
+def test_each_check_lists_records_of_the_export_it_names(tmp_path):
+    assert {c.records for c in CATALOGUE} == set(RECORD_KINDS)
+    ids = {
+        "disruptions": _ids(NW / "disruptions_2023-01-04.csv", "Disruption ID"),
+        "threats": _ids(NW / "threats_2023-01-04.csv", "Threat ID"),
+    }
+    assert not ids["disruptions"] & ids["threats"]
+    config = tmp_path / "flag-everything.toml"
+    config.write_text(EVERY_CHECK_FLAGS)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "disruption_qa",
+            "check",
+            NW / "disruptions_2023-01-04.csv",
+            "--threats",
+            NW / "threats_2023-01-04.csv",
+            "--year",
+            "2022",
+            "--no-history",
+            "--config",
+            config,
+            "--out",
+            tmp_path / "out",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    listed: dict[str, set[str]] = {c.id: set() for c in CATALOGUE}
+    for path in (tmp_path / "out").glob("*/results.json"):
+        for finding in json.loads(path.read_text("utf-8"))["findings"]:
+            listed[finding["check"]] |= set(finding["records"])
+    for check in CATALOGUE:
+        if check.id in LIST_NO_RECORDS:
+            assert not listed[check.id]
+            continue
+        assert listed[check.id], f"{check.id} listed no records in the sample"
+        assert listed[check.id] <= ids[check.records], f"{check.id} lists records that are not {check.records}"
 
 
 def test_profiles_exist():

@@ -1,15 +1,19 @@
 """The user's catalogue: default settings, named profiles, and a config's overrides.
 
-Settings are layered, later wins: ``checks/defaults.toml``, then the profile's
-``[checks.*]``, then the user's ``--config`` ``[checks.*]``. A check is named
-by its ID (``W101``) or its name (``pursue-skew``).
+Settings are layered, later wins: each check's defaults (declared on its class,
+:meth:`Check.defaults <disruption_qa.checks.base.Check.defaults>`), then the
+profile's ``[checks.*]``, then the user's ``--config`` ``[checks.*]``. A check
+is named by its ID (``W101``) or its name (``pursue-skew``).
+
+``checks/defaults.toml`` lists the same defaults for users to read; it is
+generated from the classes (:func:`disruption_qa.render.catalogue_docs.defaults_toml`)
+and a test holds it to them, so the tool does not read it.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
 from importlib.resources.abc import Traversable
 from typing import Any
 
@@ -68,9 +72,9 @@ def _load_toml(path: Traversable) -> dict:
     return tomllib.loads(path.read_text("utf-8"))
 
 
-@cache
 def defaults() -> dict[str, dict]:
-    return _load_toml(data_dir("checks") / "defaults.toml")
+    """Every check's default settings by ID: ``enabled``, ``severity`` (single-level checks), its params."""
+    return {c.id: c.defaults() for c in CATALOGUE}
 
 
 def profile_names() -> list[str]:
@@ -117,7 +121,7 @@ def _merge(target: dict[str, dict], layer: dict[str, dict], where: str) -> None:
 
 def settings_for(profile: Profile, config: Config | None = None) -> dict[str, dict]:
     """Every check's settings: defaults, then the profile, then the user's config."""
-    settings = {c.id: {"enabled": True, **defaults().get(c.id, {})} for c in CATALOGUE}
+    settings = defaults()
     _merge(settings, profile.checks, f"profile {profile.name}")
     if config is not None and config.checks:
         _merge(settings, config.checks, config.path or "config")

@@ -1,11 +1,14 @@
 """What a check is: its metadata, its parameters, what it is given and what it returns.
 
 A check is one class in one module named after its stable ID
-(``w101_pursue_skew.py``). Its docstring is its documentation, under the
-headings *What it checks*, *Why it matters*, *Example* and *What to do*;
-``docs/checks.md`` is generated from it. Its parameters are declared in
-``params`` with a description each; their default values live in the user's
-catalogue, ``checks/defaults.toml``, and a test holds the two together.
+(``w101_pursue_skew.py``), and that class holds everything about it: its ID,
+name and title; the export its records come from (``records``); its severity;
+its parameters, each with its type, default value and description
+(``params``); and its documentation, the docstring under the headings
+*What it checks*, *Why it matters*, *Example* and *What to do*. Both user
+catalogues are generated from the classes and tested to be current:
+``docs/checks.md`` (:mod:`disruption_qa.render.catalogue_docs`) and the default
+settings, ``checks/defaults.toml`` (:func:`~disruption_qa.render.catalogue_docs.defaults_toml`).
 
 Checks compute; they never format. Each returns a :class:`Finding`, which the
 renderers turn into JSON, CSV, terminal and HTML.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,21 +34,26 @@ if TYPE_CHECKING:
     from ..records import RecordSource
 
 DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "What to do")
+#: The exports the records a check lists (their IDs) may come from.
+RECORD_KINDS = ("disruptions", "threats")
 
 
 @dataclass(frozen=True)
 class Param:
-    """One tunable setting of a check."""
+    """One tunable setting of a check: its type, its default value and what it means.
+
+    ``default`` None means the setting is not set unless a profile or config sets
+    it (only ``severity``, on a check with two levels).
+    """
 
     kind: type  # float, int, bool, str or list
+    default: Any
     description: str
 
 
-#: Settings every check understands.
-COMMON_PARAMS = {
-    "enabled": Param(bool, "Run this check (false switches it off)."),
-    "severity": Param(str, "Severity of a finding when the check has a single level: warning or error."),
-}
+#: What the two settings every check understands mean (see :meth:`Check.all_params`).
+ENABLED = "Run this check (false switches it off)."
+SEVERITY = "Severity of a finding when the check has a single level: warning or error."
 
 
 @dataclass
@@ -110,9 +119,13 @@ class Check:
     id: ClassVar[str]
     name: ClassVar[str]
     title: ClassVar[str]
-    needs_master_list: ClassVar[bool] = False
-    #: The export the records behind a finding come from.
+    #: The export the records a finding lists come from: ``disruptions`` (Disruption IDs)
+    #: or ``threats`` (Threat IDs from the SOC master list).
     records: ClassVar[RecordKind] = "disruptions"
+    #: The default severity of a single-level check's finding; None for a check with two
+    #: levels, whose ``warning`` and ``error`` params set them.
+    severity: ClassVar[str | None] = "warning"
+    needs_master_list: ClassVar[bool] = False
     #: Two-level checks flag at or above (``inclusive``) or strictly above their thresholds.
     inclusive: ClassVar[bool] = False
     params: ClassVar[dict[str, Param]] = {}
@@ -135,7 +148,15 @@ class Check:
 
     @classmethod
     def all_params(cls) -> dict[str, Param]:
-        return {**COMMON_PARAMS, **cls.params}
+        """Every setting the check understands: ``enabled`` and ``severity``, then its own ``params``."""
+        common = {"enabled": Param(bool, True, ENABLED), "severity": Param(str, cls.severity, SEVERITY)}
+        return {**common, **cls.params}
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The check's default settings, in the order of :meth:`all_params` (those without a default left out)."""
+        # copied, so that a run's settings never share a list with the class
+        return {name: copy(p.default) for name, p in cls.all_params().items() if p.default is not None}
 
     # --- running ------------------------------------------------------------------
 

@@ -33,10 +33,11 @@ class PursueSkew(Check):
     id = "W101"
     name = "pursue-skew"
     title = "Pursue dominates recorded disruptions"
+    severity = None  # two levels: the warning and error params
     inclusive = True
     params: ClassVar[dict[str, Param]] = {
-        "warning": Param(float, "Pursue share of lead disruptions at or above which to warn."),
-        "error": Param(float, "Pursue share of lead disruptions at or above which to report an error."),
+        "warning": Param(float, 0.70, "Pursue share of lead disruptions at or above which to warn."),
+        "error": Param(float, 0.80, "Pursue share of lead disruptions at or above which to report an error."),
     }
 
     def run(self, ctx: Context) -> Finding:

@@ -32,9 +32,9 @@ class MissingStrand(Check):
     name = "missing-strand"
     title = "A 4P strand is missing from the records"
     params: ClassVar[dict[str, Param]] = {
-        "prevent_floor": Param(float, "Lowest acceptable Prevent share of lead disruptions."),
-        "protect_floor": Param(float, "Lowest acceptable Protect share of lead disruptions."),
-        "prepare_floor": Param(float, "Lowest acceptable Prepare share of lead disruptions (0: none needed)."),
+        "prevent_floor": Param(float, 0.05, "Lowest acceptable Prevent share of lead disruptions."),
+        "protect_floor": Param(float, 0.05, "Lowest acceptable Protect share of lead disruptions."),
+        "prepare_floor": Param(float, 0.0, "Lowest acceptable Prepare share of lead disruptions (0: none needed)."),
     }
 
     def run(self, ctx: Context) -> Finding:

@@ -33,7 +33,9 @@ class NonOcgDisruptions(Check):
     name = "non-ocg-disruptions"
     title = "Disruptions recorded against priority individuals or vulnerabilities"
     params: ClassVar[dict[str, Param]] = {
-        "allowed_threat_types": Param(list, "Threat types the minimum standard allows disruptions against."),
+        "allowed_threat_types": Param(
+            list, ["Organised Crime Group"], "Threat types the minimum standard allows disruptions against."
+        ),
     }
 
     def run(self, ctx: Context) -> Finding:

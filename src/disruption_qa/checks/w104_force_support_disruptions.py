@@ -30,6 +30,7 @@ class ForceSupportDisruptions(Check):
     id = "W104"
     name = "force-support-disruptions"
     title = "A police force recorded support disruptions"
+    severity = "error"
 
     def run(self, ctx: Context) -> Finding:
         if ctx.organisation.kind != "force":

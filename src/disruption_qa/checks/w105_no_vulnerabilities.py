@@ -30,8 +30,8 @@ class NoVulnerabilities(Check):
     id = "W105"
     name = "no-vulnerabilities"
     title = "No SOC vulnerabilities on the master list"
-    needs_master_list = True
     records = "threats"
+    needs_master_list = True
 
     def run(self, ctx: Context) -> Finding:
         threats = ctx.threats

@@ -30,10 +30,10 @@ class UnassessedThreats(Check):
     id = "W106"
     name = "unassessed-threats"
     title = "Active threats not fully assessed"
-    needs_master_list = True
     records = "threats"
+    needs_master_list = True
     params: ClassVar[dict[str, Param]] = {
-        "threshold": Param(float, "Share of active threats not fully assessed above which to flag.")
+        "threshold": Param(float, 0.05, "Share of active threats not fully assessed above which to flag.")
     }
 
     def run(self, ctx: Context) -> Finding:

@@ -33,8 +33,8 @@ class LateRecording(Check):
     name = "late-recording"
     title = "Disruptions recorded late"
     params: ClassVar[dict[str, Param]] = {
-        "days": Param(int, "Days between Disruption Date and Record Date after which a record is late."),
-        "threshold": Param(float, "Share of late records above which to flag."),
+        "days": Param(int, 28, "Days between Disruption Date and Record Date after which a record is late."),
+        "threshold": Param(float, 0.20, "Share of late records above which to flag."),
     }
 
     def run(self, ctx: Context) -> Finding:

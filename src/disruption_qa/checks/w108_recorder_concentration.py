@@ -32,8 +32,8 @@ class RecorderConcentration(Check):
     name = "recorder-concentration"
     title = "Recording depends on one person"
     params: ClassVar[dict[str, Param]] = {
-        "threshold": Param(float, "Share of records by one user above which to flag."),
-        "min_records": Param(int, "Fewest records in the period for the check to apply."),
+        "threshold": Param(float, 0.50, "Share of records by one user above which to flag."),
+        "min_records": Param(int, 20, "Fewest records in the period for the check to apply."),
     }
 
     def run(self, ctx: Context) -> Finding:

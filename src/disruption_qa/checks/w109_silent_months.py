@@ -32,7 +32,7 @@ class SilentMonths(Check):
     name = "silent-months"
     title = "Months with no or very few records"
     params: ClassVar[dict[str, Param]] = {
-        "fraction": Param(float, "Share of the monthly median below which a month is silent.")
+        "fraction": Param(float, 0.25, "Share of the monthly median below which a month is silent.")
     }
 
     def run(self, ctx: Context) -> Finding:

@@ -31,6 +31,7 @@ class OrphanRecords(Check):
     id = "W110"
     name = "orphan-records"
     title = "Disruptions that do not match the master list"
+    severity = "error"
     needs_master_list = True
 
     def run(self, ctx: Context) -> Finding:

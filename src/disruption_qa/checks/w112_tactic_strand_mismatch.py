@@ -38,7 +38,9 @@ class TacticStrandMismatch(Check):
     id = "W112"
     name = "tactic-strand-mismatch"
     title = "Tactics recorded under an unusual strand"
-    params: ClassVar[dict[str, Param]] = {"threshold": Param(float, "Share of mismatched records above which to flag.")}
+    params: ClassVar[dict[str, Param]] = {
+        "threshold": Param(float, 0.10, "Share of mismatched records above which to flag.")
+    }
 
     def run(self, ctx: Context) -> Finding:
         tactic = codes_in(ctx.in_period["tactic"], TACTICS)  # -1: a tactic with no usual strand

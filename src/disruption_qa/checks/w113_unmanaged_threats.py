@@ -33,12 +33,14 @@ class UnmanagedThreats(Check):
     id = "W113"
     name = "unmanaged-threats"
     title = "Active threats that look unmanaged"
-    needs_master_list = True
     records = "threats"
+    needs_master_list = True
     params: ClassVar[dict[str, Param]] = {
-        "threshold": Param(float, "Share of unmanaged active threats above which to flag."),
-        "review_days": Param(int, "Days since the last 4P plan review after which a plan is out of date."),
-        "disruption_threat_types": Param(list, "Threat types expected to have disruptions recorded against them."),
+        "threshold": Param(float, 0.10, "Share of unmanaged active threats above which to flag."),
+        "review_days": Param(int, 365, "Days since the last 4P plan review after which a plan is out of date."),
+        "disruption_threat_types": Param(
+            list, ["Organised Crime Group"], "Threat types expected to have disruptions recorded against them."
+        ),
     }
 
     def run(self, ctx: Context) -> Finding:

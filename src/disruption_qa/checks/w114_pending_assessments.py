@@ -31,7 +31,7 @@ class PendingAssessments(Check):
     name = "pending-assessments"
     title = "Disruptions still pending assessment"
     params: ClassVar[dict[str, Param]] = {
-        "days": Param(int, "Days after recording by which a disruption should be assessed.")
+        "days": Param(int, 28, "Days after recording by which a disruption should be assessed.")
     }
 
     def run(self, ctx: Context) -> Finding:

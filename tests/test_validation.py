@@ -20,7 +20,7 @@ from conftest import (
     valid_threat_rows,
 )
 
-from disruption_qa.api import validate as validate_files
+from disruption_qa import api
 from disruption_qa.reading import column_letter, read_export
 from disruption_qa.validation import RULES, suggest_organisation, validate
 
@@ -606,6 +606,6 @@ def test_every_rule_has_its_own_stable_code_and_every_issue_carries_it():
             "properties"
         ]["code"]["enum"]
     )
-    result = validate_files(DISRUPTIONS_BROKEN)
+    result = api.validate(DISRUPTIONS_BROKEN)
     by_text = {rule.text: rule.code for rule in RULES.values()}
     assert result.issues and all(issue.code == by_text[issue.rule] for issue in result.issues)

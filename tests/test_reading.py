@@ -360,10 +360,10 @@ def test_large_files_read_in_blocks_match_the_standard_reader(write_file, monkey
     ],
 )
 def test_line_ends_count_lf_crlf_and_lone_cr(data, lines):
-    from disruption_qa.reading import _line_ends
+    from disruption_qa.reading import line_ends_in
 
-    assert _line_ends(data, 0, len(data)) == lines
-    assert _line_ends(b"zz" + data + b"zz", 2, 2 + len(data)) == lines
+    assert line_ends_in(data, 0, len(data)) == lines
+    assert line_ends_in(b"zz" + data + b"zz", 2, 2 + len(data)) == lines
 
 
 def test_ragged_rows_reported_with_their_row(write_file):

@@ -298,7 +298,7 @@ def _read_csv_utf8(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
         return None
     h, title_lines, names, letters, start = _header(head, len(head), kind, aliases, path)
     lo = bom + len(head[:start].encode("utf-8"))
-    frame = _parse_body_fast(memoryview(data)[lo:end], names, _line_ends(data, lo, end))
+    frame = _parse_body_fast(memoryview(data)[lo:end], names, line_ends_in(data, lo, end))
     if frame is None:
         return None
     return _csv_export(path, kind, frame, digest, "utf-8-sig" if bom else "utf-8", title_lines, h, letters, [], True)
@@ -370,10 +370,10 @@ def _read_csv_text(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
         bom = 3 if encoding == "utf-8-sig" else 0
         tail = len(text[end:].encode("utf-8"))
         lo, hi = bom + len(text[:start].encode("utf-8")), len(data) - tail
-        body_bytes, line_ends = memoryview(data)[lo:hi], _line_ends(data, lo, hi)
+        body_bytes, line_ends = memoryview(data)[lo:hi], line_ends_in(data, lo, hi)
     else:
         encoded = text[start:end].encode("utf-8")
-        body_bytes, line_ends = memoryview(encoded), _line_ends(encoded, 0, len(encoded))
+        body_bytes, line_ends = memoryview(encoded), line_ends_in(encoded, 0, len(encoded))
     frame = _parse_body_fast(body_bytes, names, line_ends)
     trimmed = frame is not None
     if frame is None:
@@ -381,7 +381,7 @@ def _read_csv_text(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
     return _csv_export(path, kind, frame, digest, encoding, title_lines, h, letters, problems, trimmed)
 
 
-def _line_ends(data: bytes, start: int, stop: int) -> int:
+def line_ends_in(data: bytes, start: int, stop: int) -> int:
     """How many lines ``data[start:stop]`` holds, ended by LF, CRLF or a lone CR (as pyarrow ends rows).
 
     Counted by numpy in 16 MB slices (a national export is hundreds of MB).

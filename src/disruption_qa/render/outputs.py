@@ -8,10 +8,12 @@ and ``index.html``. ``diff``: ``diff.json`` and ``diff.html``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
 from ..parallel import Pool
 from ..results import FLAGGED, OrganisationResult, Run, ValidationResult
 from .files import write_atomic, write_csv, write_frame_csv, write_json
@@ -39,8 +41,27 @@ CHECK_FIXES_HEADER = [
 RECORD_TYPE = {"disruptions": "disruption", "threats": "threat"}
 
 
+def keep_inputs(inputs: list[str], outputs: list[Path]) -> None:
+    """Raise an InputError, before anything is written, when one of ``outputs`` is one of the ``inputs``
+    (the same file by any path, a link included): the tool never changes its input files."""
+    existing = [Path(i) for i in inputs if Path(i).exists()]
+    for output in outputs:
+        if not output.exists():
+            continue
+        for given in existing:
+            if os.path.samefile(output, given):
+                raise InputError(
+                    f"would be replaced by an output of this run: choose another --out than {output.parent}", given
+                )
+
+
+def _planned_validation(out: Path, html: bool) -> list[Path]:
+    return [out / "validation.json", out / "fixes.csv", *([out / "report.html"] if html else [])]
+
+
 def write_validation(validation: ValidationResult, out: Path, *, html: bool = False) -> list[Path]:
     """``validation.json`` and ``fixes.csv`` (and with ``html``, ``report.html``) in ``out``."""
+    keep_inputs([f["path"] for f in validation.files], _planned_validation(out, html))
     write_json(out / "validation.json", validation.to_dict())
     rows = (
         [i.file, i.cell or "", i.row, i.record_id or "", i.column or "", i.rule, i.value or "", i.message]
@@ -127,6 +148,9 @@ def write_run(
 ) -> list[Path]:
     """One folder per organisation (results.json, fixes.csv, report.html), the whole validation at the top,
     and the comparison of several organisations. Organisations are written on every core of ``pool``."""
+    planned = [out / r.slug / name for r in run.results for name in ("results.json", "fixes.csv", "report.html")]
+    planned += [out / "comparison.json", out / "index.html"]
+    keep_inputs([f["path"] for f in run.validation.files], planned)
     written = write_validation(run.validation, out)
     if html:
         from .html import compile_templates
@@ -192,6 +216,8 @@ def write_diff(diff, out: Path) -> list[Path]:
     """``diff.json`` and ``diff.html`` in ``out``."""
     from .html import render_diff
 
+    sides = [diff.disruptions] + ([diff.threats] if diff.threats is not None else [])
+    keep_inputs([side.path for kind in sides for side in (kind.old, kind.new)], [out / "diff.json", out / "diff.html"])
     write_json(out / "diff.json", diff.to_dict())
     write_atomic(out / "diff.html", render_diff(diff))
     return [out / "diff.json", out / "diff.html"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .diff import ExtractionDiff
+from .errors import InputError
 from .parallel import Pool
 from .results import HistoryView, Run, ValidationResult
 
@@ -90,6 +91,13 @@ def check(
     config = _config(config)
     chosen = load_profile(config.raw.get("profile", profile) if profile == "default" else profile)
     settings = settings_for(chosen, config)
+    if not any(s.get("enabled", True) for s in settings.values()):
+        # a run of no checks would read as a clean bill of health
+        raise InputError(
+            "every check is switched off (enabled = false), so a check run could find nothing:"
+            " switch one on, or use validate for the export contract alone",
+            config.path,
+        )
     pool = pool or Pool()
     if progress:
         progress("reading and validating")

@@ -1,5 +1,6 @@
-"""The tool never changes its input files: an output that would replace one is refused before anything is
-written (exit 2, one line naming the input), whatever path or link leads to it."""
+"""Careless use refused in one line, exit 2: outputs that would replace an input (the tool never changes its
+input files, whatever path or link leads to them; nothing is written), and a check run with every check
+switched off (it would read as a clean bill of health)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,23 @@ def test_outputs_beside_the_inputs_are_still_written(tmp_path):
     run = run_cli("validate", export, "--out", tmp_path)
     assert run.code == 1 and (tmp_path / "validation.json").exists()
     assert export.read_bytes() == JANUARY.read_bytes()
+
+
+def test_every_check_switched_off_is_refused_not_a_clean_bill_of_health(tmp_path):
+    from disruption_qa.checks import CATALOGUE
+
+    config = tmp_path / "off.toml"
+    config.write_text("".join(f"[checks.{cls.id}]\nenabled = false\n" for cls in CATALOGUE), encoding="utf-8")
+    run = run_cli("check", JANUARY, "--year", "2022", "--no-history", "--config", config, "--out", tmp_path / "out")
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        f"error: {config}: every check is switched off (enabled = false), so a check run could find nothing:"
+        " switch one on, or use validate for the export contract alone"
+    ]
+    assert not (tmp_path / "out").exists()
+    one_on = config.read_text(encoding="utf-8").replace(
+        "[checks.W101]\nenabled = false", "[checks.W101]\nenabled = true"
+    )
+    config.write_text(one_on, encoding="utf-8")
+    run = run_cli("check", JANUARY, "--year", "2022", "--no-history", "--config", config, "--out", tmp_path / "out")
+    assert run.code == 1 and "W101" in run.stdout

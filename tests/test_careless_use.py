@@ -87,3 +87,73 @@ def test_every_check_switched_off_is_refused_not_a_clean_bill_of_health(tmp_path
     config.write_text(one_on, encoding="utf-8")
     run = run_cli("check", JANUARY, "--year", "2022", "--no-history", "--config", config, "--out", tmp_path / "out")
     assert run.code == 1 and "W101" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        (
+            "[checks.W101]\nwarning = 5\n",
+            "W101 setting 'warning' is a share and must be from 0 to 1 (0.7 for 70%), not 5",
+        ),
+        (
+            "[checks.W101]\nerror = -1\n",
+            "W101 setting 'error' is a share and must be from 0 to 1 (0.7 for 70%), not -1",
+        ),
+        (
+            "[checks.W101]\nwarning = nan\n",
+            "W101 setting 'warning' is a share and must be from 0 to 1 (0.7 for 70%), not nan",
+        ),
+        (
+            "[checks.W107]\nthreshold = inf\n",
+            "W107 setting 'threshold' is a share and must be from 0 to 1 (0.7 for 70%), not inf",
+        ),
+        ("[checks.W101]\nwarning = 0.9\nerror = 0.8\n", "W101 warning (0.9) is above its error level (0.8)"),
+        ("[checks.W101]\nwarning = 0.85\n", "W101 warning (0.85) is above its error level (0.8)"),
+        ("[checks.W107]\ndays = -5\n", "W107 setting 'days' must not be negative, not -5"),
+        (
+            "[checks.W103]\nallowed_threat_types = []\n",
+            "W103 setting 'allowed_threat_types' must name at least one value",
+        ),
+        (
+            '[checks.W103]\nallowed_threat_types = ["Banana"]\n',
+            "'Banana' is not an allowed value (one of Organised Crime Group,",
+        ),
+        (
+            "[checks.W101]\nwarning = 0.6\n[checks.pursue-skew]\nwarning = 0.65\n",
+            "W101 is set twice, as [checks.W101] and [checks.pursue-skew]",
+        ),
+        ("[checks.W101]\nwarning = 0.6\n[threshold]\nx = 1\n", "unknown section(s): threshold"),
+    ],
+    ids=[
+        "share-above-1",
+        "negative-share",
+        "nan",
+        "inf",
+        "warning-above-error",
+        "warning-above-default-error",
+        "negative-days",
+        "empty-list",
+        "unknown-value",
+        "id-and-slug",
+        "unknown-section",
+    ],
+)
+def test_config_values_that_cannot_mean_anything_are_refused(tmp_path, toml, says):
+    config = tmp_path / "c.toml"
+    config.write_text(toml, encoding="utf-8")
+    run = run_cli("checks", "--config", config)
+    assert run.code == 2 and "Traceback" not in run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith(f"error: {config}") and says in line, line
+
+
+def test_config_values_at_the_edges_are_accepted(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[checks.W101]\nwarning = 0\nerror = 1\n[checks.W107]\ndays = 0\n[checks.W113]\ndisruption_threat_types = ["Organised Crime Group", "Priority Individual"]\n',
+        encoding="utf-8",
+    )
+    run = run_cli("checks", "--config", config)
+    assert run.code == 0, run.stderr
+    assert "warning=0, error=1" in run.stdout

@@ -12,6 +12,7 @@ and a test holds it to them, so the tool does not read it.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
@@ -98,10 +99,16 @@ def load_profile(name: str) -> Profile:
 
 
 def _merge(target: dict[str, dict], layer: dict[str, dict], where: str) -> None:
+    named: dict[str, str] = {}  # check ID -> the key this layer set it under
     for key, values in layer.items():
         check = BY_KEY.get(key)
         if check is None:
             raise InputError(f"{where}: [checks.{key}] is not a check (see `disruption-qa checks`)")
+        if check.id in named:
+            raise InputError(
+                f"{where}: {check.id} is set twice, as [checks.{named[check.id]}] and [checks.{key}]: keep one"
+            )
+        named[check.id] = key
         if not isinstance(values, dict):
             raise InputError(f"{where}: [checks.{key}] must be a table of settings")
         allowed = check.all_params()
@@ -116,7 +123,34 @@ def _merge(target: dict[str, dict], layer: dict[str, dict], where: str) -> None:
                 raise InputError(f"{where}: {check.id} setting {name!r} must be a {kind.__name__}, not {value!r}")
             if name == "severity" and value not in SEVERITIES:
                 raise InputError(f"{where}: {check.id} severity must be warning or error, not {value!r}")
+            _in_range(allowed[name], value, f"{where}: {check.id} setting {name!r}")
             target[check.id][name] = value
+        levels = target[check.id]
+        if (
+            levels.get("warning") is not None
+            and levels.get("error") is not None
+            and levels["warning"] > levels["error"]
+        ):
+            raise InputError(
+                f"{where}: {check.id} warning ({levels['warning']}) is above its error level ({levels['error']}):"
+                " the warning level must be the lower"
+            )
+
+
+def _in_range(param, value, what: str) -> None:
+    """Raise an InputError for a value of the right type that cannot mean anything: a share outside 0 to 1
+    (or not a number at all: nan, inf), a negative count, an empty list or one naming an unknown value."""
+    if param.kind is float and not (math.isfinite(value) and 0 <= value <= 1):
+        raise InputError(f"{what} is a share and must be from 0 to 1 (0.7 for 70%), not {value!r}")
+    if param.kind is int and value < 0:
+        raise InputError(f"{what} must not be negative, not {value!r}")
+    if param.kind is list:
+        if not value:
+            raise InputError(f"{what} must name at least one value")
+        unknown = [v for v in value if not isinstance(v, str) or (param.choices and v not in param.choices)]
+        if unknown:
+            choices = f" (one of {', '.join(param.choices)})" if param.choices else ""
+            raise InputError(f"{what}: {unknown[0]!r} is not an allowed value{choices}")
 
 
 def settings_for(profile: Profile, config: Config | None = None) -> dict[str, dict]:

@@ -46,9 +46,11 @@ class Param:
     it (only ``severity``, on a check with two levels).
     """
 
-    kind: type  # float, int, bool, str or list
+    kind: type  # float (a share, 0 to 1), int (a count of days or records, not negative), bool, str or list
     default: Any
     description: str
+    #: The values a list setting may hold (each one of them); None where any text is allowed.
+    choices: tuple[str, ...] | None = None
 
 
 #: What the two settings every check understands mean (see :meth:`Check.all_params`).

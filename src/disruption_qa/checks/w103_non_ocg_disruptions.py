@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ..contract import THREAT_TYPES
 from .base import Check, Context, Finding, Param
 
 
@@ -34,7 +35,10 @@ class NonOcgDisruptions(Check):
     title = "Disruptions recorded against priority individuals or vulnerabilities"
     params: ClassVar[dict[str, Param]] = {
         "allowed_threat_types": Param(
-            list, ["Organised Crime Group"], "Threat types the minimum standard allows disruptions against."
+            list,
+            ["Organised Crime Group"],
+            "Threat types the minimum standard allows disruptions against.",
+            choices=THREAT_TYPES,
         ),
     }
 

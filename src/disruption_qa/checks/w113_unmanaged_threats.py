@@ -4,6 +4,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from ..contract import THREAT_TYPES
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -39,7 +40,10 @@ class UnmanagedThreats(Check):
         "threshold": Param(float, 0.10, "Share of unmanaged active threats above which to flag."),
         "review_days": Param(int, 365, "Days since the last 4P plan review after which a plan is out of date."),
         "disruption_threat_types": Param(
-            list, ["Organised Crime Group"], "Threat types expected to have disruptions recorded against them."
+            list,
+            ["Organised Crime Group"],
+            "Threat types expected to have disruptions recorded against them.",
+            choices=THREAT_TYPES,
         ),
     }
 

@@ -224,6 +224,12 @@ class ExportKind:
         return next(c.key for c in self.columns if c.unique)
 
     @property
+    def owner_column(self) -> str:
+        """The key of the column naming the organisation a record belongs to: its first organisation column
+        (Recording Organisation; Owning Organisation on the master list)."""
+        return next(c.key for c in self.columns if c.organisation)
+
+    @property
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
 

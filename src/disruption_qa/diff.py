@@ -113,7 +113,7 @@ def _brief(row: pd.Series, kind: c.ExportKind) -> dict:
 
 def compare_exports(old: Export, new: Export, *, include_summaries: bool = False) -> KindDiff:
     kind = old.kind
-    key, org = kind.id_column, ("recording_organisation" if kind is c.DISRUPTIONS else "owning_organisation")
+    key, org = kind.id_column, kind.owner_column
     a, b = typed_frame(old), typed_frame(new)
     a = a[a[key].notna()].drop_duplicates(key).set_index(key, drop=False).rename_axis(None)
     b = b[b[key].notna()].drop_duplicates(key).set_index(key, drop=False).rename_axis(None)

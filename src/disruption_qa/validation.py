@@ -1,7 +1,7 @@
 """Validation: run the schemas lazily and say every failure in the user's terms.
 
 pandera gathers every failure into one ``failure_cases`` frame (check, column,
-index). This module turns each into a :class:`ValidationIssue` naming the file,
+index). This module turns each into an :class:`~disruption_qa.results.Issue` naming the file,
 the spreadsheet row (the frame's index), the Excel cell, the record's ID, the
 column as the contract spells it, the rule in plain English and the offending
 value as it stands in the file. It is the one place that translation happens.
@@ -61,10 +61,6 @@ CODE_OF_TEXT = {rule.text: rule.code for rule in RULES.values()}
 DUPLICATE_ROWS_LISTED = 5
 
 
-#: One broken cell or row: the results model's Issue.
-ValidationIssue = Issue
-
-
 @dataclass
 class Validation:
     """An extraction being validated: its exports, their typed frames for the checks, and the problems found
@@ -78,7 +74,7 @@ class Validation:
     pending: object = field(default=None, repr=False)
 
     @property
-    def issues(self) -> list[ValidationIssue]:
+    def issues(self) -> list[Issue]:
         """Every problem found, file by file and row by row (waiting for the schema run if it is still going on)."""
         if not isinstance(self.pending, list):
             self.pending = self.pending.result() if self.pending is not None else []
@@ -217,11 +213,11 @@ def validate(
     return result
 
 
-def _issues(job) -> list[ValidationIssue]:
+def _issues(job) -> list[Issue]:
     """Every structural and schema problem of the exports, in the order a user works through them:
     file by file, row by row, left to right."""
     exports, typed, date = job
-    issues: list[ValidationIssue] = []
+    issues: list[Issue] = []
     for export in exports:
         issues.extend(_structural(export))
         issues.extend(_run_schema(export, typed[export.kind.key], date))
@@ -229,7 +225,7 @@ def _issues(job) -> list[ValidationIssue]:
     position = {e.kind.key: {col.name: n for n, col in enumerate(e.kind.columns)} for e in exports}
     kind_of = {e.source.path: e.kind.key for e in exports}
 
-    def order(issue: ValidationIssue):
+    def order(issue: Issue):
         columns = position[kind_of[issue.file]]
         column = -1 if issue.column is None else columns.get(issue.column, len(columns))
         return (files.index(issue.file), issue.row, column, issue.column or "")
@@ -244,12 +240,7 @@ def _issues(job) -> list[ValidationIssue]:
 def _owners(exports: list[Export]):
     """A function giving the organisation that owns a problem's row (its Recording or Owning Organisation),
     or None."""
-    owner_of = {
-        e.source.path: e.text.get(
-            "recording_organisation" if e.kind is c.DISRUPTIONS else "owning_organisation", pd.Series(dtype="str")
-        )
-        for e in exports
-    }
+    owner_of = {e.source.path: e.text.get(e.kind.owner_column, pd.Series(dtype="str")) for e in exports}
 
     def owner(issue: Issue) -> str | None:
         name = owner_of[issue.file].get(issue.row)
@@ -258,14 +249,14 @@ def _owners(exports: list[Export]):
     return owner
 
 
-def _structural(export: Export) -> list[ValidationIssue]:
+def _structural(export: Export) -> list[Issue]:
     ids = export.text.get(export.kind.id_column, pd.Series(dtype="str"))
     issues = []
     for p in export.problems:
         record_id = ids.get(p.row)
         record_id = None if record_id is None or pd.isna(record_id) else str(record_id)
         issues.append(
-            ValidationIssue(
+            Issue(
                 export.source.path,
                 p.row,
                 record_id,
@@ -337,7 +328,7 @@ def _rule_of(check: str) -> str:
     return check.split(":", 1)[0]
 
 
-def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
+def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Issue]:
     # pandera is imported here, not with the module: a large extraction is validated in a
     # forked process (see validate), and the main process never pays for the import
     import pandera.pandas as pa
@@ -371,10 +362,10 @@ def _run_schema(export: Export, typed: pd.DataFrame, extraction_date) -> list[Va
     return _describe(export, typed, cases, extraction_date)
 
 
-def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extraction_date) -> list[ValidationIssue]:
+def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extraction_date) -> list[Issue]:
     kind, text = export.kind, export.text
     ids = text[kind.id_column] if kind.id_column in text else pd.Series(dtype="str")
-    issues: list[ValidationIssue] = []
+    issues: list[Issue] = []
     suggestions: dict[str, str | None] = {}
     duplicates: dict[str, list[int]] = {}
     repeated = cases.loc[(cases["check"] == "unique") & (cases["column"] == kind.id_column), "index"]
@@ -393,7 +384,7 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
         message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
         record_id = ids.get(row)
         issues.append(
-            ValidationIssue(
+            Issue(
                 file=export.source.path,
                 row=row,
                 record_id=None if record_id is None or pd.isna(record_id) else str(record_id),

@@ -7,7 +7,7 @@ by the page's ``build`` from the results model.
 
 * :class:`ReportPage`: ``report.html``, from a :class:`~disruption_qa.report.ReportData`;
 * :class:`IndexPage`: ``index.html``, from a :class:`~disruption_qa.comparison.Comparison`;
-* :class:`ValidationPage`: ``validation.html``, from a :class:`~disruption_qa.validation.Validation`;
+* :class:`ValidationPage`: ``validation.html``, from a :class:`~disruption_qa.results.ValidationResult`;
 * :class:`DiffPage`: ``diff.html``, from an :class:`~disruption_qa.diff.ExtractionDiff`.
 """
 
@@ -29,8 +29,7 @@ from .templates import FUNNEL_STATUS
 if TYPE_CHECKING:
     from ..comparison import Comparison, Funnel
     from ..diff import ExtractionDiff, Side
-    from ..results import Indicators, OrganisationResult
-    from ..validation import Validation, ValidationIssue
+    from ..results import Indicators, Issue, OrganisationResult, ValidationResult
 
 
 def generated_line(now: dt.datetime | None = None) -> str:
@@ -210,7 +209,7 @@ class ValidationPage(Page):
     template: ClassVar[str] = "validation.html"
 
     #: Every problem found, file by file and row by row.
-    issues: list[ValidationIssue]
+    issues: list[Issue]
     #: (organisation, its problems grouped by column and rule), organisations in name order; rows no
     #: organisation owns come under "Rows with no known organisation".
     by_organisation: list[tuple[str, list[ValidationGroup]]]
@@ -222,7 +221,7 @@ class ValidationPage(Page):
     extraction_date_source: str
 
     @classmethod
-    def build(cls, validation: Validation, *, now: dt.datetime | None = None) -> ValidationPage:
+    def build(cls, validation: ValidationResult, *, now: dt.datetime | None = None) -> ValidationPage:
         from ..report import validation_groups
 
         by_org: dict[str, list] = {}

@@ -17,10 +17,11 @@ from conftest import TITLE_LINES, sample_rows
 from disruption_qa import filters
 from disruption_qa.catalogue import defaults, load_profile, profile_names, settings_for
 from disruption_qa.checks import BY_KEY, CATALOGUE
-from disruption_qa.checks.base import DOC_HEADINGS, RECORD_KINDS, SEVERITIES
+from disruption_qa.checks.base import DOC_HEADINGS, SEVERITIES
 from disruption_qa.config import load_config
 from disruption_qa.errors import InputError
 from disruption_qa.render.catalogue_docs import GENERATED, catalogue_markdown, defaults_toml, write_generated
+from disruption_qa.results import RECORD_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .contract import EXPORT_KINDS
 from .dates import UK_FORMAT, format_date
-from .results import RecordRefs, RecordTable
+from .results import RECORD_KINDS, RecordRefs, RecordTable
 
 if TYPE_CHECKING:
     from .reading import Export
@@ -48,7 +49,6 @@ SHOWN_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("last_review_date", "Last Review Date"),
     ],
 }
-ID_HEADING = {"disruptions": "Disruption ID", "threats": "Threat ID"}
 
 
 class RecordSource:
@@ -95,11 +95,12 @@ def record_tables(
     its reports, and a cell at a time is slow.
     """
     tables: list[RecordTable | None] = [None] * len(findings)
-    for kind in ("disruptions", "threats"):
+    for kind in RECORD_KINDS:
         mine = [(n, f) for n, f in enumerate(findings) if f.records and f.kind == kind]
         if not mine:
             continue
-        label = ID_HEADING[kind]
+        export = EXPORT_KINDS[kind]
+        label = export.display(export.id_column)  # Disruption ID, Threat ID
         source = sources.get(kind)
         if source is None:
             for n, f in mine:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, get_args, overload
 
 from .contract import STRANDS, Organisation
 
@@ -34,6 +34,7 @@ SEVERITIES = ("warning", "error")
 
 #: The exports a record can come from.
 RecordKind = Literal["disruptions", "threats"]
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 
 
 @dataclass(frozen=True)

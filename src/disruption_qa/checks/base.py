@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from ..records import RecordSource
 
 DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "What to do")
-#: The exports the records a check lists (their IDs) may come from.
-RECORD_KINDS = ("disruptions", "threats")
 
 
 @dataclass(frozen=True)

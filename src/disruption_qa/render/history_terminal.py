@@ -11,6 +11,7 @@ figure the history module does not (``trend`` gives each run's key figures).
 from __future__ import annotations
 
 from ..dates import format_date
+from ..format import date as date_text
 from ..format import share
 from ..history import RunEntry, trend
 
@@ -29,7 +30,7 @@ def history_table(entries: list[RunEntry]) -> str:
     for entry, figures in zip(entries, trend(entries)):
         rows.append(
             (
-                format_date(entry.extraction_date) or "unknown",
+                date_text(entry.extraction_date),
                 entry.organisation,
                 f"{format_date(entry.period_start)}-{format_date(entry.period_end)}",
                 entry.profile,

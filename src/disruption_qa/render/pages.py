@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from .. import __version__
+from .. import format as fmt
 from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date, parse_date
 from ..format import share as pct
-from ..report import RECORDS_SHOWN, ReportData, ValidationGroup
+from ..report import RECORDS_SHOWN, ReportData, ValidationGroup, validation_groups
 from . import charts
 from .templates import FUNNEL_STATUS
 
@@ -120,7 +121,7 @@ class ReportPage(Page):
         return cls(
             report=data,
             period=_period(r.period.start, r.period.end),
-            extraction_date=format_date(r.extraction_date) or "unknown",
+            extraction_date=fmt.date(r.extraction_date),
             region=f"{r.organisation.region} region" if r.organisation.region else "",
             charts=ReportCharts(
                 mix=charts.strand_mix(
@@ -184,7 +185,7 @@ class IndexPage(Page):
             comparison=comparison,
             title=title,
             period=_period(start, end),
-            extraction_date=format_date(extracted) or "unknown",
+            extraction_date=fmt.date(extracted),
             show_figures=comparison.profile.startswith("hmicfrs"),
             files=files,
             funnels=[FunnelFigure(f, _funnel_svg(f)) for f in comparison.funnels],
@@ -222,8 +223,6 @@ class ValidationPage(Page):
 
     @classmethod
     def build(cls, validation: ValidationResult, *, now: dt.datetime | None = None) -> ValidationPage:
-        from ..report import validation_groups
-
         by_org: dict[str, list] = {}
         for issue in validation.issues:
             by_org.setdefault(issue.organisation or "Rows with no known organisation", []).append(issue)
@@ -231,7 +230,7 @@ class ValidationPage(Page):
             issues=validation.issues,
             by_organisation=[(org, validation_groups(items)) for org, items in sorted(by_org.items())],
             files=validation.files,
-            extraction_date=format_date(validation.extraction_date) or "unknown",
+            extraction_date=fmt.date(validation.extraction_date),
             extraction_date_source=validation.extraction_date_source,
             generated_line=generated_line(now),
         )

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from ..contract import STRANDS
 from ..dates import format_date
+from ..format import date as date_text
 from ..format import plural, share
 from ..results import FLAGGED, Run, ValidationResult, severity_order
 
@@ -18,7 +19,7 @@ def validation_summary(validation: ValidationResult) -> str:
     for f in validation.files:
         lines.append(f"{f['path']}: {plural(f['rows'], 'record')}")
     date = validation.extraction_date
-    lines.append(f"extraction date: {format_date(date) or 'unknown'} ({validation.extraction_date_source})")
+    lines.append(f"extraction date: {date_text(date)} ({validation.extraction_date_source})")
     if not validation.issues:
         lines.append("no validation problems found")
         return "\n".join(lines)
@@ -45,7 +46,7 @@ def check_summary(run: Run) -> str:
     lines = [f"{f['path']}: {f['rows']} records" for f in v.files]
     lines.append(
         f"period {format_date(run.period.start)} to {format_date(run.period.end)}; extraction date"
-        f" {format_date(v.extraction_date) or 'unknown'} ({v.extraction_date_source}); profile {run.profile.name}"
+        f" {date_text(v.extraction_date)} ({v.extraction_date_source}); profile {run.profile.name}"
     )
     if v.issues:
         lines.append(f"{len(v.issues)} validation problem(s): see validation.json and fixes.csv")

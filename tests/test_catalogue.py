@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TITLE_LINES, sample_rows
+from conftest import TITLE_LINES, run_cli, sample_rows
 
 from disruption_qa import filters
 from disruption_qa.catalogue import defaults, load_profile, profile_names, settings_for
@@ -190,25 +190,18 @@ def test_each_check_lists_records_of_the_export_it_names(tmp_path):
     assert not ids["disruptions"] & ids["threats"]
     config = tmp_path / "flag-everything.toml"
     config.write_text(EVERY_CHECK_FLAGS)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            NW / "disruptions_2023-01-04.csv",
-            "--threats",
-            NW / "threats_2023-01-04.csv",
-            "--year",
-            "2022",
-            "--no-history",
-            "--config",
-            config,
-            "--out",
-            tmp_path / "out",
-        ],
-        capture_output=True,
-        check=False,
+    run_cli(
+        "check",
+        NW / "disruptions_2023-01-04.csv",
+        "--threats",
+        NW / "threats_2023-01-04.csv",
+        "--year",
+        "2022",
+        "--no-history",
+        "--config",
+        config,
+        "--out",
+        tmp_path / "out",
     )
     listed: dict[str, set[str]] = {c.id: set() for c in CATALOGUE}
     for path in (tmp_path / "out").glob("*/results.json"):

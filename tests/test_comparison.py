@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from disruption_qa import api
 from disruption_qa.comparison import Z95, Z998, classify, control_limits
@@ -118,26 +117,19 @@ def test_a_single_organisation_gets_no_index(tmp_path):
 @pytest.fixture(scope="module")
 def inspection(tmp_path_factory):
     out = tmp_path_factory.mktemp("hmic")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            str(NW / "disruptions_2023-01-04.csv"),
-            "--threats",
-            str(NW / "threats_2023-01-04.csv"),
-            "--year",
-            "2022",
-            "--profile",
-            "hmicfrs-2023",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_cli(
+        "check",
+        NW / "disruptions_2023-01-04.csv",
+        "--threats",
+        NW / "threats_2023-01-04.csv",
+        "--year",
+        "2022",
+        "--profile",
+        "hmicfrs-2023",
+        "--out",
+        out,
     )
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.code in (0, 1), proc.stderr
     return out, json.loads((out / "comparison.json").read_text()), (out / "index.html").read_text(encoding="utf-8")
 
 

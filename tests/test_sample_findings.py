@@ -9,12 +9,11 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NW = ROOT / "sample_exports" / "north-west-2022"
@@ -36,23 +35,7 @@ def expected_findings() -> list[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     out = tmp_path_factory.mktemp("nw")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            str(DISRUPTIONS),
-            "--threats",
-            str(THREATS),
-            "--year",
-            "2022",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    proc = run_cli("check", DISRUPTIONS, "--threats", THREATS, "--year", "2022", "--out", out)
     results = {json.loads(p.read_text())["organisation"]: json.loads(p.read_text()) for p in out.glob("*/results.json")}
     return proc, out, results
 
@@ -100,7 +83,7 @@ def test_every_flagged_finding_lists_its_records(checked):
 
 def test_exit_code_and_outputs(checked):
     proc, out, results = checked
-    assert proc.returncode == 1  # errors flagged (and validation problems planted)
+    assert proc.code == 1  # errors flagged (and validation problems planted)
     assert "Traceback" not in proc.stderr
     schema = json.loads((ROOT / "docs" / "results.schema.json").read_text())
     for result in results.values():
@@ -109,28 +92,21 @@ def test_exit_code_and_outputs(checked):
 
 
 def test_cheshire_message_carries_the_inspection_numbers_under_the_inspectors_filters(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            str(DISRUPTIONS),
-            "--threats",
-            str(THREATS),
-            "--year",
-            "2022",
-            "--profile",
-            "hmicfrs-2023",
-            "--organisation",
-            "Cheshire Constabulary",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_cli(
+        "check",
+        DISRUPTIONS,
+        "--threats",
+        THREATS,
+        "--year",
+        "2022",
+        "--profile",
+        "hmicfrs-2023",
+        "--organisation",
+        "Cheshire Constabulary",
+        "--out",
+        tmp_path,
     )
-    assert proc.returncode == 1, proc.stderr
+    assert proc.code == 1, proc.stderr
     result = json.loads((tmp_path / "cheshire-constabulary" / "results.json").read_text())
     f = {f["check"]: f for f in result["findings"]}
     assert f["W101"]["message"] == "312 of 373 lead disruptions (84%) are pursue; the error threshold is 80%."
@@ -155,43 +131,15 @@ def test_cheshire_message_carries_the_inspection_numbers_under_the_inspectors_fi
 
 
 def test_default_period_is_the_year_of_the_latest_record_date(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            str(DISRUPTIONS),
-            "--organisation",
-            "Cheshire Constabulary",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode in (0, 1), proc.stderr
+    proc = run_cli("check", DISRUPTIONS, "--organisation", "Cheshire Constabulary", "--out", tmp_path)
+    assert proc.code in (0, 1), proc.stderr
     result = json.loads((tmp_path / "cheshire-constabulary" / "results.json").read_text())
     assert result["period"] == {"start": "2023-01-01", "end": "2023-12-31"}  # records typed in on 1-4 January 2023
 
 
 def test_unknown_organisation_is_a_usage_error(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "check",
-            str(DISRUPTIONS),
-            "--organisation",
-            "Chesire Constabulary",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 2
+    proc = run_cli("check", DISRUPTIONS, "--organisation", "Chesire Constabulary", "--out", tmp_path)
+    assert proc.code == 2
     assert (
         proc.stderr.strip() == "error: unknown organisation 'Chesire Constabulary'; did you mean Cheshire Constabulary?"
     )

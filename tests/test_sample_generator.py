@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 
 from disruption_qa import contract as C
 from disruption_qa.errors import InputError
@@ -60,27 +59,20 @@ def test_different_seeds_differ(tmp_path):
 
 
 def test_cli_writes_what_the_library_writes(tmp_path):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "sample",
-            "--out",
-            str(tmp_path / "cli"),
-            "--organisations",
-            "Cheshire Constabulary",
-            "--organisations",
-            "National Crime Agency",
-            "--rows",
-            "300",
-            "--seed",
-            "4",
-        ],
-        capture_output=True,
-        text=True,
+    run = run_cli(
+        "sample",
+        "--out",
+        tmp_path / "cli",
+        "--organisations",
+        "Cheshire Constabulary",
+        "--organisations",
+        "National Crime Agency",
+        "--rows",
+        "300",
+        "--seed",
+        "4",
     )
-    assert run.returncode == 0, run.stderr
+    assert run.code == 0, run.stderr
     lib = generate(tmp_path / "lib", organisations=["Cheshire Constabulary", "National Crime Agency"], rows=300, seed=4)
     for p in lib:
         assert sha(p) == sha(tmp_path / "cli" / p.name)
@@ -202,21 +194,8 @@ def test_unknown_names_are_one_clear_line(tmp_path):
         generate(tmp_path, region="Atlantis", rows=10)
     with pytest.raises(InputError, match="presets: north-west-2022"):
         generate_preset("nowhere", tmp_path)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "disruption_qa",
-            "sample",
-            "--out",
-            str(tmp_path / "x"),
-            "--organisation",
-            "Nowhere Police",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 2
+    run = run_cli("sample", "--out", tmp_path / "x", "--organisation", "Nowhere Police")
+    assert run.code == 2
     assert run.stderr.strip() == "error: unknown organisation 'Nowhere Police'"
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,15 +76,46 @@ class Run:
     stderr: str
 
 
+#: Options whose value the command writes (its outputs), so not an input to keep unchanged.
+OUTPUT_OPTIONS = {"--out", "--history", "--write-config"}
+
+
+def input_files(args, cwd: Path | None = None) -> list[Path]:
+    """The existing, readable files among a command's arguments, outputs excepted."""
+    args = [str(a) for a in args]
+    found = []
+    for i, arg in enumerate(args):
+        if i and args[i - 1] in OUTPUT_OPTIONS:
+            continue
+        path = Path(cwd or ".") / arg
+        if path.is_file() and os.access(path, os.R_OK):
+            found.append(path)
+    return found
+
+
+@contextmanager
+def inputs_unchanged(args, cwd: Path | None = None):
+    """Assert that a command leaves every input file it was given byte for byte as it was."""
+    before = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in input_files(args, cwd)}
+    yield
+    for path, digest in before.items():
+        assert path.is_file(), f"the command removed its input {path}"
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"the command changed its input {path}"
+
+
 def run_cli(*args: object, cwd: Path | None = None) -> Run:
-    """Run ``python -m disruption_qa ARGS`` in a child process, as a user would."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
+    """Run ``python -m disruption_qa ARGS`` in a child process, as a user would.
+
+    Every input file named in ARGS keeps its SHA-256 through the run (the tool never changes its inputs).
+    """
+    with inputs_unchanged(args, cwd):
+        proc = subprocess.run(
+            [sys.executable, "-m", "disruption_qa", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=300,
+        )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

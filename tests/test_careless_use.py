@@ -8,7 +8,7 @@ import os
 import shutil
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, inputs_unchanged, run_cli
 
 NW = REPO / "sample_exports" / "north-west-2022"
 JANUARY, JULY = NW / "disruptions_2023-01-04.csv", NW / "disruptions_2023-07-13.csv"
@@ -157,3 +157,20 @@ def test_config_values_at_the_edges_are_accepted(tmp_path):
     run = run_cli("checks", "--config", config)
     assert run.code == 0, run.stderr
     assert "warning=0, error=1" in run.stdout
+
+
+# --- the guard every command-running test goes through --------------------------------------------------
+
+
+def test_the_input_guard_notices_a_changed_or_removed_input_and_ignores_outputs(tmp_path):
+    export, out, store = tmp_path / "d.csv", tmp_path / "out.csv", tmp_path / "h.sqlite"
+    for path in (export, out, store):
+        path.write_text("before")
+    args = ["check", export, "--out", out, "--history", store]
+    with inputs_unchanged(args):
+        out.write_text("after")  # outputs may change
+        store.write_text("after")
+    with pytest.raises(AssertionError, match="changed its input"), inputs_unchanged(args):
+        export.write_text("after")
+    with pytest.raises(AssertionError, match="removed its input"), inputs_unchanged(args):
+        export.unlink()

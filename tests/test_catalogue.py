@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -288,8 +287,8 @@ def test_config_overrides_profile_overrides_defaults(tmp_path):
 
 
 def test_checks_command_lists_the_catalogue():
-    out = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "checks"], capture_output=True, text=True, check=True
-    ).stdout
+    run = run_cli("checks")
+    assert run.code == 0, run.stderr
+    out = run.stdout
     for check_id, name in STABLE.items():
         assert f"{check_id}  {name}" in out

@@ -17,6 +17,7 @@ from conftest import (
     THREATS_BROKEN,
     THREATS_VALID,
     csv_text,
+    inputs_unchanged,
     run_cli,
     valid_disruption_rows,
 )
@@ -286,7 +287,8 @@ def test_inputs_never_modified(tmp_path):
 def test_outputs_written_atomically(tmp_path, monkeypatch):
     runner = CliRunner()
     out = tmp_path / "out"
-    first = runner.invoke(app, ["validate", str(DISRUPTIONS_VALID), "--out", str(out)])
+    with inputs_unchanged([DISRUPTIONS_VALID]):
+        first = runner.invoke(app, ["validate", str(DISRUPTIONS_VALID), "--out", str(out)])
     assert first.exit_code == 0, first.output
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(earlier) == {"validation.json", "fixes.csv", "report.html"}
@@ -295,7 +297,8 @@ def test_outputs_written_atomically(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
-    result = runner.invoke(app, ["validate", str(DISRUPTIONS_BROKEN), "--out", str(out)])
+    with inputs_unchanged([DISRUPTIONS_BROKEN]):
+        result = runner.invoke(app, ["validate", str(DISRUPTIONS_BROKEN), "--out", str(out)])
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.strip() == f"error: {out / 'validation.json'}: cannot be written (No space left on device)"

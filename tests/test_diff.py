@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as cli
 
 from disruption_qa.contract import DISRUPTIONS
 from disruption_qa.diff import HIDDEN, diff_files
 
 ROOT = Path(__file__).resolve().parent.parent
 NW = ROOT / "sample_exports" / "north-west-2022"
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "disruption_qa", *map(str, args)], capture_output=True, text=True)
 
 
 # --- the shipped extractions ---------------------------------------------------------------
@@ -43,7 +38,7 @@ def northwest(tmp_path_factory):
 
 def test_finds_exactly_the_late_records(northwest):
     proc, data, html = northwest
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     d = data["disruptions"]
     added = [a["record_id"] for a in d["added"]]
     assert sorted(added) == [f"D{n}" for n in range(2003539, 2003686)]  # D2003539 to D2003685
@@ -171,9 +166,9 @@ def test_each_kind_of_difference(pair):
 def test_summaries_shown_only_when_asked(pair, tmp_path):
     old, new = pair
     out = tmp_path / "out"
-    assert cli("diff", old, new, "--out", out).returncode == 0
+    assert cli("diff", old, new, "--out", out).code == 0
     assert "NARRATIVE" not in (out / "diff.json").read_text() and "NARRATIVE" not in (out / "diff.html").read_text()
-    assert cli("diff", old, new, "--out", out, "--include-summaries").returncode == 0
+    assert cli("diff", old, new, "--out", out, "--include-summaries").code == 0
     changed = {
         c["record_id"]: c["fields"] for c in json.loads((out / "diff.json").read_text())["disruptions"]["changed"]
     }
@@ -183,7 +178,7 @@ def test_summaries_shown_only_when_asked(pair, tmp_path):
 def test_identical_extractions(pair, tmp_path):
     old, _ = pair
     proc = cli("diff", old, old, "--out", tmp_path / "same")
-    assert proc.returncode == 0
+    assert proc.code == 0
     assert "0 disruptions added (0 added late), 0 changed, 0 removed" in proc.stdout
 
 
@@ -199,6 +194,6 @@ def test_unusable_input_exits_2(pair, tmp_path, args, message):
     old, new = pair
     names = {"old": old, "new": new, "missing": tmp_path / "nope.csv", "threats": NW / "threats_2023-01-04.csv"}
     proc = cli("diff", *[a.format(**names) for a in args], "--out", tmp_path / "x")
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

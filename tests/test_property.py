@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import jsonschema
-from conftest import DISRUPTIONS_BROKEN_XLSX, DISRUPTIONS_VALID, REPO, THREATS_VALID
+from conftest import DISRUPTIONS_BROKEN_XLSX, DISRUPTIONS_VALID, REPO, THREATS_VALID, inputs_unchanged
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -81,7 +81,8 @@ def run_validate(disruptions: bytes, name: str = "d.csv", threats: bytes | None 
         if threats is not None:
             (tmp / "t.csv").write_bytes(threats)
             args += ["--threats", str(tmp / "t.csv")]
-        result = RUNNER.invoke(app, args)
+        with inputs_unchanged(args):
+            result = RUNNER.invoke(app, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         assert result.exit_code in (0, 1, 2), (result.exit_code, result.output)
         assert "Traceback" not in result.output

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 
 from disruption_qa import contract as C
 from disruption_qa.filters import inspection_disruptions, inspection_threats
@@ -409,13 +408,8 @@ def test_readme_says_how_to_run_and_regenerate():
 
 def test_regenerating_gives_the_same_bytes(tmp_path):
     out = tmp_path / "north-west-2022"
-    run = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "sample", "--preset", "north-west-2022", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
+    run = run_cli("sample", "--preset", "north-west-2022", "--out", out, cwd=tmp_path)
+    assert run.code == 0, run.stderr
     shipped = sorted(p.name for p in FOLDER.iterdir() if not p.name.startswith("."))
     made = sorted(p.name for p in out.iterdir())
     assert made == shipped
@@ -426,10 +420,6 @@ def test_regenerating_gives_the_same_bytes(tmp_path):
 
 
 def test_unknown_preset_is_one_clear_line(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "disruption_qa", "sample", "--preset", "south-2022", "--out", str(tmp_path / "x")],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 2
+    run = run_cli("sample", "--preset", "south-2022", "--out", tmp_path / "x")
+    assert run.code == 2
     assert run.stderr.strip().splitlines() == ["error: unknown preset 'south-2022' (presets: north-west-2022)"]

@@ -15,14 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DISRUPTIONS_BROKEN, DISRUPTIONS_VALID, REPO, THREATS_VALID
+from conftest import DISRUPTIONS_BROKEN, DISRUPTIONS_VALID, REPO, THREATS_VALID, inputs_unchanged
 
 
 def _run(cmd, cwd, timeout=900, pythonpath=None):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    with inputs_unchanged(cmd, cwd):
+        return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="module")

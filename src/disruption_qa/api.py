@@ -3,6 +3,7 @@
     from disruption_qa import api
     run = api.check("disruptions.csv", threats="threats.csv", year=2022, history=None)
     api.write(run, "reports/")
+    api.record(run)  # in the run history, once its outputs are written
 
 Each of :func:`validate`, :func:`check` and :func:`diff` returns the results
 model (:mod:`disruption_qa.results`; ``diff`` its own model), and :func:`write`
@@ -79,15 +80,20 @@ def check(
 ) -> Run:
     """Validate an extraction and run every enabled check for each organisation.
 
-    ``history``: False keeps no history; None records the run in the default
-    store (in the user's data folder); a path or ``postgresql://`` URL records it
-    there. Recorded, each organisation's result comes with its previous run,
-    what changed since and its trend (``Run.history``). ``include_summaries``:
+    ``history``: False keeps no history; None uses the default store (in the
+    user's data folder); a path or ``postgresql://`` URL uses that store. Each
+    organisation's result then comes with its previous run, what changed since
+    and its trend (``Run.history``), read before anything is recorded; record
+    the run with :func:`record` once its outputs are written. ``include_summaries``:
     the records a report lists show their free-text Summary.
     """
     from .catalogue import load_profile, settings_for
     from .engine import resolve_organisations, resolve_period, run_checks
 
+    if isinstance(history, str) and "://" in history:
+        from .history.connection import parse_url
+
+        parse_url(history)  # a URL that cannot be parsed is refused before any work
     config = _config(config)
     chosen = load_profile(config.raw.get("profile", profile) if profile == "default" else profile)
     settings = settings_for(chosen, config)
@@ -126,22 +132,41 @@ def check(
     )
     run = Run(validation.result(), chosen, settings, period, results, include_summaries)
     if history is not False:
+        run.history_location = history
         if progress:
-            progress("recording the run history")
-        run.history = _record_history(run, history)
+            progress("reading the run history")
+        run.history = _history_views(run)
     return run
 
 
-def _record_history(run: Run, location: str | Path | None) -> dict[str, HistoryView]:
-    """Record the run in the history store and give, per organisation, what its outputs show of the past."""
-    from .history import compare, open_history, trend
+def _history_views(run: Run) -> dict[str, HistoryView]:
+    """Per organisation, what its outputs show of the past: read from the history store, before the run is
+    recorded (see :func:`record`). A store that cannot be read gives no views; :func:`record` then says why."""
+    from .history import compare, open_for_reading, trend
 
     views = {}
-    with open_history(location) as store:
-        entries = store.record(run)
-        for entry, (previous, recent) in zip(entries, store.around(entries, TREND_RUNS)):
-            views[entry.organisation] = HistoryView(previous, compare(previous, entry), trend(recent))
+    try:
+        with open_for_reading(run.history_location, create=True) as store:
+            entries = store.preview(run)
+            for entry, (previous, recent) in zip(entries, store.around(entries, TREND_RUNS)):
+                views[entry.organisation] = HistoryView(previous, compare(previous, entry), trend(recent))
+    except InputError as exc:
+        run.history_error = exc
     return views
+
+
+def record(run: Run) -> None:
+    """Record a :func:`check` run in the history store it was given (``history=``); nothing when it was given
+    none. Record it after writing its outputs (:func:`write`): a store that cannot be written then costs the
+    record of the run, never its reports. Raises :class:`InputError` when the run cannot be recorded."""
+    from .history import open_history
+
+    if run.history_location is False:
+        return
+    if run.history_error is not None:
+        raise run.history_error
+    with open_history(run.history_location) as store:
+        store.record(run)
 
 
 def diff(

@@ -181,10 +181,20 @@ def check(
         written = api.write(run, out, progress=progress)
     except InputError as exc:
         fail(str(exc))
+    # recorded once the outputs are on disk: a store that cannot be written costs the record, not the reports
+    not_recorded = None
+    if progress and not no_history:
+        progress("recording the run history")
+    try:
+        api.record(run)
+    except InputError as exc:
+        not_recorded = exc
     if progress:
         progress("")
     typer.echo(check_summary(run))
     typer.echo(f"wrote {len(written)} files to {out}")
+    if not_recorded is not None:
+        fail(f"the outputs were written to {out}, but the run was not recorded in the history: {not_recorded}")
     raise typer.Exit(run.exit_code(fail_on))
 
 
@@ -245,13 +255,13 @@ def show_history(
     import json
 
     from .engine import resolve_organisations
-    from .history import open_history
+    from .history import open_for_reading
     from .render.history_terminal import history_json, history_table
 
     try:
         if organisation is not None:
             resolve_organisations([organisation], None, None)
-        with open_history(history, create=False) as store:
+        with open_for_reading(history) as store:
             entries = store.runs(organisation)
     except InputError as exc:
         fail(str(exc))

@@ -347,8 +347,12 @@ class Run:
     results: list[OrganisationResult]
     #: Whether the records listed in the reports show their free-text Summary.
     include_summaries: bool = False
-    #: Organisation name -> its past, when the run was recorded in the history.
+    #: Organisation name -> its past, read from the run history (empty when no history is kept).
     history: dict[str, HistoryView] = field(default_factory=dict)
+    #: Where the run is recorded (api.record): a path, a URL, None for the default store, False for none.
+    history_location: object = False
+    #: Why the history could not be read, when it could not (the run is then not recorded either).
+    history_error: Exception | None = field(default=None, repr=False)
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when nothing at or above ``fail_on`` is flagged (validation errors count as errors)."""

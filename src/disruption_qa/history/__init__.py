@@ -43,7 +43,7 @@ advisory lock. A store written by a newer schema is refused with one line.
 from .connection import create_engine, default_location
 from .model import Changes, FindingState, RunEntry, compare, inputs_hash, problem_records, trend
 from .schema import MIGRATIONS, SCHEMA_VERSION, migrate
-from .store import History, open_history
+from .store import History, open_for_reading, open_history
 
 __all__ = [
     "MIGRATIONS",
@@ -57,6 +57,7 @@ __all__ = [
     "default_location",
     "inputs_hash",
     "migrate",
+    "open_for_reading",
     "open_history",
     "problem_records",
     "trend",

@@ -8,10 +8,13 @@ failure reaches the user as one :class:`~disruption_qa.errors.InputError` line.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
@@ -32,25 +35,22 @@ def default_location() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "history.sqlite"
 
 
-def create_engine(location: str | Path | None, *, create: bool = True) -> tuple[sa.Engine, str]:
-    """The SQLAlchemy engine for a store location, and the location as shown to users."""
+def create_engine(location: str | Path | None, *, create: bool = True, readonly: bool = False) -> tuple[sa.Engine, str]:
+    """The SQLAlchemy engine for a store location, and the location as shown to users.
+
+    ``readonly`` opens an SQLite file for reading only (nothing is created, locked for writing or
+    switched to WAL), for a store on read-only media or in a folder the user cannot write."""
     if location is None:
         location = default_location()
     text = str(location)
     if "://" not in text:
-        return _sqlite_engine(Path(text), create)
-    try:
-        url = sa.make_url(text)
-    except sa.exc.ArgumentError:
-        raise InputError(
-            f"history store {text!r} is neither a file path nor a sqlite:/// or postgresql:// URL"
-        ) from None
-    shown = url.render_as_string(hide_password=True)
+        return _sqlite_engine(Path(text), create, readonly)
+    url, shown = parse_url(text)
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         if not url.database or url.database == ":memory:":
             raise InputError(f"history store {shown} names no file (use sqlite:///path/to/history.sqlite)")
-        return _sqlite_engine(Path(url.database), create)
+        return _sqlite_engine(Path(url.database), create, readonly)
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         try:
             import psycopg  # noqa: F401
@@ -66,21 +66,96 @@ def create_engine(location: str | Path | None, *, create: bool = True) -> tuple[
     )
 
 
-def _sqlite_engine(path: Path, create: bool) -> tuple[sa.Engine, str]:
+#: What stands for a password wherever a store's URL is shown.
+HIDDEN = "***"
+#: Query-string keys whose value is a secret (libpq's connection parameters).
+SECRET_KEYS = {"password", "sslpassword"}
+
+
+def parse_url(text: str) -> tuple[sa.URL, str]:
+    """A database URL, parsed once, and the form shown to users: every password hidden, in the user-info
+    (``user:secret@``, where an unencoded ``@`` belongs to the password) and in the query string
+    (``?password=secret``). A URL that cannot be parsed is an :class:`InputError` that does not echo it."""
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # a port that is not a number raises here
+        host = parts.hostname
+    except ValueError as exc:
+        reason = "a malformed IPv6 host" if "IPv6" in str(exc) else "a port that is not a number"
+        raise InputError(f"the history store URL given with --history cannot be parsed: it has {reason}") from None
+    if not parts.scheme:
+        raise InputError("the history store URL given with --history cannot be parsed")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    try:
+        url = sa.URL.create(
+            parts.scheme,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password is not None else None,
+            host=host,
+            port=port,
+            database=unquote(parts.path[1:]) if parts.path.startswith("/") and len(parts.path) > 1 else None,
+            query={k: v[0] if len(v) == 1 else tuple(v) for k, v in query.items()},
+        )
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        raise InputError("the history store URL given with --history cannot be parsed") from None
+    user = parts.username or ""
+    userinfo = f"{user}:{HIDDEN}@" if parts.password is not None else f"{user}@" if user else ""
+    netloc = f"[{host}]" if host and ":" in host else (host or "")
+    if port is not None:
+        netloc += f":{port}"
+    shown = f"{parts.scheme}://{userinfo}{netloc}{parts.path}"
+    if query:
+        shown += "?" + "&".join(
+            f"{k}={HIDDEN if k.lower() in SECRET_KEYS else v}" for k, values in query.items() for v in values
+        )
+    return url, shown
+
+
+def hide_secrets(text: str) -> str:
+    """``text`` (a driver's message) with anything that looks like a password in a URL or a connection string
+    hidden."""
+    text = re.sub(r"(://[^/\s:@]*:)[^\s]*@", rf"\1{HIDDEN}@", text)
+    return re.sub(rf"((?:{'|'.join(SECRET_KEYS)})\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&]+)", rf"\1{HIDDEN}", text)
+
+
+def sqlite_path(location: str | Path | None) -> Path | None:
+    """The file of a store that is an SQLite file (a path or an ``sqlite:///`` URL), else None."""
+    if location is None:
+        return default_location()
+    text = str(location)
+    if "://" not in text:
+        return Path(text).expanduser()
+    if text.startswith("sqlite:///"):
+        url, _ = parse_url(text)
+        return Path(url.database).expanduser() if url.database else None
+    return None
+
+
+def cannot_write(path: Path) -> bool:
+    """Whether this user can read the SQLite store at ``path`` but not write it (or its folder, where SQLite
+    keeps its journal)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _sqlite_engine(path: Path, create: bool, readonly: bool = False) -> tuple[sa.Engine, str]:
     path = path.expanduser()
     shown = str(path)
     if path.is_dir():
         raise InputError(f"history store {shown} is a folder, not a file")
-    if not create and not path.exists():
+    if (readonly or not create) and not path.exists():
         raise InputError(f"no history store at {shown} (check records one; --history chooses another)")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"history store {shown} cannot be created: {exc.strerror or exc}") from None
-    engine = sa.create_engine(
-        sa.URL.create("sqlite+pysqlite", database=str(path)),
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT},
-    )
+    if readonly:
+        # immutable: a read-only folder has no room for WAL's shared-memory file, and nothing can write here
+        url = sa.URL.create(
+            "sqlite+pysqlite", database=path.resolve().as_uri(), query={"mode": "ro", "immutable": "1", "uri": "true"}
+        )
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"history store {shown} cannot be created: {exc.strerror or exc}") from None
+        url = sa.URL.create("sqlite+pysqlite", database=str(path))
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -114,7 +189,7 @@ def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
 def failure(shown: str, exc: BaseException) -> InputError:
     """A database error while opening or using the store, as one line."""
     orig = getattr(exc, "orig", None) or exc
-    reason = " ".join(str(orig).split("\n")[0].split()) or type(orig).__name__
+    reason = hide_secrets(" ".join(str(orig).split("\n")[0].split())) or type(orig).__name__
     if "file is not a database" in reason:
         return InputError(f"history store {shown} is not a disruption-qa history store (not an SQLite database)")
     return InputError(f"history store {shown} cannot be used: {reason}")

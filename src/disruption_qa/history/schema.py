@@ -299,6 +299,22 @@ MIGRATION_ATTEMPTS = 40
 LOCKED_ERRORS = (sa.exc.OperationalError, sqlite3.OperationalError)
 
 
+def require_current(engine: sa.Engine, shown: str) -> None:
+    """Refuse a store that cannot be read as it stands, without changing it (for a store opened read-only)."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            current = _current_version(conn, shown)
+    except DATABASE_ERRORS as exc:
+        raise failure(shown, exc) from None
+    if current > SCHEMA_VERSION:
+        raise _newer(shown, current)
+    if current < SCHEMA_VERSION:
+        raise InputError(
+            f"history store {shown} is read-only and needs upgrading (history schema version {current};"
+            f" this version writes {SCHEMA_VERSION}): run check once with write access to it"
+        )
+
+
 def _migrate_once(engine: sa.Engine, target: int, shown: str) -> int:
     try:
         with engine.connect() as conn, conn.begin():

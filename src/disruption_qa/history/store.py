@@ -17,12 +17,21 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from .. import __version__
-from .connection import DATABASE_ERRORS, create_engine, failure, utc_now, writing
+from .connection import DATABASE_ERRORS, cannot_write, create_engine, failure, sqlite_path, utc_now, writing
 from .model import FindingState, RunEntry, finite_number, inputs_hash, numeric_indicators, problem_records
-from .schema import RUN_KEY, migrate, run_files, run_findings, run_indicators, run_problem_records, runs
+from .schema import (
+    RUN_KEY,
+    migrate,
+    require_current,
+    run_files,
+    run_findings,
+    run_indicators,
+    run_problem_records,
+    runs,
+)
 
 
-def open_history(location: str | Path | None = None, *, create: bool = True) -> History:
+def open_history(location: str | Path | None = None, *, create: bool = True, readonly: bool = False) -> History:
     """Open (creating or upgrading as needed) the history store at ``location``.
 
     ``location`` is a file path (an SQLite file; missing folders are created), an
@@ -34,15 +43,29 @@ def open_history(location: str | Path | None = None, *, create: bool = True) -> 
 
     With ``create=False`` a missing SQLite file is an :class:`InputError` ("no
     history store at ...") rather than a new empty store: for commands that only read.
+    ``readonly=True`` opens an SQLite store for reading only and never changes it (a store
+    that needs upgrading is then refused): see :func:`open_for_reading`.
     """
-    engine, shown = create_engine(location, create=create)
+    engine, shown = create_engine(location, create=create, readonly=readonly)
     history = History(engine, shown)
     try:
-        migrate(engine, shown=shown)
+        if readonly:
+            require_current(engine, shown)
+        else:
+            migrate(engine, shown=shown)
     except BaseException:
         engine.dispose()
         raise
     return history
+
+
+def open_for_reading(location: str | Path | None = None, *, create: bool = False) -> History:
+    """Open a store to read from it: as :func:`open_history` does, except that an SQLite store this user
+    cannot write (a read-only file or folder) is opened read-only, so it can still be listed and compared
+    against."""
+    path = sqlite_path(location)
+    readonly = path is not None and cannot_write(path)
+    return open_history(location, create=create and not readonly, readonly=readonly)
 
 
 # --- the store -------------------------------------------------------------------------
@@ -94,14 +117,7 @@ class History:
     def _insert_result(self, conn: sa.Connection, result, created_at: dt.datetime) -> tuple[int, dict | None]:
         """Insert one organisation's result (unless already stored): its run ID and the
         problem records inserted (None when the run was stored before)."""
-        files = [{"path": str(f["path"]), "sha256": str(f["sha256"]), "rows": f.get("rows")} for f in result.files]
-        key = {
-            "organisation": result.organisation.name,
-            "period_start": result.period.start,
-            "period_end": result.period.end,
-            "profile": result.profile,
-            "inputs_hash": inputs_hash(files),
-        }
+        files, key = _stored_key(result)
         insert = (pg_dialect.insert if conn.dialect.name == "postgresql" else sqlite_dialect.insert)(runs)
         stmt = (
             insert.values(
@@ -152,6 +168,23 @@ class History:
         return run_id, problems
 
     # -- reading
+
+    def preview(self, run) -> list[RunEntry]:
+        """Every organisation's result of ``run`` as :meth:`record` would return it, without recording
+        anything: the stored entry when this extraction is already recorded, else one made now (its ID is
+        ``UNRECORDED``). So a report can show what changed before the run is recorded, and a read-only
+        store can be compared against."""
+        created_at = utc_now()
+        entries = []
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                for result in run.results:
+                    files, key = _stored_key(result)
+                    stored = self._load(conn, sa.select(runs).where(*(runs.c[k] == v for k, v in key.items())))
+                    entries.append(stored[0] if stored else _unrecorded(result, files, key, created_at))
+        except DATABASE_ERRORS as exc:
+            raise failure(self.location, exc) from None
+        return entries
 
     def runs(
         self,
@@ -216,7 +249,13 @@ class History:
             chosen.append((before[-1][1] if before else None, _latest(mine, until=e, limit=limit)))
         previous = self._entries({p for p, _ in chosen if p is not None}, records=True)
         recent = self._entries({i for _, ids in chosen for i in ids}, records=False)
-        return [(previous.get(p), [recent[i] for i in ids]) for p, ids in chosen]
+        found = []
+        for e, (p, ids) in zip(entries, chosen):
+            series = [recent[i] for i in ids]
+            if e.id == UNRECORDED:  # not in the store, so the latest of its own series
+                series = [*series, e][-limit:] if limit > 0 else []
+            found.append((previous.get(p), series))
+        return found
 
     def _entries(self, ids: set[int], *, records: bool) -> dict[int, RunEntry]:
         """The stored entries of ``ids`` by ID (500 to a query), with their problem records if ``records``."""
@@ -280,6 +319,38 @@ class History:
             ):
                 by_id[r.run_id].problem_records.update(json.loads(r.record_ids))
         return entries
+
+
+#: The ID of an entry made for a run that is not (yet) recorded: see :meth:`History.preview`.
+UNRECORDED = -1
+
+
+def _stored_key(result) -> tuple[list[dict], dict]:
+    """A result's input files as stored, and the values of the runs table's unique key it is recorded under."""
+    files = [{"path": str(f["path"]), "sha256": str(f["sha256"]), "rows": f.get("rows")} for f in result.files]
+    key = {
+        "organisation": result.organisation.name,
+        "period_start": result.period.start,
+        "period_end": result.period.end,
+        "profile": result.profile,
+        "inputs_hash": inputs_hash(files),
+    }
+    return files, key
+
+
+def _unrecorded(result, files: list[dict], key: dict, created_at: dt.datetime) -> RunEntry:
+    """The entry :meth:`History.record` would store for ``result``, made in memory."""
+    return RunEntry(
+        id=UNRECORDED,
+        extraction_date=result.extraction_date,
+        created_at=created_at.replace(tzinfo=dt.UTC),
+        tool_version=__version__,
+        **key,
+        indicators=dict(numeric_indicators(result.indicators.to_dict())),
+        findings={f.check: FindingState(f.status, f.severity, finite_number(f.value)) for f in result.findings},
+        problem_records=set().union(*problem_records(result).values()),
+        files=files,
+    )
 
 
 def _order_key(run) -> tuple:

@@ -149,7 +149,9 @@ def compile_package() -> None:
 
 
 def generate(out: Path, *args: str) -> None:
-    subprocess.run([*command(), "sample", "--out", str(out), *YEAR, *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*command(), "sample", "--out", str(out), "--force", *YEAR, *args], check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +116,35 @@ def run_cli(*args: object, cwd: Path | None = None) -> Run:
             capture_output=True,
             text=True,
             cwd=cwd,
+            timeout=300,
+        )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder another user can reach (pytest's own are private to this user)."""
+    path = Path(tempfile.mkdtemp(prefix="dqa-shared-"))
+    path.chmod(0o755)
+    yield path
+    for folder, subfolders, _files in os.walk(path):  # top-down: each made searchable before it is entered
+        for name in subfolders:
+            os.chmod(os.path.join(folder, name), 0o755)
+    shutil.rmtree(path)
+
+
+def run_cli_unprivileged(*args: object, tmp: Path) -> Run:
+    """Run the command as a user for whom read-only files are read-only: as root (who writes anything),
+    the child drops to the unprivileged user ``nobody``."""
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    env = {**os.environ, "HOME": str(tmp), "XDG_DATA_HOME": str(tmp / "data")}
+    with inputs_unchanged(args):
+        proc = subprocess.run(
+            [*drop, sys.executable, "-m", "disruption_qa", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+            env=env,
             timeout=300,
         )
     return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -5,16 +5,11 @@ costing the record of a run, never its reports."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import stat
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Run, inputs_unchanged, run_cli
+from conftest import REPO, Run, run_cli, run_cli_unprivileged
 
 from disruption_qa.history.connection import hide_secrets, parse_url
 
@@ -87,35 +82,6 @@ def test_a_drivers_message_loses_its_secrets():
 # --- read-only stores, and stores that cannot be written ------------------------------------------------
 
 
-@pytest.fixture
-def shared_tmp():
-    """A folder another user can reach (pytest's own are private to this user)."""
-    path = Path(tempfile.mkdtemp(prefix="dqa-ro-"))
-    path.chmod(0o755)
-    yield path
-    for p in [path, *path.rglob("*")]:
-        if p.is_dir():
-            p.chmod(0o755)
-    shutil.rmtree(path)
-
-
-def as_someone_who_cannot_write(*args, tmp: Path) -> Run:
-    """Run the command as a user for whom read-only files are read-only: as root (who writes anything),
-    the child drops to the unprivileged user ``nobody``."""
-    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    env = {**os.environ, "HOME": str(tmp), "XDG_DATA_HOME": str(tmp / "data")}
-    with inputs_unchanged(args):
-        proc = subprocess.run(
-            [*drop, sys.executable, "-m", "disruption_qa", *map(str, args)],
-            capture_output=True,
-            text=True,
-            cwd=tmp,
-            env=env,
-            timeout=300,
-        )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
-
-
 def read_only_store(tmp: Path) -> Path:
     """A store holding January's run of Cumbria, in a folder made read-only with it."""
     folder = tmp / "store"
@@ -135,7 +101,7 @@ def digest(path: Path) -> str:
 def test_a_read_only_store_can_be_listed(shared_tmp):
     store = read_only_store(shared_tmp)
     before = digest(store)
-    run = as_someone_who_cannot_write("history", "--history", store, "--json", tmp=shared_tmp)
+    run = run_cli_unprivileged("history", "--history", store, "--json", tmp=shared_tmp)
     assert run.code == 0, run.stderr
     assert '"organisation": "Cumbria Constabulary"' in run.stdout
     assert digest(store) == before and sorted(p.name for p in store.parent.iterdir()) == ["history.sqlite"]
@@ -146,7 +112,7 @@ def test_a_read_only_store_is_compared_against_and_the_reports_are_written(share
     out = shared_tmp / "jul"
     out.mkdir(mode=0o777)
     out.chmod(0o777)
-    run = as_someone_who_cannot_write("check", *JUL, *CUMBRIA, "--history", store, "--out", out, tmp=shared_tmp)
+    run = run_cli_unprivileged("check", *JUL, *CUMBRIA, "--history", store, "--out", out, tmp=shared_tmp)
     line = one_line_error(run)
     assert line.startswith(f"error: the outputs were written to {out}, but the run was not recorded in the history")
     assert "wrote " in run.stdout  # the summary is printed as usual

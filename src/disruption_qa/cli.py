@@ -31,8 +31,12 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-DisruptionsArg = Annotated[Path, typer.Argument(help="The disruptions export (.csv or .xlsx).", show_default=False)]
-ThreatsOpt = Annotated[Path | None, typer.Option("--threats", help="The SOC master list export (.csv or .xlsx).")]
+DisruptionsArg = Annotated[
+    Path, typer.Argument(help="The disruptions export (.csv or .xlsx).", show_default=False, readable=False)
+]
+ThreatsOpt = Annotated[
+    Path | None, typer.Option("--threats", help="The SOC master list export (.csv or .xlsx).", readable=False)
+]
 SheetOpt = Annotated[
     str | None, typer.Option("--sheet", help="Sheet of the disruptions workbook (default: the first).")
 ]
@@ -40,12 +44,12 @@ ThreatsSheetOpt = Annotated[
     str | None, typer.Option("--threats-sheet", help="Sheet of the master list workbook (default: the first).")
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="A TOML config file: column aliases, check thresholds.")
+    Path | None, typer.Option("--config", help="A TOML config file: column aliases, check thresholds.", readable=False)
 ]
 ExtractedOpt = Annotated[
     str | None, typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")
 ]
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the outputs.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the outputs.", readable=False)]
 HistoryOpt = Annotated[
     str | None,
     typer.Option(
@@ -200,12 +204,16 @@ def check(
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier disruptions export.", show_default=False)],
-    new: Annotated[Path, typer.Argument(help="The later disruptions export of the same data.", show_default=False)],
+    old: Annotated[Path, typer.Argument(help="The earlier disruptions export.", show_default=False, readable=False)],
+    new: Annotated[
+        Path, typer.Argument(help="The later disruptions export of the same data.", show_default=False, readable=False)
+    ],
     threats_old: Annotated[
-        Path | None, typer.Option("--threats-old", help="The earlier SOC master list export.")
+        Path | None, typer.Option("--threats-old", help="The earlier SOC master list export.", readable=False)
     ] = None,
-    threats_new: Annotated[Path | None, typer.Option("--threats-new", help="The later SOC master list export.")] = None,
+    threats_new: Annotated[
+        Path | None, typer.Option("--threats-new", help="The later SOC master list export.", readable=False)
+    ] = None,
     out: OutOpt = Path("reports"),
     config: ConfigOpt = None,
     include_summaries: Annotated[
@@ -309,7 +317,7 @@ def progress_printer():
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Option(help="Folder to write the exports into.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the exports into.", readable=False)],
     organisations: Annotated[
         list[str] | None,
         typer.Option("--organisations", "--organisation", help="An organisation to include (repeat for more)."),
@@ -331,8 +339,11 @@ def sample(
             "--single-line-summaries", help="No line breaks inside Summary values (for readers that cannot take them)."
         ),
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace exports already in --out.")] = False,
 ) -> None:
     """Write a synthetic disruptions export and SOC master list export.
+
+    Files already in --out are left alone (exit 2) unless --force.
 
     Example: disruption-qa sample --out demo --region "North West" --rows 20000 --seed 7
     """
@@ -340,7 +351,7 @@ def sample(
 
     try:
         if preset:
-            paths = sampling.generate_preset(preset, out)
+            paths = sampling.generate_preset(preset, out, force=force)
         else:
             paths = sampling.generate(
                 out,
@@ -353,6 +364,7 @@ def sample(
                 defects=defects,
                 fmt=format,
                 multiline_summaries=not single_line_summaries,
+                force=force,
             )
     except InputError as exc:
         fail(str(exc))

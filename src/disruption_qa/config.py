@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contract import EXPORT_KINDS, normalise_header
-from .errors import InputError
+from .errors import InputError, file_system_error
 
 
 @dataclass
@@ -34,10 +34,14 @@ def load_config(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     path = Path(path)
+    if path.is_dir():
+        raise InputError("is a folder, not a config file", path)
     if not path.is_file():
         raise InputError("no such config file", path)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise file_system_error(exc, path, "cannot be read") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:

@@ -16,3 +16,12 @@ class InputError(Exception):
         self.path = str(path) if path is not None else None
         self.detail = message
         super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+def file_system_error(exc: OSError, path: str | Path, doing: str = "cannot be written") -> InputError:
+    """An operating-system failure on ``path`` as one line: what could not be done, and why."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return InputError(f"{doing}: the output folder is a file, or lies under one", path)
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{doing}: it is a folder", path)
+    return InputError(f"{doing} ({exc.strerror or exc})", path)

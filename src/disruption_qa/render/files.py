@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import file_system_error
 
 
 def _umask() -> int:
@@ -44,10 +44,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except (FileExistsError, NotADirectoryError):
-        raise InputError("cannot be written: the output folder is a file, or lies under one", path) from None
     except OSError as exc:
-        raise InputError(f"cannot be written ({exc.strerror or exc})", path) from None
+        raise file_system_error(exc, path) from None
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
             fh.write(data)
@@ -56,7 +54,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise InputError(f"cannot be written ({exc.strerror or exc})", path) from None
+            raise file_system_error(exc, path) from None
         raise
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from ..contract import organisations as known_organisations
 from ..errors import InputError
 from . import core, records
-from .writing import write_csv, write_xlsx
+from .writing import prepare_out, write_csv, write_xlsx, written
 
 DEFAULT_REGION = "North West"
 EXTRACTED_AT = dt.time(9, 14)
@@ -96,8 +96,10 @@ def generate(
     defects: str = "realistic",
     fmt: str = "csv",
     multiline_summaries: bool = True,
+    force: bool = False,
 ) -> list[Path]:
     """Write ``disruptions.csv`` and ``threats.csv`` (or ``.xlsx``) into ``out``; return their paths.
+    Files already there are an :class:`InputError` unless ``force``.
 
     The organisations are those named, plus every organisation of ``region``,
     or every organisation in England and Wales and the national agencies with
@@ -117,6 +119,7 @@ def generate(
     if not 1990 <= year <= 2100:
         raise InputError(f"year {year} is out of range (1990-2100)")
     names = select_organisations(organisations, region, national)
+    paths = prepare_out(out, [f"disruptions.{fmt}", f"threats.{fmt}"], force)
     realistic = defects == "realistic"
     rng = np.random.default_rng([seed, year, rows, int(realistic)])
     known = known_organisations()
@@ -219,12 +222,9 @@ def generate(
         )
         tcols = records.blank_closed_dates(rng, tcols, threats, per_kind and max(1, len(threats) // 2000), planted)
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     stamp = f"Extracted: {extraction:%d/%m/%Y} {EXTRACTED_AT:%H:%M}"
-    return write_pair(
-        out, "disruptions", "threats", cols, tcols, stamp, fmt, dt.datetime.combine(extraction, EXTRACTED_AT)
-    )
+    created = dt.datetime.combine(extraction, EXTRACTED_AT)
+    return written(paths, lambda: write_pair(Path(out), "disruptions", "threats", cols, tcols, stamp, fmt, created))
 
 
 DISRUPTIONS_TITLE = "APMIS Disruptions Export"

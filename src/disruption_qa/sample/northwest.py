@@ -33,7 +33,7 @@ import pyarrow as pa
 from ..errors import InputError
 from . import core, records
 from .generator import DATE_COLUMNS, DISRUPTIONS_TITLE, THREATS_TITLE, _supported_candidates
-from .writing import replace, write_csv, write_xlsx
+from .writing import prepare_out, replace, write_csv, write_xlsx, written
 
 YEAR = 2022
 FIRST = dt.datetime(2023, 1, 4, 9, 14)
@@ -414,27 +414,30 @@ def _new_threats(rng, threats: pd.DataFrame, first: dt.date, second: dt.date) ->
     return records.threat_columns(new, ORGS)
 
 
-def generate_preset(name: str, out: Path) -> list[Path]:
-    """Write a calibrated extraction; ``north-west-2022`` is the only preset."""
+def generate_preset(name: str, out: Path, *, force: bool = False) -> list[Path]:
+    """Write a calibrated extraction; ``north-west-2022`` is the only preset. Files already in ``out`` are an
+    :class:`InputError` unless ``force``."""
     if name not in PRESETS:
         raise InputError(f"unknown preset {name!r} (presets: {', '.join(PRESETS)})")
+    a, b = f"{FIRST:%Y-%m-%d}", f"{SECOND:%Y-%m-%d}"
+    names = [f"disruptions_{a}.csv", f"threats_{a}.csv", f"disruptions_{a}.xlsx", f"disruptions_{b}.csv"]
+    paths = prepare_out(out, [*names, f"threats_{b}.csv"], force)
     ex = build()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     stamp1 = f"Extracted: {FIRST:%d/%m/%Y %H:%M}"
     stamp2 = f"Extracted: {SECOND:%d/%m/%Y %H:%M}"
-    a, b = f"{FIRST:%Y-%m-%d}", f"{SECOND:%Y-%m-%d}"
-    return [
-        write_csv(out / f"disruptions_{a}.csv", [DISRUPTIONS_TITLE, stamp1], ex.january),
-        write_csv(out / f"threats_{a}.csv", [THREATS_TITLE, stamp1], ex.threats_january),
+
+    def write() -> None:
+        write_csv(paths[0], [DISRUPTIONS_TITLE, stamp1], ex.january)
+        write_csv(paths[1], [THREATS_TITLE, stamp1], ex.threats_january)
         write_xlsx(
-            out / f"disruptions_{a}.xlsx",
+            paths[2],
             [DISRUPTIONS_TITLE, stamp1],
             ex.january,
             sheet="Disruptions",
             date_columns=DATE_COLUMNS,
             created=FIRST,
-        ),
-        write_csv(out / f"disruptions_{b}.csv", [DISRUPTIONS_TITLE, stamp2], ex.july),
-        write_csv(out / f"threats_{b}.csv", [THREATS_TITLE, stamp2], ex.threats_july),
-    ]
+        )
+        write_csv(paths[3], [DISRUPTIONS_TITLE, stamp2], ex.july)
+        write_csv(paths[4], [THREATS_TITLE, stamp2], ex.threats_july)
+
+    return written(paths, write)

@@ -9,13 +9,15 @@ fixed document properties, so the same data gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError
+from ..errors import InputError, file_system_error
 from .core import EPOCH
 
 CHUNK = 250_000
@@ -66,6 +68,39 @@ def _escape(array: pa.Array) -> pa.Array:
     q, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
     quoted = pc.binary_join_element_wise(q, pc.replace_substring(array, '"', '""'), q, empty)
     return pc.fill_null(pc.if_else(needs, quoted, array), "")
+
+
+def prepare_out(out: Path, names: list[str], force: bool) -> list[Path]:
+    """Make the folder ``out`` and give the paths of the files ``names`` in it, before any work: a folder
+    that cannot be made, or (unless ``force``) a file there already, is an :class:`InputError`: a sample
+    never silently replaces an export."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_system_error(exc, out, "cannot be made") from None
+    paths = [out / name for name in names]
+    for path in paths:
+        try:
+            kind = os.stat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise file_system_error(exc, path) from None
+        if stat.S_ISDIR(kind):
+            raise InputError("cannot be written: it is a folder", path)
+        if not force:
+            raise InputError("exists already: choose another --out, or add --force to replace it", path)
+    return paths
+
+
+def written(paths: list[Path], write) -> list[Path]:
+    """Run ``write()`` (which writes ``paths``), an operating-system failure being an :class:`InputError`."""
+    try:
+        write()
+    except OSError as exc:
+        raise file_system_error(exc, Path(exc.filename) if exc.filename else paths[0]) from None
+    return paths
 
 
 def write_csv(path: Path, titles: list[str], columns: dict[str, pa.Array]) -> Path:

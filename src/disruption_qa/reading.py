@@ -32,8 +32,16 @@ from .errors import InputError
 
 #: Title lines allowed above the header row (contract: "up to five").
 MAX_TITLE_LINES = 5
-#: A title or header line is never longer than this; the rest of a longer line is not looked at.
-MAX_HEADER_CHARS = 65536
+#: The most columns an export may have: Excel's own limit (XFD). A wider header is refused.
+MAX_COLUMNS = 16_384
+#: A title or header line is never longer than this (every one of the most columns with a 255-character
+#: name); the rest of a longer line is not looked at.
+MAX_HEADER_CHARS = MAX_COLUMNS * 256
+#: The longest single CSV value read: four times the most an Excel cell holds (32,767 characters). A longer
+#: one is almost always a quote that opens a value and never closes, swallowing the rest of the file; it is
+#: refused, naming its row, rather than read into memory.
+MAX_FIELD_CHARS = 131_072
+csv.field_size_limit(MAX_FIELD_CHARS)
 EXTRACTED_RE = re.compile(r"extracted\s*(?:on)?\s*[:\-]?\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})", re.I)
 
 
@@ -218,6 +226,10 @@ def _columns(
     header: list[str], mapping: dict[str, str], path: Path, kind: ExportKind
 ) -> tuple[list[str], dict[str, str]]:
     """Frame column names for a header row, and the letter of each known column."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"the header has {len(header):,} columns; an export has at most {MAX_COLUMNS:,} (Excel's limit)", path
+        )
     names: list[str] = []
     letters: dict[str, str] = {}
     for i, cell in enumerate(header):
@@ -298,7 +310,7 @@ def _read_csv_utf8(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
         return None
     h, title_lines, names, letters, start = _header(head, len(head), kind, aliases, path)
     lo = bom + len(head[:start].encode("utf-8"))
-    frame = _parse_body_fast(memoryview(data)[lo:end], names, line_ends_in(data, lo, end))
+    frame = _parse_body_fast_named(memoryview(data)[lo:end], names, line_ends_in(data, lo, end), h, kind, path)
     if frame is None:
         return None
     return _csv_export(path, kind, frame, digest, "utf-8-sig" if bom else "utf-8", title_lines, h, letters, [], True)
@@ -342,7 +354,12 @@ def _header(text: str, end: int, kind: ExportKind, aliases, path: Path):
     head_lines = [line.removesuffix("\r").replace("\r", " ")[:MAX_HEADER_CHARS] for line in head_text.split("\n")][
         : MAX_TITLE_LINES + 1
     ]
-    head_rows = list(csv.reader(head_lines))
+    head_rows = []
+    for n, line in enumerate(head_lines):
+        try:
+            head_rows.extend(csv.reader([line]))
+        except csv.Error:
+            raise too_long(path, n + 1) from None
     mapping = _alias_map(kind, aliases)
     try:
         h = _find_header(head_rows, kind, mapping, path)
@@ -374,7 +391,7 @@ def _read_csv_text(path: Path, data: bytes, kind: ExportKind, aliases, digest) -
     else:
         encoded = text[start:end].encode("utf-8")
         body_bytes, line_ends = memoryview(encoded), line_ends_in(encoded, 0, len(encoded))
-    frame = _parse_body_fast(body_bytes, names, line_ends)
+    frame = _parse_body_fast_named(body_bytes, names, line_ends, h, kind, path)
     trimmed = frame is not None
     if frame is None:
         frame, problems = _parse_body_exact(text[start:end], names, first_row, path)
@@ -398,6 +415,15 @@ def line_ends_in(data: bytes, start: int, stop: int) -> int:
             inside = crs[crs < len(view)]
             ends += len(crs) - np.count_nonzero(view[inside] == 10)  # a CR not followed by LF ends a line too
     return ends + (len(view) > 0 and view[-1] not in (10, 13))
+
+
+def _parse_body_fast_named(body: memoryview, names: list[str], line_ends: int, h: int, kind: ExportKind, path: Path):
+    """:func:`_parse_body_fast`, a value over MAX_FIELD_CHARS named by its row and column (the header is line h+1)."""
+    try:
+        return _parse_body_fast(body, names, line_ends)
+    except _TooLong as exc:
+        label = kind.display(names[exc.column])
+        raise too_long(path, h + 2 + exc.offset, f"{column_letter(exc.column)} ({label})") from None
 
 
 def _parse_body_fast(body: memoryview, names: list[str], line_ends: int) -> pd.DataFrame | None:
@@ -464,6 +490,10 @@ def _trimmed(table, names: list[str]) -> list:
         else:
             values = pc.utf8_trim_whitespace(column)
             blank = pc.equal(values, "")
+        if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_FIELD_CHARS:  # bytes >= characters: exact below
+            longer = pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS)
+            if pc.any(longer).as_py():
+                raise _TooLong(i, pc.index(longer, True).as_py())
         if pc.any(blank).as_py():  # (if_else copies the column: only when a value is all spaces)
             values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
         try:  # one chunk: selecting rows from a column of pyarrow's read blocks joins them all first
@@ -473,6 +503,23 @@ def _trimmed(table, names: list[str]) -> list:
 
     with ThreadPoolExecutor(available_cores()) as pool:  # pyarrow's kernels release the GIL
         return list(pool.map(trim, range(table.num_columns)))
+
+
+def too_long(path: Path, row: int, column: str | None = None) -> InputError:
+    """The error for a CSV value longer than MAX_FIELD_CHARS, at ``row`` (and ``column``, where known)."""
+    where = f"row {row}, column {column}" if column else f"row {row}"
+    return InputError(
+        f"{where}: a value longer than {MAX_FIELD_CHARS:,} characters (the limit on one CSV value); probably"
+        ' a quote (") that opens a value and never closes. Check the quotes on that row',
+        path,
+    )
+
+
+class _TooLong(Exception):
+    """Raised by the fast reader: the first value longer than MAX_FIELD_CHARS, by column and row offset."""
+
+    def __init__(self, column: int, offset: int):
+        self.column, self.offset = column, offset
 
 
 def _clip(text: str, keep: int = 100) -> str:
@@ -491,11 +538,7 @@ def _records(body: str, first_row: int, path: Path):
             return
         except csv.Error as exc:
             if "field limit" in str(exc):
-                raise InputError(
-                    f'row {row}: a value longer than {csv.field_size_limit()} characters; probably a quote (") '
-                    "that opens a value and never closes. Check the quotes on that row",
-                    path,
-                ) from None
+                raise too_long(path, row) from None
             raise InputError(f"row {row} cannot be read as CSV ({exc})", path) from None
         yield row, cells
         row += 1
@@ -550,6 +593,77 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
+#: The most cells of a sheet read: its used area, from A1 to the last row and column holding a value (a
+#: national year of a million records of 22 columns fits). The reader holds that whole rectangle, so one stray
+#: value far from the records (XFD1048576) would need hundreds of gigabytes: such a sheet is refused.
+MAX_CELLS = 25_000_000
+#: A cell holding a value, in a sheet's XML (a self-closing <c .../> is formatting only, and is not read).
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+
+
+def _sheet_part(archive, index: int) -> str | None:
+    """The path inside the workbook of its ``index``-th sheet's XML, from the workbook's relationships."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
+    sheets = ElementTree.fromstring(archive.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
+    rid = sheets[index].get(f"{{{ns['r']}}}id")
+    for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).findall("p:Relationship", ns):
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return None
+
+
+def _check_extent(data: bytes, sheet_name: str, index: int, path: Path) -> None:
+    """Refuse a sheet whose used area is over MAX_CELLS, naming its farthest cell, before it is loaded: one
+    pass over the sheet's XML, in pieces, so its cost follows the file's size, not the area it claims."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _sheet_part(archive, index)
+            if part is None:
+                return
+            last_row, last_col, tail = 0, 0, b""
+            with archive.open(part) as stream:
+                while chunk := stream.read(1 << 22):
+                    chunk = tail + chunk
+                    cut = chunk.rfind(b"<")  # a tag cut in two is read whole with the next piece
+                    cut = len(chunk) if cut == -1 else cut
+                    for m in _CELL.finditer(chunk, 0, cut):
+                        if not m.group(3):
+                            last_row = max(last_row, int(m.group(2)))
+                            last_col = max(last_col, _column_number(m.group(1)))
+                    tail = chunk[cut:]
+                for m in _CELL.finditer(tail):
+                    if not m.group(3):
+                        last_row, last_col = max(last_row, int(m.group(2))), max(last_col, _column_number(m.group(1)))
+    except (KeyError, IndexError, zipfile.BadZipFile, SyntaxError):
+        return  # not laid out as expected: calamine reads it, or says why it cannot
+    if last_row * last_col > MAX_CELLS:
+        far = f"{column_letter(last_col - 1)}{last_row}"
+        raise InputError(
+            f"sheet {sheet_name!r} has values as far as cell {far}: {last_row:,} rows by {last_col:,} columns is"
+            f" more than the {MAX_CELLS:,} cells read. Delete the stray cells beyond the records (Ctrl+End in"
+            " Excel finds the last one) and save again",
+            path,
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    """1 for A, 27 for AA, 16,384 for XFD."""
+    n = 0
+    for b in letters:
+        n = n * 26 + b - 64
+    return n
+
+
 def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | None, digest) -> Export:
     import python_calamine as pc
 
@@ -561,6 +675,7 @@ def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | 
         if sheet is not None and sheet not in names_:
             raise InputError(f"has no sheet named {sheet!r} (sheets: {', '.join(names_)})", path)
         sheet_name = sheet or names_[0]
+        _check_extent(data, sheet_name, names_.index(sheet_name), path)
         cells = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     except InputError:
         raise
@@ -580,8 +695,12 @@ def _read_xlsx(path: Path, data: bytes, kind: ExportKind, aliases, sheet: str | 
         header = header[:-1]
     names, letters = _columns(header, mapping, path, kind)
     width = len(names)
-    body = [(r + [None] * width)[:width] for r in rows[h + 1 :]]
-    index = list(range(h + 2, h + 2 + len(body)))
+    # a blank row is skipped, as in a CSV; the others keep their spreadsheet row
+    body, index = [], []
+    for row, r in enumerate(rows[h + 1 :], start=h + 2):
+        if any(v is not None for v in r):
+            body.append((r + [None] * width)[:width])
+            index.append(row)
     frame = (
         pd.DataFrame(body, columns=names, index=index, dtype="str")
         if body

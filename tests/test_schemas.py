@@ -42,7 +42,7 @@ def test_a_column_is_in_the_schema_as_the_contract_says(kind):
 
 
 def test_each_field_of_a_column_gives_its_rule():
-    assert [r.name for r in c.Column("A", True, unique=True).rules] == ["required", "unique"]
+    assert [r.name for r in c.Column("A", True, unique=True).rules] == ["required", "unique", "control_character"]
     assert [r.name for r in c.Column("A", False, kind="date").rules] == ["date"]
     assert [r.name for r in c.Column("A", True, kind="number", not_negative=True).rules] == [
         "required",
@@ -51,7 +51,7 @@ def test_each_field_of_a_column_gives_its_rule():
     ]
     assert [r.name for r in c.Column("A", False, values=("x",)).rules] == ["allowed"]
     assert [r.name for r in c.Column("A", True, organisation=True).rules] == ["required", "organisation"]
-    assert c.Column("A", False).rules == ()
+    assert [r.name for r in c.Column("A", False).rules] == ["control_character"]  # free text
     assert [(r.name, r.column) for r in c.DISRUPTIONS.column("recording_organisation").rules] == [
         ("required", "recording_organisation"),
         ("organisation", "recording_organisation"),

@@ -25,9 +25,17 @@ app = typer.Typer(
 )
 
 
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print a line: every line the tool prints goes through here, its control characters made visible
+    (``\\x1b``), so no value from an export can move the cursor, recolour or retitle the terminal."""
+    from .format import visible
+
+    typer.echo(visible(text), err=err, nl=nl)
+
+
 def fail(message: str) -> None:
     """One line on stderr, exit code 2."""
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}", err=True)
     raise typer.Exit(2)
 
 
@@ -99,9 +107,9 @@ def validate(
         written = api.write(result, out)
     except InputError as exc:
         fail(str(exc))
-    typer.echo(validation_summary(result))
+    say(validation_summary(result))
     for p in written:
-        typer.echo(f"wrote {p}")
+        say(f"wrote {p}")
     raise typer.Exit(1 if result.issues else 0)
 
 
@@ -195,8 +203,8 @@ def check(
         not_recorded = exc
     if progress:
         progress("")
-    typer.echo(check_summary(run))
-    typer.echo(f"wrote {len(written)} files to {out}")
+    say(check_summary(run))
+    say(f"wrote {len(written)} files to {out}")
     if not_recorded is not None:
         fail(f"the outputs were written to {out}, but the run was not recorded in the history: {not_recorded}")
     raise typer.Exit(run.exit_code(fail_on))
@@ -243,9 +251,9 @@ def diff(
         written = api.write(result, out)
     except InputError as exc:
         fail(str(exc))
-    typer.echo(diff_summary(result))
+    say(diff_summary(result))
     for p in written:
-        typer.echo(f"wrote {p}")
+        say(f"wrote {p}")
 
 
 @app.command("history")
@@ -273,7 +281,7 @@ def show_history(
             entries = store.runs(organisation)
     except InputError as exc:
         fail(str(exc))
-    typer.echo(json.dumps(history_json(entries), indent=2, default=str) if as_json else history_table(entries))
+    say(json.dumps(history_json(entries), indent=2, default=str) if as_json else history_table(entries))
 
 
 @app.command("checks")
@@ -295,12 +303,12 @@ def list_checks(
         if markdown:
             from .render.catalogue_docs import catalogue_markdown
 
-            typer.echo(catalogue_markdown(), nl=False)
+            say(catalogue_markdown(), nl=False)
             return
         settings = settings_for(load_profile(profile), load_config(config))
     except InputError as exc:
         fail(str(exc))
-    typer.echo(catalogue_table(CATALOGUE, settings))
+    say(catalogue_table(CATALOGUE, settings))
 
 
 def progress_printer():
@@ -369,7 +377,7 @@ def sample(
     except InputError as exc:
         fail(str(exc))
     for p in paths:
-        typer.echo(f"wrote {p}")
+        say(f"wrote {p}")
 
 
 def main() -> None:
@@ -383,10 +391,10 @@ def main() -> None:
     except SystemExit as done:
         leave(done.code)
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        say("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug, not the user's mistake: those are InputErrors
         if os.environ.get("DISRUPTION_QA_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set DISRUPTION_QA_DEBUG=1 for details)", err=True)
+        say(f"internal error: {type(exc).__name__}: {exc} (set DISRUPTION_QA_DEBUG=1 for details)", err=True)
         sys.exit(3)

@@ -111,7 +111,9 @@ class ColumnRule:
     passes it, so that a blank is reported once.
     """
 
-    name: str  # the rule (required | unique | date | number | not_negative | allowed | organisation)
+    name: (
+        str  # the rule (required | unique | date | number | not_negative | allowed | organisation | control_character)
+    )
     column: str  # the column's key
     test: Callable[..., Series] = field(repr=False, compare=False)
     reads_text: bool = False
@@ -158,6 +160,19 @@ def _not_negative(values: Series) -> Series:
     return values.isna() | (values >= 0)
 
 
+#: Control characters in a free-text value: C0 (tab and line breaks included), DEL and C1. Only the Summary
+#: may hold tabs and line breaks. (Character classes only: pandas hands the pattern to pyarrow's RE2.)
+CONTROLS = "[\x00-\x1f\x7f-\x9f]"
+CONTROLS_BUT_LINE_BREAKS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def _free_of(pattern: str) -> Callable[[Series], Series]:
+    def test(values: Series) -> Series:
+        return values.isna() | ~values.str.contains(pattern, regex=True).fillna(False).astype(bool)
+
+    return test
+
+
 def _on_list(allowed: tuple[str, ...]) -> Callable[[Series], Series]:
     def test(values: Series) -> Series:
         return values.isna() | values.isin(allowed)
@@ -183,6 +198,7 @@ class Column:
     organisation: bool = False  # values must be names in organisations.csv
     unique: bool = False  # no two records share a value (the export's ID)
     not_negative: bool = False  # a number 0 or more
+    multiline: bool = False  # free text that may hold tabs and line breaks (the Summary)
 
     @property
     def key(self) -> str:
@@ -205,6 +221,9 @@ class Column:
             rules.append(ColumnRule("allowed", key, _on_list(self.values)))
         if self.organisation:
             rules.append(ColumnRule("organisation", key, _known_organisation))
+        if self.kind == "text" and not self.values and not self.organisation:  # free text: IDs, names, notes
+            pattern = CONTROLS_BUT_LINE_BREAKS if self.multiline else CONTROLS
+            rules.append(ColumnRule("control_character", key, _free_of(pattern)))
         return tuple(rules)
 
 
@@ -324,7 +343,7 @@ DISRUPTIONS = ExportKind(
         Column("Tactic", True, values=TACTICS),
         Column("Threat Area", False),
         Column("Recorded By", True),
-        Column("Summary", False),
+        Column("Summary", False, multiline=True),
     ),
     record_rules=(
         RecordRule("record_before_disruption", "record_date", _recorded_on_or_after_disruption),

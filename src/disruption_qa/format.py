@@ -4,13 +4,30 @@ Shares are written as the inspectors write them, in whole percent (``84%``,
 or ``84 percent`` in a sentence quoted from an inspection report); dates in
 the UK form the exports use (``03/04/2022``). A figure that does not exist
 (no records to divide by) is written as each view asks (``n/a``, ``-``).
+Text from an export is shown with its control characters made visible
+(:func:`visible`), so a value cannot move the cursor, recolour or retitle a
+terminal, or hide inside a report or a CSV.
 """
 
 from __future__ import annotations
 
+import re
+
 from .dates import format_date
 
-__all__ = ["count", "date", "number", "plural", "share", "share_of", "share_words"]
+__all__ = ["CONTROL_CHARACTERS", "count", "date", "number", "plural", "share", "share_of", "share_words", "visible"]
+
+#: The characters never shown as they are: C0 controls but tab and line breaks, DEL, and C1 controls (ESC
+#: starts a terminal's escape sequences; CSI, U+009B, is ESC [ in one character). A CR is kept only as the
+#: start of a CRLF line break: alone it returns the cursor to the start of the line.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as its escape: ``\\x1b[2K`` for ESC [2K."""
+    if not CONTROL_CHARACTERS.search(text):
+        return text
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def share(value: float | None, missing: str = "n/a") -> str:

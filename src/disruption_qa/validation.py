@@ -51,6 +51,7 @@ RULES = {
     "closed_needs_date": Rule("V-CLOSED-DATE", "closed threats have a Closed Date"),
     "closed_before_created": Rule("V-CLOSED-BEFORE-CREATED", "closed on or after creation"),
     "row_shape": Rule("V-ROW-SHAPE", "well-formed row"),
+    "control_character": Rule("V-CONTROL-CHARACTER", "no control characters"),
 }
 
 #: A rule's stable code by its plain-English name (for stores and files written before codes existed).
@@ -440,4 +441,8 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
     if rule == "closed_before_created":
         closed = format_date(typed.at[row, key])
         return f"Closed Date {closed} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
+    if rule == "control_character":
+        pattern = c.CONTROLS_BUT_LINE_BREAKS if kind.column(key).multiline else c.CONTROLS
+        codes = ", ".join(f"\\x{ord(ch):02x}" for ch in sorted(set(re.findall(pattern, value or ""))))
+        return f"{name} holds control characters ({codes}), which are not text: retype the value in APMIS"
     return f"{name}: {rule}"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import file_system_error
+from ..format import visible
 
 
 def _umask() -> int:
@@ -23,6 +24,10 @@ def _umask() -> int:
 
 #: This process's umask, read once (reading it means setting it): new files get the usual permissions.
 UMASK = _umask()
+
+#: The values format.visible rewrites, for pyarrow's RE2 (which has no look-ahead: a CR alone is one followed
+#: by anything but a line feed, or by nothing).
+CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r([^\n]|$)"
 
 #: A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -91,10 +96,11 @@ def to_json(obj: object) -> str:
 
 
 def excel_safe(value: object) -> str:
-    """Neutralise a value a spreadsheet would run as a formula (OWASP CSV injection)."""
+    """A value as a CSV output shows it: its control characters made visible (``\\x1b``), then neutralised
+    if a spreadsheet would run it as a formula (OWASP CSV injection)."""
     if value is None:
         return ""
-    text = str(value)
+    text = visible(str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -107,6 +113,11 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -
     for row in rows:
         writer.writerow([excel_safe(v) for v in row])
     write_atomic(path, buf.getvalue())
+
+
+def _one_chunk(values):
+    """A pyarrow array from a column of any number of chunks."""
+    return values.combine_chunks() if hasattr(values, "combine_chunks") else values
 
 
 def write_frame_csv(path: Path, table) -> None:
@@ -124,6 +135,11 @@ def write_frame_csv(path: Path, table) -> None:
     cells = {}
     for name, values in zip(table.column_names, table.columns):
         values = pc.fill_null(values if values.type == pa.string() else values.cast(pa.string()), "")
+        # control characters made visible; the few values holding one are rewritten one by one
+        controls = pc.match_substring_regex(values, CONTROL_PATTERN)
+        if pc.any(controls).as_py():
+            rewritten = pa.array([visible(v) for v in pc.filter(values, controls).to_pylist()], pa.string())
+            values = pc.replace_with_mask(_one_chunk(values), _one_chunk(controls), rewritten)
         # by each value's first character; a column with nothing to neutralise is kept as it is (most are)
         risky = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=starts)
         if pc.any(risky).as_py():

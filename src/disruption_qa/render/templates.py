@@ -102,9 +102,18 @@ FILTERS: dict[str, Callable] = {
 }
 
 
+def shown(value):
+    """Every ``{{ expression }}`` of a page, before it is escaped: text with its control characters made
+    visible (``\\x1b``), so no value from an export hides in a report; markup (a chart) stays markup."""
+    if isinstance(value, Markup):
+        return Markup(fmt.visible(str(value)))
+    return fmt.visible(value) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        finalize=shown,
         loader=TraversableLoader(data_dir("templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

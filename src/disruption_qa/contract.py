@@ -168,7 +168,7 @@ CONTROLS_BUT_LINE_BREAKS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 def _free_of(pattern: str) -> Callable[[Series], Series]:
     def test(values: Series) -> Series:
-        return values.isna() | ~values.str.contains(pattern, regex=True).fillna(False).astype(bool)
+        return ~values.str.contains(pattern, regex=True, na=False)  # a blank cell holds none
 
     return test
 

@@ -175,16 +175,19 @@ class History:
         ``UNRECORDED``). So a report can show what changed before the run is recorded, and a read-only
         store can be compared against."""
         created_at = utc_now()
-        entries = []
+        keyed = [(files, tuple(key[k] for k in RUN_KEY), key) for files, key in map(_stored_key, run.results)]
+        hashes = sorted({key["inputs_hash"] for _, _, key in keyed})  # one extraction: a hash or two for them all
+        query = sa.select(runs.c.id, *(runs.c[k] for k in RUN_KEY)).where(runs.c.inputs_hash.in_(hashes))
         try:
             with self.engine.connect() as conn, conn.begin():
-                for result in run.results:
-                    files, key = _stored_key(result)
-                    stored = self._load(conn, sa.select(runs).where(*(runs.c[k] == v for k, v in key.items())))
-                    entries.append(stored[0] if stored else _unrecorded(result, files, key, created_at))
+                stored = {tuple(r[1:]): r.id for r in conn.execute(query)}
         except DATABASE_ERRORS as exc:
             raise failure(self.location, exc) from None
-        return entries
+        found = self._entries({stored[k] for _, k, _ in keyed if k in stored}, records=True)
+        return [
+            found[stored[k]] if k in stored else _unrecorded(result, files, key, created_at)
+            for result, (files, k, key) in zip(run.results, keyed)
+        ]
 
     def runs(
         self,

@@ -105,20 +105,32 @@ def inputs_unchanged(args, cwd: Path | None = None):
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"the command changed its input {path}"
 
 
-def run_cli(*args: object, cwd: Path | None = None) -> Run:
-    """Run ``python -m disruption_qa ARGS`` in a child process, as a user would.
+def run_cli(*args: object, cwd: Path | None = None, prefix: tuple[str, ...] = (), env: dict | None = None) -> Run:
+    """Run ``python -m disruption_qa ARGS`` in a child process, as a user would (``prefix``: a command that
+    runs it, such as setpriv).
 
     Every input file named in ARGS keeps its SHA-256 through the run (the tool never changes its inputs).
     """
     with inputs_unchanged(args, cwd):
         proc = subprocess.run(
-            [sys.executable, "-m", "disruption_qa", *map(str, args)],
+            [*prefix, sys.executable, "-m", "disruption_qa", *map(str, args)],
             capture_output=True,
             text=True,
             cwd=cwd,
+            env=env,
             timeout=300,
         )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def one_line_error(run: Run, *parts: str) -> str:
+    """The single ``error:`` line of a run that exited 2 (no traceback, no usage box), holding each of ``parts``."""
+    assert run.code == 2, (run.code, run.stdout, run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    return lines[0]
 
 
 @pytest.fixture
@@ -134,20 +146,11 @@ def shared_tmp():
 
 
 def run_cli_unprivileged(*args: object, tmp: Path) -> Run:
-    """Run the command as a user for whom read-only files are read-only: as root (who writes anything),
-    the child drops to the unprivileged user ``nobody``."""
-    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    """Run the command in ``tmp`` as a user for whom read-only files are read-only: as root (who writes
+    anything), the child drops to the unprivileged user ``nobody``."""
+    drop = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") if os.geteuid() == 0 else ()
     env = {**os.environ, "HOME": str(tmp), "XDG_DATA_HOME": str(tmp / "data")}
-    with inputs_unchanged(args):
-        proc = subprocess.run(
-            [*drop, sys.executable, "-m", "disruption_qa", *map(str, args)],
-            capture_output=True,
-            text=True,
-            cwd=tmp,
-            env=env,
-            timeout=300,
-        )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_cli(*args, cwd=tmp, prefix=drop, env=env)
 
 
 @pytest.fixture

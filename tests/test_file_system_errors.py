@@ -8,16 +8,7 @@ import hashlib
 import shutil
 
 import pytest
-from conftest import DISRUPTIONS_VALID, THREATS_VALID, Run, run_cli, run_cli_unprivileged
-
-
-def one_line(run: Run, *parts: str) -> str:
-    assert run.code == 2, (run.code, run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
-    for part in parts:
-        assert part in lines[0], lines[0]
-    return lines[0]
+from conftest import DISRUPTIONS_VALID, THREATS_VALID, one_line_error, run_cli, run_cli_unprivileged
 
 
 @pytest.fixture
@@ -62,7 +53,7 @@ def test_an_input_that_cannot_be_read_is_one_line(place, command, bad):
     if args[0] != "checks":
         args += ["--out", "out"]
     run = run_cli_unprivileged(*args, tmp=place)
-    one_line(run, f"error: {bad}: ", BAD_INPUTS.get(bad, "cannot be read (Permission denied)"))
+    one_line_error(run, f"error: {bad}: ", BAD_INPUTS.get(bad, "cannot be read (Permission denied)"))
     assert "Usage:" not in run.stderr and "╭" not in run.stderr
 
 
@@ -85,7 +76,7 @@ BAD_OUTPUTS = {
 @pytest.mark.parametrize("out", BAD_OUTPUTS)
 def test_an_output_folder_that_cannot_be_written_is_one_line(place, command, out):
     run = run_cli_unprivileged(*OUTPUT_COMMANDS[command], "--out", out, tmp=place)
-    line = one_line(run, f"error: {out}", BAD_OUTPUTS[out])
+    line = one_line_error(run, f"error: {out}", BAD_OUTPUTS[out])
     assert "internal error" not in line
     assert (place / "a-file").read_text() == "in the way"
 
@@ -103,7 +94,7 @@ def test_sample_never_replaces_an_export_unless_forced(tmp_path, extra):
     (out / next(iter(before))).write_text("a team's own export")  # the one a careless rerun would lose
     kept = digests(out)
     again = run_cli("sample", "--rows", "30", "--seed", "2", *extra, "--out", out)
-    one_line(again, f"error: {out / next(iter(before))}: exists already", "--force")
+    one_line_error(again, f"error: {out / next(iter(before))}: exists already", "--force")
     assert digests(out) == kept  # nothing written, nothing replaced
     forced = run_cli("sample", "--rows", "30", *extra, "--out", out, "--force")
     assert forced.code == 0, forced.stderr

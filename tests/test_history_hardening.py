@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Run, run_cli, run_cli_unprivileged
+from conftest import REPO, one_line_error, run_cli, run_cli_unprivileged
 
 from disruption_qa.history.connection import hide_secrets, parse_url
 
@@ -20,14 +20,6 @@ CUMBRIA = ["--year", "2022", "--organisation", "Cumbria Constabulary"]
 SECRET = "S3cr@t-pw"
 #: A port nobody listens on: connecting is refused at once.
 NOBODY = "127.0.0.1:59999"
-
-
-def one_line_error(run: Run) -> str:
-    assert run.code == 2, (run.code, run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
-    assert "Traceback" not in run.stderr
-    return lines[0]
 
 
 # --- passwords in URLs ------------------------------------------------------------------------------------

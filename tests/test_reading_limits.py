@@ -4,15 +4,12 @@ refused in one line (never an abort), a sparse one is read by the rows that exis
 
 from __future__ import annotations
 
-import resource
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import Run, csv_text, inputs_unchanged, valid_disruption_rows
+from conftest import Run, csv_text, one_line_error, run_cli, valid_disruption_rows
 
 from disruption_qa.reading import MAX_CELLS, MAX_COLUMNS, MAX_FIELD_CHARS, column_letter
 
@@ -23,19 +20,7 @@ MEMORY_CAP = 3 * 1024**3
 
 def run_capped(*args: object) -> Run:
     """The command in a child process that cannot take more than MEMORY_CAP of address space."""
-
-    def cap():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-    with inputs_unchanged(args):
-        proc = subprocess.run(
-            [sys.executable, "-m", "disruption_qa", *map(str, args)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            preexec_fn=cap,
-        )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_cli(*args, prefix=("prlimit", f"--as={MEMORY_CAP}"))
 
 
 def workbook(path: Path, rows: list[list[str]], extra_cells: str = "", first_row: int = 1) -> Path:
@@ -86,15 +71,6 @@ def one_record() -> list[list[str]]:
     return [[TITLE[0]], [TITLE[1]], header, records[0]]
 
 
-def one_line(run: Run, *parts: str) -> str:
-    assert run.code == 2, (run.code, run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
-    for part in parts:
-        assert part in lines[0], lines[0]
-    return lines[0]
-
-
 # --- the used area of a workbook ---------------------------------------------------------------------------
 
 
@@ -105,7 +81,7 @@ def test_a_value_in_a_far_cell_is_refused_in_one_line_not_an_abort(tmp_path, far
     book = workbook(tmp_path / "far.xlsx", one_record(), far_cell)
     assert book.stat().st_size < 4096  # a 2 KB workbook
     run = run_capped("validate", book, "--out", tmp_path / "out")
-    one_line(run, f"has values as far as cell {far}", f"more than the {MAX_CELLS:,} cells read")
+    one_line_error(run, f"has values as far as cell {far}", f"more than the {MAX_CELLS:,} cells read")
     assert not (tmp_path / "out").exists()
 
 
@@ -167,7 +143,7 @@ def test_a_wide_header_in_a_workbook_is_read_whole(tmp_path):
 def test_a_header_wider_than_excel_allows_is_refused(tmp_path):
     path = tmp_path / "wider.csv"
     path.write_text(csv_text(wide(MAX_COLUMNS - WIDTH + 1), title=TITLE), encoding="utf-8")
-    one_line(run_capped("validate", path, "--out", tmp_path / "o"), "16,385 columns", "at most 16,384")
+    one_line_error(run_capped("validate", path, "--out", tmp_path / "o"), "16,385 columns", "at most 16,384")
 
 
 # --- one CSV value --------------------------------------------------------------------------------------------
@@ -179,7 +155,9 @@ def test_a_value_over_the_limit_is_named_by_row_and_column(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text(csv_text([header, *records], title=TITLE), encoding="utf-8")
     letter = column_letter(header.index("Summary"))
-    one_line(run_capped("validate", path, "--out", tmp_path / "o"), f"row 8, column {letter} (Summary)", "131,072")
+    one_line_error(
+        run_capped("validate", path, "--out", tmp_path / "o"), f"row 8, column {letter} (Summary)", "131,072"
+    )
 
 
 def test_a_value_at_the_limit_is_read(tmp_path):
@@ -196,4 +174,4 @@ def test_a_quote_that_never_closes_is_named_by_its_row(tmp_path):
     text += '"DR-RUNAWAY,never closed\r\n' + ("more text of the same value\r\n" * 6000)
     path = tmp_path / "runaway.csv"
     path.write_text(text, encoding="utf-8")
-    one_line(run_capped("validate", path, "--out", tmp_path / "o"), "row 9:", "a value longer than 131,072")
+    one_line_error(run_capped("validate", path, "--out", tmp_path / "o"), "row 9:", "a value longer than 131,072")

@@ -7,9 +7,12 @@ import csv
 import json
 import re
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import TITLE_LINES, csv_text, run_cli, valid_disruption_rows, valid_threat_rows
 
+from disruption_qa import contract as c
 from disruption_qa.format import visible
 from disruption_qa.render.files import excel_safe
 
@@ -107,3 +110,27 @@ def test_an_error_message_quoting_a_value_is_visible_too(tmp_path):
     assert run.code == 2
     no_raw(run.stderr, "the error")
     assert "\\x1b]0;pwned\\x07" in run.stderr
+
+
+@pytest.mark.parametrize("dtype", ["str", "object", "string[python]", "string[pyarrow]"])
+def test_the_rule_finds_each_control_character_whatever_the_column_type(dtype):
+    plain = ["CH-U1033", "£96,000 – café\xa0", None, "Ÿ é"]  # (£ and \xa0 start with 0xC2, as C1 controls do)
+    recorded_by = c.DISRUPTIONS.column("recorded_by").rules[-1]
+    summary = c.DISRUPTIONS.column("summary").rules[-1]
+    assert recorded_by.passes(pd.Series(plain, dtype=dtype)).all()
+    assert summary.passes(pd.Series([*plain, "a\tb\r\nc\nd"], dtype=dtype)).all()
+    for control in ("\x00", "\x08", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"):
+        values = pd.Series([*plain, f"x{control}y"], dtype=dtype)
+        assert list(recorded_by.passes(values)) == [True] * 4 + [False], repr(control)
+        assert list(summary.passes(values)) == [True] * 4 + [False], repr(control)
+    assert list(recorded_by.passes(pd.Series(["a\tb", "a\nb", "ok"], dtype=dtype))) == [False, False, True]
+
+
+def test_the_byte_scan_sees_across_its_blocks_and_chunks():
+    rule = c.DISRUPTIONS.column("recorded_by").rules[-1]
+    before = "x" * (c._SCAN_BLOCK - 1)  # a C1 control whose two bytes fall in two blocks of the scan
+    values = pd.Series([before, "\x85", "ok"], dtype="str")
+    assert c._may_hold_controls(values, False) and list(rule.passes(values)) == [True, False, True]
+    assert not c._may_hold_controls(pd.Series([before, "£", "ok"], dtype="str"), False)
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["ok", "fine"], ["\x1bbad"]])))
+    assert list(rule.passes(chunked)) == [True, True, False]

@@ -40,8 +40,11 @@ INPUT_COMMANDS = {
     "diff": ["diff", "d.csv", "{x}"],
     "diff --threats-old": ["diff", "d.csv", "d.csv", "--threats-old", "{x}", "--threats-new", "t.csv"],
     "checks --config": ["checks", "--config", "{x}"],
+    "history --history": ["history", "--history", "{x}"],
 }
 BAD_INPUTS = {"missing.csv": "no such", "folder.csv": "folder", "locked.csv": "cannot be read (Permission denied)"}
+#: What the history command says of a store that is not there.
+REASONS = {("history --history", "missing.csv"): "no history store at missing.csv"}
 
 
 @pytest.mark.parametrize("command", INPUT_COMMANDS)
@@ -50,10 +53,11 @@ def test_an_input_that_cannot_be_read_is_one_line(place, command, bad):
     if command.endswith("--config") and bad == "locked.csv":
         bad = "locked.toml"
     args = [a.format(x=bad) for a in INPUT_COMMANDS[command]]
-    if args[0] != "checks":
+    if args[0] not in ("checks", "history"):
         args += ["--out", "out"]
     run = run_cli_unprivileged(*args, tmp=place)
-    one_line_error(run, f"error: {bad}: ", BAD_INPUTS.get(bad, "cannot be read (Permission denied)"))
+    reason = REASONS.get((command, bad), BAD_INPUTS.get(bad, "cannot be read (Permission denied)"))
+    one_line_error(run, "error: " if command == "history --history" else f"error: {bad}: ", bad, reason)
     assert "Usage:" not in run.stderr and "╭" not in run.stderr
 
 

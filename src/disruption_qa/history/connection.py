@@ -144,6 +144,8 @@ def _sqlite_engine(path: Path, create: bool, readonly: bool = False) -> tuple[sa
         raise InputError(f"history store {shown} is a folder, not a file")
     if (readonly or not create) and not path.exists():
         raise InputError(f"no history store at {shown} (check records one; --history chooses another)")
+    if path.is_file() and not os.access(path, os.R_OK):
+        raise InputError(f"history store {shown} cannot be read (Permission denied)")
     if readonly:
         # immutable: a read-only folder has no room for WAL's shared-memory file, and nothing can write here
         url = sa.URL.create(

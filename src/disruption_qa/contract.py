@@ -172,19 +172,22 @@ _LINE_BREAK_BYTES = (0x09, 0x0A, 0x0D)
 _SCAN_BLOCK = 1 << 22
 
 
-def _may_hold_controls(values: Series, line_breaks_allowed: bool) -> bool:
-    """False when no value of a pyarrow-backed text column holds a control character, found by scanning the
-    column's UTF-8 bytes with numpy a block at a time (a national column in milliseconds, where a regular
-    expression value by value takes a tenth of a second). True when one may (each value is then tested), or
-    the column is not pyarrow-backed. A C0 control or DEL is one byte below 0x80 (never part of another
-    character); a C1 control is 0xC2 followed by 0x80 to 0x9F."""
+def may_hold_controls(values, line_breaks_allowed: bool) -> bool:
+    """False when no value of a text column (a pandas Series backed by pyarrow, or a pyarrow array) holds a
+    control character, found by scanning its UTF-8 bytes with numpy a block at a time (a national column in
+    milliseconds, where a regular expression value by value takes a tenth of a second). True when one may
+    (each value is then tested), or the column is not pyarrow-backed. A C0 control or DEL is one byte below
+    0x80 (never part of another character); a C1 control is 0xC2 followed by 0x80 to 0x9F."""
     import numpy as np
     import pyarrow as pa
 
-    try:
-        chunks = values.array.__arrow_array__().chunks
-    except AttributeError:  # not pyarrow-backed
-        return True
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    else:
+        try:
+            chunks = values.array.__arrow_array__().chunks
+        except AttributeError:  # not pyarrow-backed
+            return True
     for chunk in chunks:
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             return True
@@ -205,7 +208,7 @@ def _free_of(pattern: str) -> Callable[[Series], Series]:
     line_breaks_allowed = pattern == CONTROLS_BUT_LINE_BREAKS
 
     def test(values: Series) -> Series:
-        if not _may_hold_controls(values, line_breaks_allowed):
+        if not may_hold_controls(values, line_breaks_allowed):
             import pandas as pd
 
             return pd.Series(True, index=values.index)

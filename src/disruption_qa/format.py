@@ -25,7 +25,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)"
 
 def visible(text: str) -> str:
     """``text`` with each control character written as its escape: ``\\x1b[2K`` for ESC [2K."""
-    if not CONTROL_CHARACTERS.search(text):
+    if text.isprintable() or not CONTROL_CHARACTERS.search(text):  # (the first test is the quicker: most text)
         return text
     return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 

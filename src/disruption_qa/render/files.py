@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..contract import may_hold_controls
 from ..errors import file_system_error
 from ..format import visible
 
@@ -136,10 +137,11 @@ def write_frame_csv(path: Path, table) -> None:
     for name, values in zip(table.column_names, table.columns):
         values = pc.fill_null(values if values.type == pa.string() else values.cast(pa.string()), "")
         # control characters made visible; the few values holding one are rewritten one by one
-        controls = pc.match_substring_regex(values, CONTROL_PATTERN)
-        if pc.any(controls).as_py():
-            rewritten = pa.array([visible(v) for v in pc.filter(values, controls).to_pylist()], pa.string())
-            values = pc.replace_with_mask(_one_chunk(values), _one_chunk(controls), rewritten)
+        if may_hold_controls(values, False):  # (a byte scan: a tab or line break is a candidate here)
+            controls = pc.match_substring_regex(values, CONTROL_PATTERN)
+            if pc.any(controls).as_py():
+                rewritten = pa.array([visible(v) for v in pc.filter(values, controls).to_pylist()], pa.string())
+                values = pc.replace_with_mask(_one_chunk(values), _one_chunk(controls), rewritten)
         # by each value's first character; a column with nothing to neutralise is kept as it is (most are)
         risky = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=starts)
         if pc.any(risky).as_py():

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from disruption_qa import __version__, api, history
 from disruption_qa.contract import DISRUPTIONS, THREATS
 from disruption_qa.errors import InputError
-from disruption_qa.history import FindingState, compare, open_history, schema, trend
+from disruption_qa.history import FindingState, compare, open_history, problem_records, schema, trend
 from disruption_qa.render.history_terminal import history_json, history_table
 from disruption_qa.results import Run
 from disruption_qa.validation import RULES
@@ -585,6 +585,10 @@ NW_ORGANISATIONS = ["Cumbria Constabulary", "Cheshire Constabulary"]
 #: --organisation "Cheshire Constabulary" --history tests/fixtures/history-v3.sqlite``: the January
 #: extraction of both forces, its validation problems under the rules' texts ("valid date", "unique ID").
 STORE_BEFORE_CODES = Path(__file__).resolve().parent / "fixtures" / "history-v3.sqlite"
+#: The checks whose records have changed since that store was written: W106 and W113 count the threats in
+#: scope, Dormant ones too, where they counted Active threats alone; against it, their newly counted threats
+#: are new records.
+REDEFINED = {"W106", "W113"}
 
 #: Every rule text a version-3 store can hold as a source (validation.RULES before codes came in), and
 #: its code. Rewording a rule must keep its old text known, or stores written before would keep it.
@@ -679,18 +683,20 @@ def test_a_store_from_before_codes_upgrades_and_still_tells_what_is_new(store, n
         fresh.record(january)
         fresh_entries = fresh.record(july)
         fresh_around = fresh.around(fresh_entries, 12)
-    for entry, (previous, recent), old_entry, fresh_entry, (fresh_previous, _) in zip(
-        entries, around, old, fresh_entries, fresh_around, strict=True
+    for entry, (previous, recent), old_entry, fresh_entry, (fresh_previous, _), result in zip(
+        entries, around, old, fresh_entries, fresh_around, january.results, strict=True
     ):
         assert previous == old_entry and [e.id for e in recent] == [old_entry.id, entry.id]
-        assert previous.problem_records == fresh_previous.problem_records
+        # the checks that count the threats in scope (Dormant ones too, since this store was written) list more
+        redefined = {i for source, ids in problem_records(result).items() if source in REDEFINED for i in ids}
+        assert previous.problem_records - redefined == fresh_previous.problem_records - redefined
         changes, expected = compare(previous, entry), compare(fresh_previous, fresh_entry)
         assert (changes.new, changes.resolved, changes.persisting) == (
             expected.new,
             expected.resolved,
             expected.persisting,
         )
-        assert changes.new_records == expected.new_records
+        assert changes.new_records - redefined == expected.new_records - redefined
         assert changes.new_records and changes.new_records < entry.problem_records  # some new, some not
         assert not changes.new_records & {"D2003384", "D2000775", "D2000935"}  # the validation problems persist
 

@@ -357,10 +357,10 @@ def test_expected_findings_table_agrees_with_the_files():
     view = default_view(JANUARY)
     share = (view["strand"] == "Pursue").groupby(view["recording_organisation"]).mean()
     t = threats(JANUARY)
-    active = t[t["phase"] == "Active"]
+    scope = t[t["phase"].isin(["Active", "Dormant"])]  # the threats in scope: not closed
     unassessed = (
-        (active["morile_score"].isna() | active["tier"].isna() | (active["moderation_status"] == "Unmoderated"))
-        .groupby(active["owning_organisation"])
+        (scope["morile_score"].isna() | scope["tier"].isna() | (scope["moderation_status"] == "Unmoderated"))
+        .groupby(scope["owning_organisation"])
         .mean()
     )
     frame = disruptions(JANUARY)

@@ -42,6 +42,9 @@ MODERATION_STATUSES = ("Moderated", "Unmoderated")
 TIERS = ("Tier 1", "Tier 2", "Tier 3", "Tier 4", "Tier 5")
 PHASES = ("Active", "Dormant", "Closed - Dismantled", "Closed - Archived", "Closed - Merged")
 CLOSED_PHASES = tuple(p for p in PHASES if "Closed" in p)
+#: The phases of the threats in scope: every threat not closed (a dormant threat still needs a score, a tier,
+#: an owner and a plan, as the inspectors' own filter "Phase not contains closed" keeps it).
+PHASES_IN_SCOPE = ("Active", "Dormant")
 
 THREAT_AREAS = (
     "Drugs Supply",

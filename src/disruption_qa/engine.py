@@ -158,13 +158,15 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         "non_ocg_share": non_ocg / in_period if in_period else None,
     }
     if ctx.threats is not None:
-        threats = ctx.threats
-        active_threats = int((threats["phase"] == "Active").sum())
+        threats, scope = ctx.threats, ctx.threats_in_scope
+        active_threats = len(ctx.active_threats)
         result.update(
             threats=len(threats),
             threats_by_type=_counts(threats["threat_type"], c.THREAT_TYPES),
+            threats_in_scope=len(scope),
+            threat_phases_in_scope=list(c.PHASES_IN_SCOPE),
             active_threats=active_threats,
-            unassessed_threats=int(unassessed(ctx.active_threats)["any"].sum()),
+            unassessed_threats=int(unassessed(scope)["any"].sum()),
             disruptions_per_active_threat=total / active_threats if active_threats else None,
         )
     return result

@@ -75,6 +75,13 @@ def unassessed(threats: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
+def in_scope(threats: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The threats whose Phase is one of ``contract.PHASES_IN_SCOPE`` (Active or Dormant)."""
+    from .contract import PHASES_IN_SCOPE
+
+    return threats[threats["phase"].isin(PHASES_IN_SCOPE)] if threats is not None else None
+
+
 def active(threats: pd.DataFrame | None) -> pd.DataFrame | None:
     return threats[threats["phase"] == "Active"] if threats is not None else None
 

@@ -239,6 +239,9 @@ class Indicators:
     validation_errors_per_100: float | None
     threats: int | None = None
     threats_by_type: dict[str, int] | None = None
+    #: The threats in scope (Active or Dormant, as counted: ``threat_phases_in_scope``), of which active.
+    threats_in_scope: int | None = None
+    threat_phases_in_scope: list[str] | None = None
     active_threats: int | None = None
     unassessed_threats: int | None = None
     disruptions_per_active_threat: float | None = None
@@ -247,6 +250,8 @@ class Indicators:
     MASTER_LIST = (
         "threats",
         "threats_by_type",
+        "threats_in_scope",
+        "threat_phases_in_scope",
         "active_threats",
         "unassessed_threats",
         "disruptions_per_active_threat",

@@ -106,11 +106,20 @@ class Context:
         return replace(finding, refs=source.refs(finding.records, rows))
 
     @cached_property
+    def threats_in_scope(self) -> pd.DataFrame | None:
+        """The threats in scope: the organisation's threats the profile counts (``threats``) whose Phase is
+        Active or Dormant (``contract.PHASES_IN_SCOPE``); None without a master list. The one definition the
+        master-list indicators and checks count."""
+        from ..measures import in_scope
+
+        return in_scope(self.threats)
+
+    @cached_property
     def active_threats(self) -> pd.DataFrame | None:
-        """The organisation's active threats (its whole master list, phase Active), or None without one."""
+        """The threats in scope whose Phase is Active, or None without a master list."""
         from ..measures import active
 
-        return active(self.all_threats)
+        return active(self.threats_in_scope)
 
 
 class Check:

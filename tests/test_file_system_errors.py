@@ -42,7 +42,12 @@ INPUT_COMMANDS = {
     "checks --config": ["checks", "--config", "{x}"],
     "history --history": ["history", "--history", "{x}"],
 }
-BAD_INPUTS = {"missing.csv": "no such", "folder.csv": "folder", "locked.csv": "cannot be read (Permission denied)"}
+BAD_INPUTS = {
+    "missing.csv": "no such",
+    "folder.csv": "folder",
+    "locked.csv": "cannot be read (Permission denied)",
+    "closed/in.csv": "cannot be read (Permission denied)",  # in a folder that cannot be searched
+}
 #: What the history command says of a store that is not there.
 REASONS = {("history --history", "missing.csv"): "no history store at missing.csv"}
 

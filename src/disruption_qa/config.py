@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contract import EXPORT_KINDS, normalise_header
-from .errors import InputError, file_system_error
+from .errors import InputError, file_system_error, kind_of
 
 
 @dataclass
@@ -34,9 +34,10 @@ def load_config(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     path = Path(path)
-    if path.is_dir():
+    kind = kind_of(path)
+    if kind == "folder":
         raise InputError("is a folder, not a config file", path)
-    if not path.is_file():
+    if kind is None:
         raise InputError("no such config file", path)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))

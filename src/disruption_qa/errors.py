@@ -25,3 +25,18 @@ def file_system_error(exc: OSError, path: str | Path, doing: str = "cannot be wr
     if isinstance(exc, IsADirectoryError):
         return InputError(f"{doing}: it is a folder", path)
     return InputError(f"{doing} ({exc.strerror or exc})", path)
+
+
+def kind_of(path: str | Path) -> str | None:
+    """``"file"``, ``"folder"`` or None (nothing there) for ``path``; a path that cannot be looked at (under a
+    folder the user cannot search) is an :class:`InputError` naming it."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise file_system_error(exc, path, "cannot be read") from None
+    return "folder" if stat.S_ISDIR(mode) else "file"

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .contract import DISRUPTIONS, EXPORT_KINDS, THREATS, ExportKind, normalise_header
 from .dates import parse_date, parse_dates
-from .errors import InputError
+from .errors import InputError, kind_of
 
 #: Title lines allowed above the header row (contract: "up to five").
 MAX_TITLE_LINES = 5
@@ -111,9 +111,10 @@ def column_letter(index: int) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
+    kind = kind_of(path)
+    if kind is None:
         raise InputError("no such file", path)
-    if path.is_dir():
+    if kind == "folder":
         raise InputError("is a folder, not an export file", path)
     try:
         return path.read_bytes()

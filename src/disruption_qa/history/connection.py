@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
-from ..errors import InputError
+from ..errors import InputError, kind_of
 
 APP_NAME = "disruption-qa"
 #: How long an SQLite writer waits for another to finish before giving up (seconds).
@@ -134,17 +134,24 @@ def sqlite_path(location: str | Path | None) -> Path | None:
 def cannot_write(path: Path) -> bool:
     """Whether this user can read the SQLite store at ``path`` but not write it (or its folder, where SQLite
     keeps its journal)."""
-    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    try:
+        return kind_of(path) == "file" and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    except InputError:
+        return False  # it cannot be looked at: opening it says so
 
 
 def _sqlite_engine(path: Path, create: bool, readonly: bool = False) -> tuple[sa.Engine, str]:
     path = path.expanduser()
     shown = str(path)
-    if path.is_dir():
+    try:
+        kind = kind_of(path)
+    except InputError:
+        raise InputError(f"history store {shown} cannot be read (Permission denied)") from None
+    if kind == "folder":
         raise InputError(f"history store {shown} is a folder, not a file")
-    if (readonly or not create) and not path.exists():
+    if (readonly or not create) and kind is None:
         raise InputError(f"no history store at {shown} (check records one; --history chooses another)")
-    if path.is_file() and not os.access(path, os.R_OK):
+    if kind == "file" and not os.access(path, os.R_OK):
         raise InputError(f"history store {shown} cannot be read (Permission denied)")
     if readonly:
         # immutable: a read-only folder has no room for WAL's shared-memory file, and nothing can write here

@@ -161,6 +161,8 @@ def _sqlite_engine(path: Path, create: bool, readonly: bool = False) -> tuple[sa
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise InputError(f"history store {shown} cannot be created: a file is in the way of its folder") from None
         except OSError as exc:
             raise InputError(f"history store {shown} cannot be created: {exc.strerror or exc}") from None
         url = sa.URL.create("sqlite+pysqlite", database=str(path))

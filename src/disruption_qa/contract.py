@@ -177,8 +177,8 @@ _SCAN_BLOCK = 1 << 22
 
 def may_hold_controls(values, line_breaks_allowed: bool) -> bool:
     """False when no value of a text column (a pandas Series backed by pyarrow, or a pyarrow array) holds a
-    control character, found by scanning its UTF-8 bytes with numpy a block at a time (a national column in
-    milliseconds, where a regular expression value by value takes a tenth of a second). True when one may
+    control character, found by scanning its UTF-8 bytes with numpy a block at a time (one pass over the
+    bytes, far quicker than a regular expression value by value). True when one may
     (each value is then tested), or the column is not pyarrow-backed. A C0 control or DEL is one byte below
     0x80 (never part of another character); a C1 control is 0xC2 followed by 0x80 to 0x9F."""
     import numpy as np

@@ -27,9 +27,9 @@ def file_system_error(exc: OSError, path: str | Path, doing: str = "cannot be wr
     return InputError(f"{doing} ({exc.strerror or exc})", path)
 
 
-def kind_of(path: str | Path) -> str | None:
+def kind_of(path: str | Path, doing: str = "cannot be read") -> str | None:
     """``"file"``, ``"folder"`` or None (nothing there) for ``path``; a path that cannot be looked at (under a
-    folder the user cannot search) is an :class:`InputError` naming it."""
+    folder the user cannot search) is an :class:`InputError` naming it and saying what cannot be done."""
     import os
     import stat
 
@@ -38,5 +38,5 @@ def kind_of(path: str | Path) -> str | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise file_system_error(exc, path, "cannot be read") from None
+        raise file_system_error(exc, path, doing) from None
     return "folder" if stat.S_ISDIR(mode) else "file"

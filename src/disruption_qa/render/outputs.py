@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, file_system_error
+from ..errors import InputError, kind_of
 from ..parallel import Pool
 from ..results import FLAGGED, OrganisationResult, Run, ValidationResult
 from .files import write_atomic, write_csv, write_frame_csv, write_json
@@ -44,26 +44,15 @@ RECORD_TYPE = {"disruptions": "disruption", "threats": "threat"}
 def keep_inputs(inputs: list[str], outputs: list[Path]) -> None:
     """Raise an InputError, before anything is written, when one of ``outputs`` is one of the ``inputs``
     (the same file by any path, a link included): the tool never changes its input files."""
-    existing = [Path(i) for i in inputs if _exists(Path(i))]
+    existing = [Path(i) for i in inputs if kind_of(i, "cannot be written") is not None]
     for output in outputs:
-        if not _exists(output):
+        if kind_of(output, "cannot be written") is None:
             continue
         for given in existing:
             if os.path.samefile(output, given):
                 raise InputError(
                     f"would be replaced by an output of this run: choose another --out than {output.parent}", given
                 )
-
-
-def _exists(path: Path) -> bool:
-    """Whether ``path`` exists; a folder that cannot be searched is an :class:`InputError` naming it."""
-    try:
-        os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError as exc:
-        raise file_system_error(exc, path) from None
-    return True
 
 
 def _planned_validation(out: Path, html: bool) -> list[Path]:

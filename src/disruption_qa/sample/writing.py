@@ -9,15 +9,13 @@ fixed document properties, so the same data gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, file_system_error
+from ..errors import InputError, file_system_error, kind_of
 from .core import EPOCH
 
 CHUNK = 250_000
@@ -81,13 +79,10 @@ def prepare_out(out: Path, names: list[str], force: bool) -> list[Path]:
         raise file_system_error(exc, out, "cannot be made") from None
     paths = [out / name for name in names]
     for path in paths:
-        try:
-            kind = os.stat(path).st_mode
-        except FileNotFoundError:
+        kind = kind_of(path, "cannot be written")
+        if kind is None:
             continue
-        except OSError as exc:
-            raise file_system_error(exc, path) from None
-        if stat.S_ISDIR(kind):
+        if kind == "folder":
             raise InputError("cannot be written: it is a folder", path)
         if not force:
             raise InputError("exists already: choose another --out, or add --force to replace it", path)

@@ -47,7 +47,17 @@ def test_a_password_is_never_shown_wherever_it_sits(tmp_path, url, shown, comman
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql://qa:pw-S3cret@localhost:notaport/qa", "postgresql://qa:pw-S3cret@[::1/qa"]
+    "url",
+    [
+        "postgresql://qa:pw-S3cret@localhost:notaport/qa",
+        "postgresql://qa:pw-S3cret@[::1/qa",
+        # an unencoded / ? or # in the password ends the host early: the secret would be read as the path,
+        # the query or the fragment
+        "postgresql://qa:12/S3cret@localhost/qa",
+        "postgresql://qa:12?S3cret@localhost/qa",
+        "postgresql://qa:12?x=S3cret@localhost/qa",
+        "postgresql://qa:12#S3cret@localhost/qa",
+    ],
 )
 def test_a_url_that_cannot_be_parsed_is_one_line_that_does_not_echo_it(tmp_path, url):
     run = run_cli("check", *JAN, *CUMBRIA, "--history", url, "--out", tmp_path / "out")
@@ -61,6 +71,8 @@ def test_the_url_is_parsed_once_with_the_password_in_either_place():
     url, shown = parse_url("postgresql://qa:p@ss@db.example:5433/qa?password=other&application_name=x")
     assert (url.username, url.password, url.host, url.port, url.database) == ("qa", "p@ss", "db.example", 5433, "qa")
     assert shown == "postgresql://qa:***@db.example:5433/qa?password=***&application_name=x"
+    url, shown = parse_url("postgresql://qa:p%2F%3F%23@db/qa?password=S3cr@t")
+    assert url.password == "p/?#" and shown == "postgresql://qa:***@db/qa?password=***"
     url, shown = parse_url("postgresql://qa:p%40ss@[::1]/qa")
     assert (url.password, url.host) == ("p@ss", "::1") and shown == "postgresql://qa:***@[::1]/qa"
 

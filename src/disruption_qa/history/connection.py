@@ -75,7 +75,8 @@ SECRET_KEYS = {"password", "sslpassword"}
 def parse_url(text: str) -> tuple[sa.URL, str]:
     """A database URL, parsed once, and the form shown to users: every password hidden, in the user-info
     (``user:secret@``, where an unencoded ``@`` belongs to the password) and in the query string
-    (``?password=secret``). A URL that cannot be parsed is an :class:`InputError` that does not echo it."""
+    (``?password=secret``). A URL that cannot be parsed, or whose password ends the host early (an unencoded
+    ``/ ? #`` in it), is an :class:`InputError` that does not echo it."""
     try:
         parts = urlsplit(text)
         port = parts.port  # a port that is not a number raises here
@@ -86,6 +87,16 @@ def parse_url(text: str) -> tuple[sa.URL, str]:
     if not parts.scheme:
         raise InputError("the history store URL given with --history cannot be parsed")
     query = parse_qs(parts.query, keep_blank_values=True)
+    if "@" in parts.path + parts.fragment or any(
+        "@" in key or (key.lower() not in SECRET_KEYS and any("@" in v for v in values))
+        for key, values in query.items()
+    ):
+        # A password holding an unencoded / ? or # ends the host early, leaving the rest of it in the path,
+        # query or fragment, where it would be shown: refuse rather than echo any of it.
+        raise InputError(
+            "the history store URL given with --history cannot be parsed: it has an @ after the host "
+            "(percent-encode / ? # and @ in a user name or password, as %2F %3F %23 %40)"
+        )
     try:
         url = sa.URL.create(
             parts.scheme,

@@ -85,11 +85,42 @@ def test_a_value_in_a_far_cell_is_refused_in_one_line_not_an_abort(tmp_path, far
     assert not (tmp_path / "out").exists()
 
 
+STRAY = "<is><t>stray</t></is></c>"
+
+
+@pytest.mark.parametrize(
+    ("far_cell", "far"),
+    [
+        # the reader places a cell by its reference however it is spelled ...
+        (f'<row r="1048576"><c r="xfd1048576" t="inlineStr">{STRAY}</row>', "XFD1048576"),
+        (f"<row r='1048576'><c r='XFD1048576' t='inlineStr'>{STRAY}</row>", "XFD1048576"),
+        (f'<row r="1048576"><c r = "XFD1048576" t="inlineStr">{STRAY}</row>', "XFD1048576"),
+        (f'<row r="1048576"><c r="XFD0001048576" t="inlineStr">{STRAY}</row>', "XFD1048576"),
+        (f'<row r="1048576"><c t="inlineStr" r="XFD1048576">{STRAY}</row>', "XFD1048576"),
+        (
+            f'<x:row r="1048576"><x:c r="XFD1048576" t="inlineStr">{STRAY.replace("</c>", "</x:c>")}</x:row>',
+            "XFD1048576",
+        ),
+        # ... and one without a reference after the cell before it, in its row or after the row before it
+        (f'<row r="1048576"><c r="XFC1048576" s="1"/><c t="inlineStr">{STRAY}</row>', "XFD1048576"),
+        (f'<row r="1048575"/><row>{f"<c t={chr(34)}inlineStr{chr(34)}>{STRAY}" * 30}</row>', "AD1048576"),
+    ],
+)
+def test_a_far_cell_spelled_otherwise_is_refused_too(tmp_path, far_cell, far):
+    run = run_capped("validate", workbook(tmp_path / "far.xlsx", one_record(), far_cell), "--out", tmp_path / "out")
+    one_line_error(run, f"has values as far as cell {far}", f"more than the {MAX_CELLS:,} cells read")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_far_cell_of_formatting_alone_costs_nothing(tmp_path):
-    styled = '<row r="1048576"><c r="XFD1048576" s="1"/></row>'
-    run = run_capped("validate", workbook(tmp_path / "styled.xlsx", one_record(), styled), "--out", tmp_path / "o")
-    assert run.code == 0, run.stderr
-    assert "1 records" in run.stdout or "1 record" in run.stdout
+    for n, styled in enumerate(
+        ['<row r="1048576"><c r="XFD1048576" s="1"/></row>', "<row r='1048576'><c r='xfd1048576' s='1'/></row>"]
+    ):
+        run = run_capped(
+            "validate", workbook(tmp_path / f"styled{n}.xlsx", one_record(), styled), "--out", tmp_path / f"o{n}"
+        )
+        assert run.code == 0, run.stderr
+        assert "1 records" in run.stdout or "1 record" in run.stdout
 
 
 def test_a_sparse_sheet_is_read_by_the_rows_that_exist(tmp_path):

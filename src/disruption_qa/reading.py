@@ -598,12 +598,22 @@ def _cell_text(value: object) -> str | None:
 #: national year of a million records of 22 columns fits). The reader holds that whole rectangle, so one stray
 #: value far from the records (XFD1048576) would need hundreds of gigabytes: such a sheet is refused.
 MAX_CELLS = 25_000_000
-#: A cell holding a value, in a sheet's XML (a self-closing <c .../> is formatting only, and is not read).
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+#: A cell as Excel writes it, its reference first: the quick pass reads the column and the row of these.
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+#: A tag starting "<c" that is not a cell: <col>, <cols>, <cfRule>, <conditionalFormatting>, <c:chart> ...
+_NOT_CELL = re.compile(rb"<c[\w.:-]")
+#: A cell tag with a namespace prefix, which the reader takes as a cell too.
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
+#: Every row and cell tag, and the reference it gives, however spelled.
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_REFERENCE = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_PLACE = re.compile(rb"([A-Za-z]{0,3})0*([0-9]{1,12})")
 
 
-def _sheet_part(archive, index: int) -> str | None:
-    """The path inside the workbook of its ``index``-th sheet's XML, from the workbook's relationships."""
+def _sheet_parts(archive, index: int) -> list[str]:
+    """The path inside the workbook of its ``index``-th sheet's XML, from the workbook's relationships; every
+    worksheet part when they do not name it (the reader may still find one)."""
     import posixpath
     from xml.etree import ElementTree
 
@@ -612,40 +622,40 @@ def _sheet_part(archive, index: int) -> str | None:
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
         "p": "http://schemas.openxmlformats.org/package/2006/relationships",
     }
-    sheets = ElementTree.fromstring(archive.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
-    rid = sheets[index].get(f"{{{ns['r']}}}id")
-    for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).findall("p:Relationship", ns):
+    try:
+        sheets = ElementTree.fromstring(archive.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
+        rid = sheets[index].get(f"{{{ns['r']}}}id")
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).findall("p:Relationship", ns)
+    except (KeyError, IndexError, SyntaxError):
+        rels, rid = [], None
+    for rel in rels:
         if rel.get("Id") == rid:
             target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-    return None
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            if part in archive.namelist():
+                return [part]
+    return [name for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml")]
 
 
 def _check_extent(data: bytes, sheet_name: str, index: int, path: Path) -> None:
-    """Refuse a sheet whose used area is over MAX_CELLS, naming its farthest cell, before it is loaded: one
-    pass over the sheet's XML, in pieces, so its cost follows the file's size, not the area it claims."""
+    """Refuse a sheet whose used area is over MAX_CELLS, naming its farthest cell, before it is loaded. The
+    sheet's XML is read in pieces, so the cost follows the file's size, not the area it claims: a quick pass
+    over cells spelled as Excel writes them, and a pass tag by tag, placing cells as the reader does, when a
+    cell is spelled otherwise or the quick bound (which counts cells of formatting alone) is over the limit."""
     import zipfile
+    import zlib
 
+    last_row, last_col = 0, 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = _sheet_part(archive, index)
-            if part is None:
-                return
-            last_row, last_col, tail = 0, 0, b""
-            with archive.open(part) as stream:
-                while chunk := stream.read(1 << 22):
-                    chunk = tail + chunk
-                    cut = chunk.rfind(b"<")  # a tag cut in two is read whole with the next piece
-                    cut = len(chunk) if cut == -1 else cut
-                    for m in _CELL.finditer(chunk, 0, cut):
-                        if not m.group(3):
-                            last_row = max(last_row, int(m.group(2)))
-                            last_col = max(last_col, _column_number(m.group(1)))
-                    tail = chunk[cut:]
-                for m in _CELL.finditer(tail):
-                    if not m.group(3):
-                        last_row, last_col = max(last_row, int(m.group(2))), max(last_col, _column_number(m.group(1)))
-    except (KeyError, IndexError, zipfile.BadZipFile, SyntaxError):
+            for part in _sheet_parts(archive, index):
+                with archive.open(part) as stream:
+                    rows, cols = _quick_extent(stream)
+                if rows is None or rows * cols > MAX_CELLS:  # look again, cell by cell
+                    with archive.open(part) as stream:
+                        rows, cols = _extent(stream)
+                last_row, last_col = max(last_row, rows), max(last_col, cols)
+    except (KeyError, EOFError, OSError, zipfile.BadZipFile, zlib.error):
         return  # not laid out as expected: calamine reads it, or says why it cannot
     if last_row * last_col > MAX_CELLS:
         far = f"{column_letter(last_col - 1)}{last_row}"
@@ -655,6 +665,56 @@ def _check_extent(data: bytes, sheet_name: str, index: int, path: Path) -> None:
             " Excel finds the last one) and save again",
             path,
         )
+
+
+def _pieces(stream):
+    """A sheet's XML in 4 MB pieces, each ending before a tag that a piece boundary would cut in two."""
+    tail = b""
+    while chunk := stream.read(1 << 22):
+        chunk = tail + chunk
+        cut = chunk.rfind(b"<")
+        cut = len(chunk) if cut <= 0 else cut
+        yield chunk[:cut]
+        tail = chunk[cut:]
+    if tail:
+        yield tail
+
+
+def _quick_extent(stream) -> tuple[int | None, int]:
+    """At least the last row and column holding a value (a cell of formatting alone counts here), read from
+    cells spelled as Excel writes them; (None, 0) when a cell is spelled otherwise."""
+    last_row, last_col = 0, 0
+    for piece in _pieces(stream):
+        columns = _CELL_COLUMN.findall(piece)
+        cells = piece.count(b"<c") - len(_NOT_CELL.findall(piece))
+        if cells != len(columns) or (b":c" in piece and _PREFIXED_CELL.search(piece)):
+            return None, 0
+        if columns:
+            last_col = max(last_col, max(map(_column_number, set(columns))))
+            last_row = max(last_row, max(map(int, _CELL_ROW.findall(piece))))
+    return last_row, last_col
+
+
+def _extent(stream) -> tuple[int, int]:
+    """The last row and column holding a value, placing each cell as the reader does: by its reference in any
+    spelling, else after the cell before it (a row without a reference follows the row before it)."""
+    last_row, last_col, row, col = 0, 0, 0, 0
+    for piece in _pieces(stream):
+        for closing, name, attributes, empty in _TAG.findall(piece):
+            if closing:
+                continue
+            found = _REFERENCE.search(attributes)
+            place = _PLACE.fullmatch(found.group(1) or found.group(2)) if found else None
+            if name == b"row":
+                row, col = (int(place.group(2)) if place else row + 1), 0
+                continue
+            if place and place.group(1):
+                row, col = int(place.group(2)), _column_number(place.group(1).upper())
+            else:
+                col += 1
+            if not empty:
+                last_row, last_col = max(last_row, row), max(last_col, col)
+    return last_row, last_col
 
 
 def _column_number(letters: bytes) -> int:

@@ -151,7 +151,7 @@ def test_config_values_that_cannot_mean_anything_are_refused(tmp_path, toml, say
 def test_config_values_at_the_edges_are_accepted(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text(
-        '[checks.W101]\nwarning = 0\nerror = 1\n[checks.W107]\ndays = 0\n[checks.W113]\ndisruption_threat_types = ["Organised Crime Group", "Priority Individual"]\n',
+        '[checks.W101]\nwarning = 0\nerror = 1\n[checks.W107]\ndays = 0\n[checks.W116]\ndisruption_threat_types = ["Organised Crime Group", "Priority Individual"]\n',
         encoding="utf-8",
     )
     run = run_cli("checks", "--config", config)

@@ -40,7 +40,21 @@ STABLE = {
     "W112": "tactic-strand-mismatch",
     "W113": "unmanaged-threats",
     "W114": "pending-assessments",
+    "W115": "lead-responsible-officers",
+    "W116": "threats-without-disruption",
 }
+
+
+@pytest.mark.parametrize("check", CATALOGUE, ids=lambda c: c.id)
+def test_each_check_states_its_basis(check):
+    basis = " ".join(check.sections()["Basis"].split())
+    if basis.startswith("The 2023 inspection of the north-west"):
+        assert re.search(r'"[^"]{20,}"', basis), "quotes the inspection's words"
+        assert re.search(r', "[A-Z][^"]{10,}"[:,(]', basis) or "Appendix 2" in basis, "names the section"
+    else:
+        assert basis.startswith("The tool's own"), "an inspection's words, or the tool's own rule"
+    if any(p.kind in (int, float) for p in check.params.values()):
+        assert "the tool's choice" in basis or "the tool's own" in basis, "says which thresholds are its own"
 
 
 def test_ids_and_names_are_stable():
@@ -268,6 +282,10 @@ def test_hmicfrs_profile_applies_the_inspectors_filters_exactly():
         ("[checks.W101]\nwarnng = 0.1\n", "W101 .pursue-skew. has no setting 'warnng'"),
         ("[checks.W101]\nwarning = 'high'\n", "W101 setting 'warning' must be a float"),
         ("[checks.W104]\nseverity = 'fatal'\n", "severity must be warning or error"),
+        (
+            "[checks.W113]\ndisruption_threat_types = ['Organised Crime Group']\n",
+            r"W113 .unmanaged-threats. has no setting 'disruption_threat_types' since version 0.2.0: it is W116's",
+        ),
     ],
 )
 def test_config_mistakes_are_named(tmp_path, text, message):

@@ -31,6 +31,7 @@ import pytest
 import sqlalchemy as sa
 
 from disruption_qa import __version__, api, history
+from disruption_qa.checks import CATALOGUE
 from disruption_qa.contract import DISRUPTIONS, THREATS
 from disruption_qa.errors import InputError
 from disruption_qa.history import FindingState, compare, open_history, problem_records, schema, trend
@@ -80,7 +81,7 @@ def year_of(org: str, prefix: str, tprefix: str) -> tuple[list[dict], list[dict]
             "Created Date": "01/06/2020",
             "Closed Date": "",
             "Lead Responsible Officer": f"LRO{n}",
-            "Last Review Date": "01/11/2022",
+            "Last Review Date": "01/12/2022",
             "Threat Area": "Drugs Supply",
         }
         for n in range(13)
@@ -276,7 +277,7 @@ def test_record_stores_the_run_as_checked(store, runs_):
     }
     assert "by_strand" not in e.indicators and all(isinstance(v, float) for v in e.indicators.values())
     # each check's status, severity and value
-    assert len(e.findings) == 14
+    assert len(e.findings) == len(CATALOGUE)
     assert e.findings["W107"] == FindingState("flagged", "warning", 0.25)
     assert e.findings["W110"] == ("flagged", "error", 1.0)
     assert e.findings["W103"] == ("clear", "warning", 0.0)
@@ -412,7 +413,7 @@ def test_rerunning_an_extraction_records_nothing_new(store, runs_, tmp_path):
         assert [e.id for e in again] == [e.id for e in moved] == [e.id for e in entries]
         assert again == entries
         assert len(h.runs()) == 2
-    assert count(store, "run_findings") == 28
+    assert count(store, "run_findings") == 2 * len(CATALOGUE)
 
 
 def test_another_profile_is_another_entry(store, tmp_path):
@@ -579,16 +580,19 @@ NW = Path(__file__).resolve().parent.parent / "sample_exports" / "north-west-202
 NW_ORGANISATIONS = ["Cumbria Constabulary", "Cheshire Constabulary"]
 
 #: A version-3 store written by disruption-qa before validation rules had codes (commit d5362ee, the
-#: last before them), from that checkout's root with
+#: last before them), with the north-west sample as shipped since version 0.2.0 copied into that checkout,
+#: from its root with
 #: ``disruption-qa check sample_exports/north-west-2022/disruptions_2023-01-04.csv --threats
 #: sample_exports/north-west-2022/threats_2023-01-04.csv --year 2022 --organisation "Cumbria Constabulary"
 #: --organisation "Cheshire Constabulary" --history tests/fixtures/history-v3.sqlite``: the January
 #: extraction of both forces, its validation problems under the rules' texts ("valid date", "unique ID").
 STORE_BEFORE_CODES = Path(__file__).resolve().parent / "fixtures" / "history-v3.sqlite"
 #: The checks whose records have changed since that store was written: W106 and W113 count the threats in
-#: scope, Dormant ones too, where they counted Active threats alone; against it, their newly counted threats
-#: are new records.
-REDEFINED = {"W106", "W113"}
+#: scope, Dormant ones too, and mean something else since version 0.2.0 (W113 4P plans alone, W106 moderation
+#: by its age); W115 and W116 are new. Against that store, their records are new.
+REDEFINED = {"W106", "W113", "W115", "W116"}
+#: The checks added since that store was written.
+ADDED = {"W115", "W116"}
 
 #: Every rule text a version-3 store can hold as a source (validation.RULES before codes came in), and
 #: its code. Rewording a rule must keep its old text known, or stores written before would keep it.
@@ -691,11 +695,17 @@ def test_a_store_from_before_codes_upgrades_and_still_tells_what_is_new(store, n
         redefined = {i for source, ids in problem_records(result).items() if source in REDEFINED for i in ids}
         assert previous.problem_records - redefined == fresh_previous.problem_records - redefined
         changes, expected = compare(previous, entry), compare(fresh_previous, fresh_entry)
-        assert (changes.new, changes.resolved, changes.persisting) == (
-            expected.new,
+
+        def others(checks: list[str]) -> list[str]:
+            return [c for c in checks if c not in ADDED]
+
+        assert (others(changes.new), changes.resolved, others(changes.persisting)) == (
+            others(expected.new),
             expected.resolved,
-            expected.persisting,
+            others(expected.persisting),
         )
+        # a check the store never ran is new wherever it flags
+        assert set(changes.new) & ADDED == set(expected.new + expected.persisting) & ADDED
         assert changes.new_records - redefined == expected.new_records - redefined
         assert changes.new_records and changes.new_records < entry.problem_records  # some new, some not
         assert not changes.new_records & {"D2003384", "D2000775", "D2000935"}  # the validation problems persist
@@ -918,9 +928,9 @@ def test_concurrent_runs_all_land_intact(store, tmp_path):
         entries = h.runs()
         assert sorted(e.id for e in entries) == sorted(i for pair in ids for i in pair)
         assert [e.extraction_date.day for e in h.runs(CHESHIRE)] == [4, 6, 8, 5, 7, 9]
-        assert all(len(e.findings) == 14 for e in entries)
+        assert all(len(e.findings) == len(CATALOGUE) for e in entries)
     assert count(store, "schema_version") == 4
-    assert count(store, "run_findings") == 12 * 14
+    assert count(store, "run_findings") == 12 * len(CATALOGUE)
     if not store.startswith("postgresql"):
         with sqlite3.connect(store) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -934,7 +944,7 @@ def test_the_same_run_recorded_at_once_is_one_entry(store, tmp_path):
     assert len({tuple(pair) for pair in ids}) == 1
     with open_history(store) as h:
         assert [e.id for e in h.runs()] == ids[0]
-    assert count(store, "run_findings") == 2 * 14
+    assert count(store, "run_findings") == 2 * len(CATALOGUE)
     assert count(store, "run_problem_records") == 3  # one list for each source of its problem records, once
 
 

@@ -14,8 +14,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from disruption_qa import api
+from disruption_qa.checks import BY_KEY
 from disruption_qa.sample import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +125,12 @@ def test_report_shows_numbers_in_tables_and_charts_with_text(region):
     for f in flagged:
         assert f"Records behind {f.check}" in html
         assert f.records[0] in html
+    # and says what it rests on: the inspection's words or the tool's own rule
+    for f in (f for f in result.findings if f.status == "flagged"):
+        basis = " ".join(BY_KEY[f.check].sections()["Basis"].split())
+        assert f"<strong>Basis.</strong> {escape(basis)}" in " ".join(html.split()), f.check
+    # the master list's officers, in the indicators
+    assert "Lead responsible officers holding them" in html and f">{ind.officers}<" in html
 
 
 def _rewrite(src: Path, dst: Path, change) -> None:

@@ -53,6 +53,10 @@ ASSESSED_BY_JULY = {
 }
 MORILE_BY_JULY = {"T100008", "T100514", "T100745", "T100803", "T101038", "T101086"}
 NEW_THREATS = {f"T1012{n}" for n in range(16, 29)}
+MODERATED_BY_JULY = {
+    *("T101141", "T101154", "T101160", "T101182", "T101196", "T101203"),
+    *("T101205", "T101207", "T101208", "T101212", "T101213"),
+}
 
 
 @cache
@@ -260,14 +264,28 @@ def test_july_master_list_changes():
     jan = read_export(FOLDER / f"threats_{JANUARY}.csv", "threats").text.reset_index(drop=True)
     jul = read_export(FOLDER / f"threats_{JULY}.csv", "threats").text.reset_index(drop=True)
     head = jul.iloc[: len(jan)]
-    differs = (head.fillna("~") != jan.fillna("~")).any(axis=1)
-    assert set(head.loc[differs, "threat_id"]) == MORILE_BY_JULY
-    assert jan.loc[differs, "morile_score"].isna().all() and head.loc[differs, "morile_score"].notna().all()
-    assert (jan.loc[differs, "owning_organisation"] == CUMBRIA).all()
+    differs = head.fillna("~") != jan.fillna("~")
+    # only the columns of the three kinds of change: scores, plan reviews, moderation
+    changed = {"tier", "morile_score", "last_review_date", "moderation_status", "soc_status"}
+    assert not differs.drop(columns=list(changed)).any().any()
+    scored = differs["morile_score"]
+    assert set(head.loc[scored, "threat_id"]) == MORILE_BY_JULY
+    assert jan.loc[scored, "morile_score"].isna().all() and head.loc[scored, "morile_score"].notna().all()
+    assert (jan.loc[scored, "owning_organisation"] == CUMBRIA).all()
+    # plans reviewed since: a later Last Review Date, never one taken away
+    reviewed = differs["last_review_date"]
+    before = pd.to_datetime(jan.loc[reviewed, "last_review_date"], dayfirst=True)
+    after = pd.to_datetime(head.loc[reviewed, "last_review_date"], dayfirst=True)
+    assert after.notna().all() and (before.isna() | (after > before)).all() and reviewed.sum() > 500
+    # January's unmoderated threats moderated since, found not to be SOC (the threats counted stay the same)
+    moderated = differs["moderation_status"]
+    assert set(head.loc[moderated, "threat_id"]) == MODERATED_BY_JULY
+    assert (jan.loc[moderated, "moderation_status"] == "Unmoderated").all()
+    assert (head.loc[moderated, "soc_status"] == "Non-SOC").all() and differs["soc_status"].equals(moderated)
     new = jul.iloc[len(jan) :]
     assert set(new["threat_id"]) == NEW_THREATS
     assert (new["moderation_status"] == "Unmoderated").all()
-    for tid in ASSESSED_BY_JULY | dict.fromkeys(MORILE_BY_JULY | NEW_THREATS):
+    for tid in ASSESSED_BY_JULY | dict.fromkeys(MORILE_BY_JULY | MODERATED_BY_JULY | NEW_THREATS):
         assert tid in README.read_text("utf-8")
 
 
@@ -358,12 +376,27 @@ def test_expected_findings_table_agrees_with_the_files():
     share = (view["strand"] == "Pursue").groupby(view["recording_organisation"]).mean()
     t = threats(JANUARY)
     scope = t[t["phase"].isin(["Active", "Dormant"])]  # the threats in scope: not closed
-    unassessed = (
-        (scope["morile_score"].isna() | scope["tier"].isna() | (scope["moderation_status"] == "Unmoderated"))
-        .groupby(scope["owning_organisation"])
-        .mean()
-    )
+    org = scope["owning_organisation"]
+    age = (pd.Timestamp(2023, 1, 4) - scope["created_date"]).dt.days
+    waiting = (scope["moderation_status"] == "Unmoderated") & (age > 28)
+    unassessed = (scope["morile_score"].isna() | scope["tier"].isna() | waiting).groupby(org).mean()
+    due = age >= 90
+    no_plan = (due & scope["last_review_date"].isna()).groupby(org).sum()
+    reviewed_before = (pd.Timestamp(2023, 1, 4) - scope["last_review_date"]).dt.days > 90
+    out_of_date = (due & reviewed_before).groupby(org).sum() / due.groupby(org).sum()
+    no_officer = scope["lead_responsible_officer"].isna().groupby(org).sum()
+    busiest = scope.groupby("owning_organisation")["lead_responsible_officer"].agg(lambda s: s.value_counts().max())
     frame = disruptions(JANUARY)
+    own = frame[frame["record_date"].dt.year == 2022]
+    active = scope[(scope["phase"] == "Active") & (scope["threat_type"] == C.OCG)]
+    disrupted = pd.Series(
+        [
+            ((own["recording_organisation"] == o) & (own["threat_id"] == i)).any()
+            for o, i in zip(active["owning_organisation"], active["threat_id"])
+        ],
+        index=active.index,
+    )
+    undisrupted = (~disrupted).groupby(active["owning_organisation"]).mean()
     in_year = frame[frame["record_date"].dt.year == 2022]
     top = in_year.groupby("recording_organisation")["recorded_by"].agg(lambda s: s.value_counts(normalize=True).iloc[0])
     live = t[~t["phase"].str.contains("Closed")]
@@ -379,8 +412,17 @@ def test_expected_findings_table_agrees_with_the_files():
             has = ((live["owning_organisation"] == org) & (live["threat_type"] == C.VULNERABILITY)).any()
             assert status == ("clear" if has else "flagged"), org
         elif check == "W106":
-            assert status == ("flagged" if unassessed[org] > 0.05 else "clear"), (org, unassessed[org])
-            assert abs(unassessed[org] - 0.05) > 0.015
+            assert status == ("flagged" if unassessed[org] > 0 else "clear"), (org, unassessed[org])
+        elif check == "W113":
+            flagged = no_plan[org] > 0 or out_of_date[org] > 0.10
+            assert status == ("flagged" if flagged else "clear"), (org, no_plan[org], out_of_date[org])
+            assert abs(out_of_date[org] - 0.10) > 0.05  # clear of the threshold
+        elif check == "W115":
+            flagged = no_officer[org] > 0 or busiest[org] > 30
+            assert status == ("flagged" if flagged else "clear"), (org, no_officer[org], busiest[org])
+        elif check == "W116":
+            assert status == ("flagged" if undisrupted[org] > 0.25 else "clear"), (org, undisrupted[org])
+            assert abs(undisrupted[org] - 0.25) > 0.03
         elif check == "W108":
             assert status == ("flagged" if top[org] > 0.5 else "clear"), (org, top[org])
         else:
@@ -391,6 +433,14 @@ def test_expected_findings_table_agrees_with_the_files():
     assert statuses[(CUMBRIA, "W101")] == "clear" and statuses[(MERSEYSIDE, "W101")] == "clear"
     assert statuses[(CHESHIRE, "W105")] == "flagged" and statuses[(NORTH_WALES, "W108")] == "flagged"
     assert statuses[(MERSEYSIDE, "W104")] == "flagged"
+    # where the inspection found each failing of the master list, and nowhere else
+    for check, found in {
+        "W106": {CUMBRIA},
+        "W113": {CHESHIRE, CUMBRIA, NORTH_WALES},
+        "W115": {CHESHIRE, NORTH_WALES},
+        "W116": {CUMBRIA, NORTH_WALES},
+    }.items():
+        assert {o for o in REGION if statuses[(o, check)] == "flagged"} == found, check
 
 
 def test_readme_says_how_to_run_and_regenerate():

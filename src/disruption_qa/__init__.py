@@ -1,3 +1,3 @@
 """disruption-qa: data-quality checks for SOC disruption records exported from APMIS."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -113,6 +113,11 @@ def _merge(target: dict[str, dict], layer: dict[str, dict], where: str) -> None:
             raise InputError(f"{where}: [checks.{key}] must be a table of settings")
         allowed = check.all_params()
         for name, value in values.items():
+            if name in check.moved:
+                raise InputError(
+                    f"{where}: {check.id} ({check.name}) has no setting {name!r} since version"
+                    f" {check.moved[name][1]}: it is {check.moved[name][0]}'s now ([checks.{check.moved[name][0]}])"
+                )
             if name not in allowed:
                 raise InputError(
                     f"{where}: {check.id} ({check.name}) has no setting {name!r} (settings: {', '.join(allowed)})"

@@ -138,6 +138,9 @@ class ComparisonRow:
     threats: int | None
     vulnerabilities: int | None
     unassessed_threats: int | None
+    officers: int | None
+    threats_per_officer_median: float | None
+    threats_per_officer_max: int | None
     flagged: list[dict]  # check, title, severity
 
 
@@ -191,6 +194,9 @@ def row(result: OrganisationResult) -> ComparisonRow:
         threats=i.threats,
         vulnerabilities=i.threats_by_type["SOC Vulnerability"] if i.has_master_list else None,
         unassessed_threats=i.unassessed_threats,
+        officers=i.officers,
+        threats_per_officer_median=i.threats_per_officer_median,
+        threats_per_officer_max=i.threats_per_officer_max,
         flagged=[{"check": f.check, "title": f.title, "severity": f.severity} for f in flagged],
     )
 

@@ -20,7 +20,7 @@ from . import contract as c
 from .catalogue import Profile
 from .checks import CATALOGUE, Context
 from .errors import InputError
-from .measures import lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
+from .measures import lag_distribution, lateness, monthly_by_strand, officers, top_recorder, unassessed
 from .parallel import Pool
 from .records import RecordSource, record_tables
 from .results import Figures, Finding, Indicators, Issue, OrganisationResult, Period, strand_shares
@@ -160,13 +160,18 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
     if ctx.threats is not None:
         threats, scope = ctx.threats, ctx.threats_in_scope
         active_threats = len(ctx.active_threats)
+        as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
+        held = officers(scope)
         result.update(
             threats=len(threats),
             threats_by_type=_counts(threats["threat_type"], c.THREAT_TYPES),
             threats_in_scope=len(scope),
             threat_phases_in_scope=list(c.PHASES_IN_SCOPE),
             active_threats=active_threats,
-            unassessed_threats=int(unassessed(scope)["any"].sum()),
+            unassessed_threats=int(unassessed(scope, as_of, settings["W106"]["moderation_days"])["any"].sum()),
+            officers=len(held),
+            threats_per_officer_median=float(held.median()) if len(held) else None,
+            threats_per_officer_max=int(held.max()) if len(held) else None,
             disruptions_per_active_threat=total / active_threats if active_threats else None,
         )
     return result
@@ -190,7 +195,6 @@ class _Prepared:
     by_org: _Split
     threats_by_org: _Split | None
     master_by_id: pd.DataFrame | None
-    disrupted: pd.Index
     sources: dict[str, RecordSource]
     include_summaries: bool
 
@@ -233,7 +237,6 @@ def run_checks(
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
-    in_period_mask = _between(disruptions[profile.period_column], start, end)
     prepared = _Prepared(
         validation=validation,
         profile=profile,
@@ -245,7 +248,6 @@ def run_checks(
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None)
         if threats is not None
         else None,
-        disrupted=pd.Index(disruptions.loc[in_period_mask, "threat_id"].dropna().unique()),
         sources={e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports},
         include_summaries=include_summaries,
     )
@@ -305,7 +307,6 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
         threats=_where(own_threats, p.profile.threats_counted(own_threats)) if own_threats is not None else None,
         all_threats=own_threats,
         master_list=p.master_by_id,
-        disrupted_threats=p.disrupted,
         sources=p.sources,
     )
     findings = [check.evaluate(ctx) for check in p.checks]

@@ -62,17 +62,36 @@ def top_recorder(records: pd.DataFrame) -> tuple[str | None, int, int, int]:
     return str(counts.index[0]), int(counts.iloc[0]), len(named), len(counts)
 
 
-def unassessed(threats: pd.DataFrame) -> dict[str, pd.Series]:
-    """Masks over threats: no MoRiLE score, no tier, unmoderated, and any of them."""
+def unassessed(threats: pd.DataFrame, as_of: pd.Timestamp, moderation_days: int) -> dict[str, pd.Series]:
+    """Masks over threats: no MoRiLE score, no tier, still unmoderated more than ``moderation_days`` after
+    their Created Date as of ``as_of`` (the extraction date), and any of them."""
     no_score = threats["morile_score"].isna()
     no_tier = threats["tier"].isna()
-    unmoderated = threats["moderation_status"] == "Unmoderated"
+    waiting = (threats["moderation_status"] == "Unmoderated") & (
+        (as_of - threats["created_date"]).dt.days > moderation_days
+    )
     return {
         "no_score": no_score,
         "no_tier": no_tier,
-        "unmoderated": unmoderated,
-        "any": no_score | no_tier | unmoderated,
+        "moderation_overdue": waiting,
+        "any": no_score | no_tier | waiting,
     }
+
+
+def plans(threats: pd.DataFrame, as_of: pd.Timestamp, review_days: int) -> dict[str, pd.Series]:
+    """Masks over threats for their 4P plans as of ``as_of`` (the extraction date): due (created at least
+    ``review_days`` before), and among those due, no plan recorded (no Last Review Date) and out of date (last
+    reviewed more than ``review_days`` before)."""
+    due = (as_of - threats["created_date"]).dt.days >= review_days
+    no_plan = due & threats["last_review_date"].isna()
+    out_of_date = due & ((as_of - threats["last_review_date"]).dt.days > review_days)
+    return {"due": due, "no_plan": no_plan, "out_of_date": out_of_date}
+
+
+def officers(threats: pd.DataFrame) -> pd.Series:
+    """Threats held by each Lead Responsible Officer, most first (threats with none left out)."""
+    held = threats["lead_responsible_officer"].value_counts()
+    return held[held > 0]  # a categorical column also counts other organisations' officers, at 0
 
 
 def in_scope(threats: pd.DataFrame | None) -> pd.DataFrame | None:

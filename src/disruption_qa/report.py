@@ -26,6 +26,8 @@ __all__ = ["RECORDS_SHOWN", "ReportData", "SignView", "ValidationGroup", "build_
 class SignView:
     finding: Finding
     why: str
+    #: What the check rests on: the inspection's words, or the tool's own rule (its docstring's Basis).
+    basis: str
     what_to_do: str
     record_columns: list[str]
     #: The records shown (the first RECORDS_SHOWN), column by column: each a list of cell texts.
@@ -127,6 +129,7 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
             SignView(
                 f,
                 sections.get("Why it matters", ""),
+                sections.get("Basis", ""),
                 sections.get("What to do", ""),
                 list(table.columns) if table else [],
                 [list(column) for column in table.cells] if table else [],

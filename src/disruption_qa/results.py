@@ -245,6 +245,10 @@ class Indicators:
     active_threats: int | None = None
     unassessed_threats: int | None = None
     disruptions_per_active_threat: float | None = None
+    #: Lead Responsible Officers holding threats in scope, and the threats each holds.
+    officers: int | None = None
+    threats_per_officer_median: float | None = None
+    threats_per_officer_max: int | None = None
 
     #: The figures that exist only with a master list.
     MASTER_LIST = (
@@ -255,6 +259,9 @@ class Indicators:
         "active_threats",
         "unassessed_threats",
         "disruptions_per_active_threat",
+        "officers",
+        "threats_per_officer_median",
+        "threats_per_officer_max",
     )
 
     @property

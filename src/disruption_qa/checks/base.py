@@ -5,7 +5,8 @@ A check is one class in one module named after its stable ID
 name and title; the export its records come from (``records``); its severity;
 its parameters, each with its type, default value and description
 (``params``); and its documentation, the docstring under the headings
-*What it checks*, *Why it matters*, *Example* and *What to do*. Both user
+*What it checks*, *Why it matters*, *Basis* (the inspection's words it rests on, section named, or that it
+is the tool's own rule; and which thresholds are the tool's choice), *Example* and *What to do*. Both user
 catalogues are generated from the classes and tested to be current:
 ``docs/checks.md`` (:mod:`disruption_qa.render.catalogue_docs`) and the default
 settings, ``checks/defaults.toml`` (:func:`~disruption_qa.render.catalogue_docs.defaults_toml`).
@@ -33,7 +34,7 @@ from ..results import CLEAR, FLAGGED, NOT_APPLICABLE, SEVERITIES, Finding, Recor
 if TYPE_CHECKING:
     from ..records import RecordSource
 
-DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "What to do")
+DOC_HEADINGS = ("What it checks", "Why it matters", "Basis", "Example", "What to do")
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,7 @@ class Context:
     ``counted``: the lead disruptions the profile counts (its filters applied).
     ``threats``: the organisation's master list as the profile counts it; ``all_threats``
     is its whole master list; ``master_list`` every organisation's, one row per Threat ID
-    and indexed by it (None without one). ``disrupted_threats``: the Threat IDs any
-    organisation recorded a disruption against in the period.
+    and indexed by it (None without one).
     """
 
     organisation: Organisation
@@ -80,7 +80,6 @@ class Context:
     threats: pd.DataFrame | None
     all_threats: pd.DataFrame | None
     master_list: pd.DataFrame | None
-    disrupted_threats: pd.Index
     #: Where records are found, by export (see ``locate``); empty where the frames stand alone (tests).
     sources: dict[RecordKind, RecordSource] = field(default_factory=dict, repr=False)
 
@@ -138,6 +137,8 @@ class Check:
     #: Two-level checks flag at or above (``inclusive``) or strictly above their thresholds.
     inclusive: ClassVar[bool] = False
     params: ClassVar[dict[str, Param]] = {}
+    #: Settings the check had once and another check has now: name -> (that check's ID, the version since).
+    moved: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def __init__(self, settings: dict[str, Any]):
         self.settings = settings

@@ -19,6 +19,13 @@ class MissingStrand(Check):
     APMIS. A strand with no records at all almost always means the work is not
     being recorded, not that it is not being done.
 
+    Basis:
+    The tool's own rule, from the finding behind W101 (The 2023 inspection
+    of the north-west, Lancashire Constabulary, "Lancashire Constabulary
+    should improve how it records disruptions on the national database":
+    "not all disruption activity is being recorded"). The 5% floors are
+    the tool's choice.
+
     Example:
     Prevent: 4 of 373 lead disruptions (1%), below the floor of 5%.
 

@@ -13,10 +13,14 @@ class ForceSupportDisruptions(Check):
     unit or a national agency).
 
     Why it matters:
-    "Police forces can only record disruptions that they have led" (Appendix 2
-    of the 2023 inspection). A force's support records are either lead
-    disruptions typed wrongly, or another organisation's disruptions counted
-    twice.
+    Only a regional organised crime unit records support disruptions. A
+    force's support records are either lead disruptions typed wrongly, or
+    another organisation's disruptions counted twice.
+
+    Basis:
+    The 2023 inspection of the north-west, Appendix 2, "Data methodology
+    and caveats": "Police forces can only record disruptions that they
+    have led".
 
     Example:
     6 support disruptions recorded by a police force.

@@ -14,9 +14,14 @@ class NoVulnerabilities(Check):
     Why it matters:
     Vulnerabilities such as county lines exploitation are part of every
     organisation's SOC picture. In 2023 Cheshire had 118 threats on the
-    master list and none were vulnerabilities; interviews showed a lack of
-    understanding of the threat types, so threats were not being assessed and
-    prioritised. Three months later, after feedback, it had recorded 37.
+    master list and none were vulnerabilities; three months later, after
+    feedback, it had recorded 37.
+
+    Basis:
+    The 2023 inspection of the north-west, Cheshire Constabulary,
+    "Understanding SOC and setting priorities to tackle it": "none of
+    these assessments were completed for SOC vulnerabilities, such as
+    county lines".
 
     Example:
     None of 118 threats on the master list is a SOC vulnerability.

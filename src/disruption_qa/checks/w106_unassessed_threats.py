@@ -2,29 +2,41 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pandas as pd
+
 from ..measures import unassessed
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
 class UnassessedThreats(Check):
-    """Threats in scope without a MoRiLE score, a tier, or moderation.
+    """Threats in scope without a MoRiLE score or a tier, or waiting too long for moderation.
 
     What it checks:
-    The share of the organisation's threats in scope (those the profile
-    counts whose Phase is ``Active`` or ``Dormant``: every threat not closed)
-    with no MoRiLE Score, no Tier, or Moderation Status ``Unmoderated``.
+    The organisation's threats in scope (those the profile counts whose Phase
+    is ``Active`` or ``Dormant``: every threat not closed) with no MoRiLE
+    Score, no Tier, or Moderation Status still ``Unmoderated`` more than
+    ``moderation_days`` after their Created Date, as of the extraction date.
+    Every threat should be assessed, so by default one is enough to flag
+    (``threshold`` is the share tolerated).
 
     Why it matters:
     A threat that is not scored, tiered and moderated cannot be prioritised
-    against the others; the inspectors' own figures leave unmoderated threats
-    out. In 2023 Cumbria had not yet applied MoRiLE to every threat.
+    against the others.
+
+    Basis:
+    The 2023 inspection of the north-west, Cumbria Constabulary, "The
+    constabulary has introduced a process to manage SOC priorities":
+    MoRiLE "hasn't yet been applied to every SOC threat identified"; the
+    NWROCU, "The NWROCU has a good understanding of threats affecting the
+    region": forces' assessments "are then moderated by the ROCTA unit".
+    The 28 days allowed for moderation are the tool's choice.
 
     Example:
-    23 of 140 threats in scope (16%) are not fully assessed: 12 have no MoRiLE score, 9 no tier, 7 are unmoderated.
+    9 of 140 threats in scope (6%) are not fully assessed: 5 have no MoRiLE score, 4 no tier, 2 have waited more than 28 days for moderation; the threshold is 0%.
 
     What to do:
-    Send the threats listed to the analysts who run MoRiLE assessments and to
-    the regional threat assessment unit for moderation.
+    Send the threats listed to the analysts who run MoRiLE assessments, and
+    the ones waiting to the regional threat assessment unit for moderation.
     """
 
     id = "W106"
@@ -33,7 +45,8 @@ class UnassessedThreats(Check):
     records = "threats"
     needs_master_list = True
     params: ClassVar[dict[str, Param]] = {
-        "threshold": Param(float, 0.05, "Share of threats in scope not fully assessed above which to flag.")
+        "threshold": Param(float, 0.0, "Share of threats in scope not fully assessed above which to flag."),
+        "moderation_days": Param(int, 28, "Days after its Created Date by which a threat should be moderated."),
     }
 
     def run(self, ctx: Context) -> Finding:
@@ -42,14 +55,17 @@ class UnassessedThreats(Check):
             return self.not_applicable(
                 "the organisation has no threats in scope (Active or Dormant) on the master list"
             )
-        masks = unassessed(scope)
-        no_score, no_tier, unmoderated = masks["no_score"], masks["no_tier"], masks["unmoderated"]
+        days = self.settings["moderation_days"]
+        masks = unassessed(scope, pd.Timestamp(ctx.extraction_date or ctx.end), days)
+        counts = {name: int(mask.sum()) for name, mask in masks.items()}
         bad = scope["threat_id"][masks["any"]]
         share = len(bad) / len(scope)
-        parts = f"{int(no_score.sum())} have no MoRiLE score, {int(no_tier.sum())} no tier, {int(unmoderated.sum())} are unmoderated"
         message = (
-            f"{len(bad)} of {len(scope)} threats in scope ({pct(len(bad), len(scope))}) are not fully assessed: {parts};"
+            f"{len(bad)} of {len(scope)} threats in scope ({pct(len(bad), len(scope))}) are not fully assessed:"
+            f" {counts['no_score']} have no MoRiLE score, {counts['no_tier']} no tier,"
+            f" {counts['moderation_overdue']} have waited more than {days} days for moderation;"
             f" the threshold is {share_text(self.settings['threshold'])}."
         )
+        details = {k: counts[k] for k in ("no_score", "no_tier", "moderation_overdue")}
         flagged = share > self.settings["threshold"]
-        return self.finding(flagged, message, value=share, records=bad)
+        return self.finding(flagged, message, value=share, records=bad, details=details)

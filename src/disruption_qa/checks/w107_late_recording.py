@@ -20,6 +20,13 @@ class LateRecording(Check):
     every in-year figure an undercount, and the work they describe is easily
     forgotten before it is recorded.
 
+    Basis:
+    The 2023 inspection of the north-west, Appendix 2, "Data methodology
+    and caveats": "A further extraction was carried out on 13 July 2023 to
+    examine further disruptions [of 2022] which were added to APMIS after
+    4 January 2023". The 28 days and the 20% tolerance are the tool's own
+    hygiene rule.
+
     Example:
     61 of 402 disruptions (15%) were recorded more than 28 days after they happened; 9 were entered after the period ended.
 

@@ -16,9 +16,13 @@ class RecorderConcentration(Check):
 
     Why it matters:
     When recording depends on one person it stops when they are away or move
-    on, and the people who did the work are not involved in recording it. In
-    North Wales the inspectors found that much of the recording "fell to a
-    senior analyst in the force".
+    on, and the people who did the work are not involved in recording it.
+
+    Basis:
+    The 2023 inspection of the north-west, North Wales Police, "The force
+    has improved its recording of SOC disruptions": "much of this work
+    fell to a senior analyst in the force". The 50% share and the 20
+    records are the tool's choice.
 
     Example:
     One user (U0412) typed in 81 of 120 records (68%); the threshold is 50%.

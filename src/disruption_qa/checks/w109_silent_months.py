@@ -20,6 +20,10 @@ class SilentMonths(Check):
     points at recording (a recorder on leave, a system change, a backlog),
     not at crime.
 
+    Basis:
+    The tool's own hygiene rule: the inspection gives no monthly figure.
+    The quarter of the monthly median is the tool's choice.
+
     Example:
     August 2022 has no records; the monthly median is 31.
 

@@ -20,6 +20,11 @@ class OrphanRecords(Check):
     does not exist, was already closed, or is of another type never counts
     where it should, and the threat's 4P plan looks emptier than it is.
 
+    Basis:
+    The tool's own rule, from the export contract: a disruption counts
+    against a threat of the master list, open when it happened, of the
+    same type.
+
     Example:
     7 disruptions do not match the master list: 3 unknown Threat IDs, 2 against closed threats, 2 with another Threat Type.
 

@@ -16,6 +16,11 @@ class ProbableDuplicates(Check):
     Double counting inflates performance and hides how much work was really
     done; it usually happens when two people record the same operation.
 
+    Basis:
+    The tool's own hygiene rule: the inspection gives no figure for
+    duplicates. What makes two records probable duplicates (the same
+    organisation, threat, date, strand and tactic) is the tool's choice.
+
     Example:
     4 groups of probable duplicates (9 records).
 

@@ -27,6 +27,14 @@ class TacticStrandMismatch(Check):
     victim), but when it is common, prevent and protect work is being filed as
     pursue, or the other way round, and the strand mix misleads.
 
+    Basis:
+    The tool's own rule, from the finding behind W101 (The 2023 inspection
+    of the north-west, Greater Manchester Police, "The force should
+    continue to improve how it records disruptions on APMIS": of prevent
+    and protect work, "it seems likely that some of this work isn't being
+    recorded"). Which tactics belong to which strand, and the 10%
+    tolerance, are the tool's choice.
+
     Example:
     52 of 402 records (13%) use a tactic that usually serves another strand; the threshold is 10%.
 

@@ -19,6 +19,12 @@ class PendingAssessments(Check):
     A disruption left pending drops out of every such count, however
     significant the activity was.
 
+    Basis:
+    The 2023 inspection of the north-west, Appendix 2, "Data methodology
+    and caveats": the inspectors counted disruptions whose "Assessment
+    Category is Major, Minor and Moderate". The 28 days are the tool's own
+    hygiene rule.
+
     Example:
     17 disruptions are still Pending more than 28 days after they were recorded.
 

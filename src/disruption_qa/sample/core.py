@@ -204,7 +204,7 @@ class ThreatPlan:
     #: per organisation name: share of active threats with no MoRiLE score and no tier (W106)
     morile_missing: dict | None = None
     default_morile_missing: float = 0.03
-    no_lro: float = 0.04  # active threats with no Lead Responsible Officer (W113)
+    no_lro: float = 0.04  # active threats with no Lead Responsible Officer (W115)
     stale_review: float = 0.07  # active threats whose plan was last reviewed over a year ago (W113)
     #: why failing threats fail: closed, Tier 5, unmoderated, non-SOC, strategic
     fail_reasons: tuple[float, ...] = (0.42, 0.2, 0.14, 0.12, 0.12)

@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..contract import SOC_STATUSES
 from ..errors import InputError
 from . import core, records
 from .generator import DATE_COLUMNS, DISRUPTIONS_TITLE, THREATS_TITLE, _supported_candidates
-from .writing import prepare_out, replace, write_csv, write_xlsx, written
+from .writing import dates, prepare_out, replace, write_csv, write_xlsx, written
 
 YEAR = 2022
 FIRST = dt.datetime(2023, 1, 4, 9, 14)
@@ -93,6 +94,99 @@ MORILE_BY_JULY = 6
 NEW_THREATS = np.array([2, 1, 3, 2, 3, 1, 1])
 
 PRESETS = {"north-west-2022": "the north-west region's extraction for 2022, calibrated to the 2023 inspection"}
+
+
+#: How each organisation keeps its master list, as the inspection found it (checks W106, W113, W115, W116);
+#: everything not named here is kept well. Drawn from a stream of its own, after the disruptions, so that no
+#: disruption figure depends on it.
+MASTER_LIST_SEED = [SEED, 16]
+#: Days within which a plan kept current was last reviewed, before each extraction (W113 allows 90).
+CURRENT_REVIEW_DAYS = 80
+#: Share of the plans due whose last review is over 90 days old: Cheshire "Some plans were out of date";
+#: North Wales' plans "lack evidence of being reviewed and updated".
+OUT_OF_DATE = {CHESHIRE: 0.25, NORTH_WALES: 0.35}
+#: Share of the threats due with no plan recorded: Cumbria "Some investigations had no 4P plan at all".
+NO_PLAN = {CUMBRIA: 0.08}
+#: Cheshire "has five lead responsible officers", and "It wasn't always clear who the plan owner was".
+CHESHIRE_OFFICERS = 5
+CHESHIRE_NO_OFFICER = 5
+#: North Wales' LROs "are managing significant other demands": one holds this many threats (W115 allows 30).
+NORTH_WALES_BUSIEST = 34
+#: The most active threats without a disruption of their owner in 2022 where the inspection found none
+#: missing (W116 allows 25%); Cumbria and North Wales keep theirs (over a third).
+UNDISRUPTED_AT_MOST = 0.18
+
+
+def _as_inspected(threats: pd.DataFrame, frame: pd.DataFrame, first: dt.date, second: dt.date) -> dict[str, np.ndarray]:
+    """Shape the master list's assessment, plans, officers and phases as the inspection found them (in place);
+    returns what changed by the July extraction: the threats then moderated (``moder``) and the plans'
+    Last Review Dates (``review``, day numbers, -1 blank)."""
+    rng = np.random.default_rng(MASTER_LIST_SEED)
+    org, phase = threats["org"].to_numpy(), threats["phase"].to_numpy().copy()
+    created, passes = threats["created"].to_numpy().copy(), threats["passes"].to_numpy()
+    live = phase <= core.DORMANT
+    ext1, ext2 = core.day(first), core.day(second)
+
+    # W106: every threat scored and tiered but Cumbria's; assessments moderated within 28 days of creation
+    score, tier = threats["score"].to_numpy().copy(), threats["tier"].to_numpy().copy()
+    fill = live & (org != CUMBRIA) & (np.isnan(score) | (tier < 0))
+    tier[fill] = rng.choice([1, 2, 3], size=int(fill.sum()), p=[0.3, 0.4, 0.3])
+    score[fill] = np.array([95, 55, 20])[tier[fill] - 1] + rng.integers(0, 40, int(fill.sum()))
+    moder, soc = threats["moder"].to_numpy().copy(), threats["soc"].to_numpy().copy()
+    waiting = live & (moder == 1) & (ext1 - created > 28)
+    # one disrupted before then was moderated long ago: it fails the filters as not SOC instead, so that the
+    # threats the inspectors counted stay the same
+    disrupted_early = np.isin(np.arange(len(threats)), frame["threat"][frame["ddate"] < ext1 - 28].to_numpy())
+    moder[waiting & disrupted_early], soc[waiting & disrupted_early] = 0, 1
+    recent = np.flatnonzero(waiting & ~disrupted_early)
+    first_disrupted = pd.Series(frame["ddate"].to_numpy()).groupby(frame["threat"].to_numpy()).min()
+    created[recent] = np.minimum(
+        ext1 - 1 - rng.integers(0, 27, len(recent)), first_disrupted.reindex(recent, fill_value=ext1).to_numpy()
+    )
+
+    # W115: Cheshire's five officers, some threats with none; one North Wales officer holding too many
+    lro = threats["lro"].to_numpy().copy()
+    cheshire = np.flatnonzero(org == CHESHIRE)
+    lro[cheshire] = lro[cheshire][lro[cheshire] >= 0].min() + rng.permutation(len(cheshire)) % CHESHIRE_OFFICERS
+    unowned = lro < 0
+    lro[unowned] = [lro[(org == o) & ~unowned].min() + rng.integers(0, 4) for o in org[unowned]]
+    lro[rng.choice(np.flatnonzero(live & passes & (org == CHESHIRE)), CHESHIRE_NO_OFFICER, replace=False)] = -1
+    wales = np.flatnonzero(live & passes & (org == NORTH_WALES))
+    lro[rng.choice(wales, NORTH_WALES_BUSIEST, replace=False)] = lro[org == NORTH_WALES].min()
+
+    # W116: where the inspection found no gap, an active threat nobody disrupted for a year is dormant
+    in_2022 = (frame["rdate"].to_numpy() <= ext1) & (frame["rdate"].to_numpy() >= core.day(dt.date(YEAR, 1, 1)))
+    own = frame["org"].to_numpy() == org[frame["threat"].to_numpy()]
+    disrupted = np.zeros(len(threats), bool)
+    disrupted[frame["threat"].to_numpy()[in_2022 & own]] = True
+    for o in set(range(7)) - {CUMBRIA, NORTH_WALES}:
+        active = (org == o) & (phase == core.ACTIVE) & (threats["ttype"].to_numpy() == core.OCG)
+        idle = np.flatnonzero(active & ~disrupted)
+        excess = len(idle) - int(UNDISRUPTED_AT_MOST * active.sum())
+        if excess > 0:
+            phase[rng.choice(idle, excess, replace=False)] = core.DORMANT
+
+    # W113: plans reviewed in the last weeks before each extraction, but where the inspection found otherwise
+    review = threats["review"].to_numpy().copy()
+    july = review.copy()
+    draw = rng.random(len(threats))  # the same threats' plans fall behind in both extractions
+    for ext, out in ((ext1, review), (ext2, july)):
+        due = live & (ext - created >= 90)
+        out[due] = np.maximum(ext - rng.integers(1, CURRENT_REVIEW_DAYS, int(due.sum())), created[due])
+        for o, share in OUT_OF_DATE.items():
+            stale = due & (org == o) & (draw < share)
+            out[stale] = np.maximum(ext - 91 - rng.integers(0, 300, int(stale.sum())), created[stale])
+        for o, share in NO_PLAN.items():
+            # in July, a plan missing in January, or one never recorded for a threat due since
+            out[due & (org == o) & (draw < share) & ((out is review) | (review < 0))] = -1
+    july = np.where((july >= 0) & (review >= 0), np.maximum(july, review), july)  # a review is never undone
+    # January's new threats, moderated since and found not to be SOC (so the threats counted stay the same)
+    july_moder = np.where(live & (moder == 1), 0, moder)
+
+    threats["score"], threats["tier"], threats["created"] = score, tier, created
+    threats["moder"], threats["soc"] = moder, soc
+    threats["lro"], threats["phase"], threats["review"] = lro, phase, review
+    return {"moder": july_moder, "review": july}
 
 
 @dataclass
@@ -334,6 +428,7 @@ def build() -> Extraction:
         blank_area=0.01,
     )
     frame = records.finish(rng, plan, threats, opts)
+    by_july = _as_inspected(threats, frame, first, second)
     cols = records.disruption_columns(frame, ORGS)
     planted = records.Planted()
     kind = frame["kind"].to_numpy()
@@ -364,6 +459,11 @@ def build() -> Extraction:
 
     # the master list in July: MoRiLE applied to some Cumbria threats, and new threats
     tjuly = dict(tcols)
+    reviewed = np.flatnonzero(by_july["review"] != threats["review"].to_numpy())
+    moderated = np.flatnonzero(by_july["moder"] != threats["moder"].to_numpy())
+    tjuly["Last Review Date"] = dates(by_july["review"])
+    tjuly["Moderation Status"] = replace(tcols["Moderation Status"], moderated, ["Moderated"] * len(moderated))
+    tjuly["SOC Status"] = replace(tcols["SOC Status"], moderated, [SOC_STATUSES[1]] * len(moderated))
     unscored = np.flatnonzero(
         (threats["org"].to_numpy() == CUMBRIA)
         & np.isnan(threats["score"].to_numpy())
@@ -379,20 +479,26 @@ def build() -> Extraction:
     changes["MoRiLE score and tier applied since January"] = [
         f"{tids[r]} -> Tier {t + 1}, MoRiLE {s}" for r, t, s in zip(scored, tier, score)
     ]
-    new = _new_threats(rng, threats, first, second)
+    new = _new_threats(rng, threats, second)
     tjuly = {k: pa.concat_arrays([v, new[k]]) for k, v in tjuly.items()}
+    changes["4P plans reviewed since January"] = [str(t) for t in tids[reviewed]]
+    changes["moderated since January, found not to be SOC"] = [str(t) for t in tids[moderated]]
     changes["threats created since January (unmoderated)"] = new["Threat ID"].to_pylist()
     return Extraction(january, july, tcols, tjuly, planted, changes, frame, threats)
 
 
-def _new_threats(rng, threats: pd.DataFrame, first: dt.date, second: dt.date) -> dict[str, pa.Array]:
+def _new_threats(rng, threats: pd.DataFrame, second: dt.date) -> dict[str, pa.Array]:
+    """Threats put on the list in the four weeks before the July extraction: assessed by their force, given an
+    officer, awaiting moderation (so outside the inspectors' filters, and not yet late for W106)."""
     org = np.repeat(np.arange(7), NEW_THREATS)
     n = len(org)
-    created = np.sort(core.day(first) + 1 + rng.integers(0, (second - first).days - 1, n))
+    created = np.sort(core.day(second) - 1 - rng.integers(0, 27, n))
     org = org[rng.permutation(n)]
     number = int(threats["number"].max()) + 1 + np.arange(n)
     area = np.array([rng.choice(12, p=core.area_weights(ORGS[o])) for o in org])
     ttype = np.where(org == CHESHIRE, core.OCG, rng.choice(3, size=n, p=[0.7, 0.2, 0.1]))
+    tier = rng.choice([1, 2, 3], size=n, p=[0.3, 0.4, 0.3])
+    officers = threats["lro"].where(threats["lro"] >= 0).groupby(threats["org"]).min()
     new = pd.DataFrame(
         dict(
             number=number,
@@ -401,12 +507,12 @@ def _new_threats(rng, threats: pd.DataFrame, first: dt.date, second: dt.date) ->
             atype=0,
             soc=0,
             moder=1,
-            tier=-1,
-            score=np.nan,
+            tier=tier,
+            score=(np.array([95, 55, 20])[tier - 1] + 20).astype(float),
             phase=core.ACTIVE,
             created=created,
             closed=-1,
-            lro=-1,
+            lro=officers.reindex(org).to_numpy().astype(np.int64),
             review=-1,
             area=area,
         )

@@ -147,8 +147,10 @@ PUBLISHED = [
 @pytest.mark.parametrize("sentence", PUBLISHED)
 def test_index_opens_with_the_published_figures(inspection, sentence):
     _, data, html = inspection
-    assert sentence in [f["sentence"] for f in data["inspection_figures"]]
-    assert sentence in html
+    # as published; a disruption figure may go on with the count by the date of the disruption
+    published = [f["sentence"].split("; counting by the date of the disruption")[0] for f in data["inspection_figures"]]
+    assert sentence.removesuffix(".") in [s.removesuffix(".") for s in published]
+    assert sentence.removesuffix(".") in html
     assert html.index("The inspectors' figures") < html.index("Organisations side by side")
 
 

@@ -121,6 +121,7 @@ def test_cheshire_message_carries_the_inspection_numbers_under_the_inspectors_fi
         "period",
         "extraction_date",
         "profile",
+        "period_basis",
         "files",
         "indicators",
         "findings",

@@ -71,6 +71,7 @@ def check(
     extracted_on: dt.date | None = None,
     profile: str = "default",
     config: Config | str | Path | None = None,
+    period_basis: str | None = None,
     sheet: str | None = None,
     threats_sheet: str | None = None,
     include_summaries: bool = False,
@@ -85,7 +86,8 @@ def check(
     organisation's result then comes with its previous run, what changed since
     and its trend (``Run.history``), read before anything is recorded; record
     the run with :func:`record` once its outputs are written. ``include_summaries``:
-    the records a report lists show their free-text Summary.
+    the records a report lists show their free-text Summary. ``period_basis``: ``record`` or ``disruption``,
+    the date the period is taken on (over the config's ``period_basis`` and the profile's).
     """
     from .catalogue import load_profile, settings_for
     from .engine import resolve_organisations, resolve_period, run_checks
@@ -96,6 +98,7 @@ def check(
         parse_url(history)  # a URL that cannot be parsed is refused before any work
     config = _config(config)
     chosen = load_profile(config.raw.get("profile", profile) if profile == "default" else profile)
+    chosen = chosen.with_period_basis(config.raw.get("period_basis"), config.path).with_period_basis(period_basis)
     settings = settings_for(chosen, config)
     if not any(s.get("enabled", True) for s in settings.values()):
         # a run of no checks would read as a clean bill of health

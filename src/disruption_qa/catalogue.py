@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources.abc import Traversable
 from typing import Any
 
@@ -25,6 +25,9 @@ from .checks.base import SEVERITIES
 from .config import Config
 from .errors import InputError
 from .resources import data_dir
+
+#: The dates a period may be taken on (``period_basis``), and their columns.
+PERIOD_BASES = {"record": "record_date", "disruption": "disruption_date"}
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,34 @@ class Profile:
         return mask
 
     @property
+    def period_basis(self) -> str:
+        """The date the period is taken on: ``record`` (Record Date) or ``disruption`` (Disruption Date)."""
+        return self.disruptions.get("period_basis", "record")
+
+    @property
     def period_column(self) -> str:
-        return self.disruptions.get("period_column", "record_date")
+        return PERIOD_BASES[self.period_basis]
+
+    @property
+    def also_by_disruption_date(self) -> bool:
+        """Whether each organisation's figures by Disruption Date are given beside the headline ones (a profile
+        that keeps an inspection's Record Date filter)."""
+        return bool(self.disruptions.get("also_by_disruption_date"))
+
+    def with_period_basis(self, basis: str | None, where: str | None = None) -> Profile:
+        """The profile with its period taken on ``basis`` (None: as it is). A profile that gives the figures by
+        Disruption Date beside its own keeps its basis: another is an :class:`InputError`."""
+        if basis is None or basis == self.period_basis:
+            return self
+        if basis not in PERIOD_BASES:
+            raise InputError(f"period_basis must be record or disruption, not {basis!r}", where)
+        if self.also_by_disruption_date:
+            raise InputError(
+                f"the {self.name} profile takes the period on Record Date, as the inspection did, and gives each"
+                " organisation's figures by Disruption Date beside them: leave period_basis out",
+                where,
+            )
+        return replace(self, disruptions={**self.disruptions, "period_basis": basis})
 
 
 def _load_toml(path: Traversable) -> dict:

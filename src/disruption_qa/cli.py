@@ -133,6 +133,13 @@ def check(
         str, typer.Option(help="Named profile of filters and settings (see `disruption-qa checks`).")
     ] = "default",
     config: ConfigOpt = None,
+    period_basis: Annotated[
+        str | None,
+        typer.Option(
+            help="Take the period on the Record Date (record: what was entered in it) or the Disruption Date"
+            " (disruption: what happened in it); default: the profile's, record."
+        ),
+    ] = None,
     fail_on: Annotated[
         str, typer.Option(help="Exit 1 when anything at or above this level is flagged: warning or error.")
     ] = "error",
@@ -184,6 +191,7 @@ def check(
             extracted_on=day,
             profile=profile,
             config=config,
+            period_basis=period_basis,
             sheet=sheet,
             threats_sheet=threats_sheet,
             include_summaries=include_summaries,

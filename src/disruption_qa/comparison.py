@@ -201,6 +201,27 @@ def row(result: OrganisationResult) -> ComparisonRow:
     )
 
 
+def by_disruption_date(late: dict) -> dict:
+    """The numbers of an organisation's figures by Disruption Date (``Indicators.by_disruption_date``), and the
+    clause that says them after the headline sentence (``clause``)."""
+    n, p, after = late["lead_disruptions"], late["by_strand"]["Pursue"], late["entered_after_period"]
+    mix = ", ".join(f"{k} {v}" for k, v in late["entered_after_period_by_strand"].items() if v)
+    clause = (
+        f"counting by the date of the disruption, {n}, of which {p} ({share_words(p / n)}) were pursue"
+        if n
+        else ("counting by the date of the disruption, none")
+    )
+    if after:
+        clause += f", {after} of them entered after the period ended ({mix})"
+    return {
+        "by_disruption_date": n,
+        "by_disruption_date_pursue": p,
+        "entered_after_period": after,
+        "entered_after_period_by_strand": late["entered_after_period_by_strand"],
+        "clause": clause,
+    }
+
+
 def inspection_figures(results: list[OrganisationResult], extraction_date: str | None) -> list[dict]:
     """The figures as an inspection report would quote them, one sentence each, with their numbers."""
     out = []
@@ -209,16 +230,19 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
         i, name = r.indicators, r.organisation.name
         n, p = i.lead_disruptions, i.by_strand["Pursue"]
         if n:
-            out.append(
-                {
-                    "organisation": name,
-                    "figure": "disruptions",
-                    "disruptions": n,
-                    "pursue": p,
-                    "pursue_share": p / n,
-                    "sentence": f"{name} recorded {n} disruptions, of which {p} ({share_words(p / n)}) were pursue.",
-                }
-            )
+            figure = {
+                "organisation": name,
+                "figure": "disruptions",
+                "disruptions": n,
+                "pursue": p,
+                "pursue_share": p / n,
+                "sentence": f"{name} recorded {n} disruptions, of which {p} ({share_words(p / n)}) were pursue.",
+            }
+            late = i.by_disruption_date
+            if late and (late["lead_disruptions"], late["by_strand"]) != (n, i.by_strand):
+                figure.update(by_disruption_date(late))
+                figure["sentence"] = figure["sentence"][:-1] + "; " + figure.pop("clause") + "."
+            out.append(figure)
         if i.has_master_list:
             v = i.threats_by_type["SOC Vulnerability"]
             tail = "none of them SOC vulnerabilities" if v == 0 else f"{v} of them SOC vulnerabilities"

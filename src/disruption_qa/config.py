@@ -3,6 +3,8 @@
 Example::
 
     # disruption-qa.toml
+    period_basis = "disruption"      # take the period on Disruption Date
+
     [columns.disruptions]
     "Disruption ID" = ["APMIS Ref", "Reference"]
     "4P Strand" = "Strand"
@@ -47,14 +49,18 @@ def load_config(path: str | Path | None) -> Config:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file", path) from None
-    unknown = set(raw) - {"columns", "checks", "profile"}
+    unknown = set(raw) - {"columns", "checks", "profile", "period_basis"}
     if unknown:
-        raise InputError(f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks, profile)", path)
+        raise InputError(
+            f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks, profile, period_basis)", path
+        )
     for section in ("columns", "checks"):
         if not isinstance(raw.get(section, {}), dict):
             raise InputError(f"[{section}] must be a table of settings, not {raw[section]!r}", path)
     if not isinstance(raw.get("profile", ""), str):
         raise InputError(f"profile must be a profile's name, not {raw['profile']!r}", path)
+    if raw.get("period_basis", "record") not in ("record", "disruption"):
+        raise InputError(f"period_basis must be record or disruption, not {raw['period_basis']!r}", path)
     aliases: dict[str, dict[str, list[str]]] = {}
     for kind_key, columns in raw.get("columns", {}).items():
         if kind_key not in EXPORT_KINDS:

@@ -130,7 +130,7 @@ def _with_columns(frame: pd.DataFrame, kind: c.ExportKind) -> pd.DataFrame:
     return frame
 
 
-def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
+def indicators(ctx: Context, settings: dict[str, dict], profile: Profile) -> dict:
     """The organisation's figures from its records (the keyword arguments of
     :class:`~disruption_qa.results.Indicators` but the validation figures, known once the schema run is done)."""
     counted = ctx.counted
@@ -157,6 +157,8 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
         "non_ocg_records": non_ocg,
         "non_ocg_share": non_ocg / in_period if in_period else None,
     }
+    if profile.also_by_disruption_date:
+        result["by_disruption_date"] = by_disruption_date(ctx, profile)
     if ctx.threats is not None:
         threats, scope = ctx.threats, ctx.threats_in_scope
         active_threats = len(ctx.active_threats)
@@ -175,6 +177,23 @@ def indicators(ctx: Context, settings: dict[str, dict]) -> dict:
             disruptions_per_active_threat=total / active_threats if active_threats else None,
         )
     return result
+
+
+def by_disruption_date(ctx: Context, profile: Profile) -> dict:
+    """The headline figures again, the period taken on Disruption Date (what happened in it, whenever it was
+    entered up to the extraction), with the records entered after the period ended: their count and strands."""
+    dates = ctx.records["disruption_date"]
+    happened = _where(ctx.records, (dates >= pd.Timestamp(ctx.start)) & (dates <= pd.Timestamp(ctx.end)))
+    counted = _where(happened, profile.counted(happened))
+    by_strand = _counts(counted["strand"], c.STRANDS)
+    after = counted[counted["record_date"] > pd.Timestamp(ctx.end)]
+    return {
+        "lead_disruptions": len(counted),
+        "by_strand": by_strand,
+        **strand_shares(by_strand, len(counted)),
+        "entered_after_period": len(after),
+        "entered_after_period_by_strand": _counts(after["strand"], c.STRANDS),
+    }
 
 
 def _counts(values: pd.Series, of) -> dict[str, int]:
@@ -270,6 +289,7 @@ def _result(checked: _Checked, p: _Prepared, issues: list[Issue], records: int) 
         period=p.period,
         extraction_date=p.validation.extraction_date,
         profile=p.profile.name,
+        period_basis=p.profile.period_basis,
         files=p.validation.files,
         indicators=Indicators(
             **checked.indicators,
@@ -314,7 +334,7 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
     monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end)
     return _Checked(
         organisation=org,
-        indicators=indicators(ctx, p.settings),
+        indicators=indicators(ctx, p.settings, p.profile),
         findings=[f if table is None else replace(f, shown=table) for f, table in zip(findings, tables)],
         figures=Figures(
             months=list(monthly.index),

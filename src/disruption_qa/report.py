@@ -142,6 +142,7 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
         "profile": run.profile.name,
         "profile_description": run.profile.description,
         "disruption_filters": run.profile.disruptions,
+        "period_basis": run.profile.period_basis,
         "threat_filters": run.profile.threats,
         "settings": dict(run.settings),
         "extraction_date_source": run.validation.extraction_date_source,

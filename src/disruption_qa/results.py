@@ -249,6 +249,9 @@ class Indicators:
     officers: int | None = None
     threats_per_officer_median: float | None = None
     threats_per_officer_max: int | None = None
+    #: Only under a profile that gives them (``also_by_disruption_date``): the headline figures with the period
+    #: taken on Disruption Date, and the records entered after the period ended (see engine.by_disruption_date).
+    by_disruption_date: dict | None = None
 
     #: The figures that exist only with a master list.
     MASTER_LIST = (
@@ -274,7 +277,12 @@ class Indicators:
 
     def to_dict(self) -> dict:
         keep = self.has_master_list
-        return {f.name: getattr(self, f.name) for f in fields(self) if keep or f.name not in self.MASTER_LIST}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if (keep or f.name not in self.MASTER_LIST)
+            and not (f.name == "by_disruption_date" and self.by_disruption_date is None)
+        }
 
 
 def strand_shares(by_strand: dict[str, int], total: int) -> dict[str, float | None]:
@@ -315,6 +323,8 @@ class OrganisationResult:
     findings: list[Finding]
     validation_errors: list[Issue]
     figures: Figures | None = field(default=None, repr=False)
+    #: The date the period was taken on: ``record`` (Record Date) or ``disruption`` (Disruption Date).
+    period_basis: str = "record"
 
     @property
     def slug(self) -> str:
@@ -332,6 +342,7 @@ class OrganisationResult:
             "period": self.period.to_dict(),
             "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
             "profile": self.profile,
+            "period_basis": self.period_basis,
             "files": self.files,
             "indicators": self.indicators.to_dict(),
             "findings": [f.to_dict() for f in self.findings],

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_cli
 
 from disruption_qa import api
-from disruption_qa.comparison import Z95, Z998, classify, control_limits
+from disruption_qa.comparison import Z95, Z998, chi2_95, classify, control_limits, dispersion
 
 ROOT = Path(__file__).resolve().parent.parent
 NW = ROOT / "sample_exports" / "north-west-2022"
@@ -49,6 +49,50 @@ def test_control_limits_by_hand(p0, n, z, expected):
 )
 def test_classification_against_the_limits(share, n, status):
     assert classify(share, n, 0.5)[0] == status
+
+
+# --- over-dispersion, worked step by step (Spiegelhalter 2005) -------------------------------------
+
+
+@pytest.mark.parametrize("df, table", [(4, 9.4877), (5, 11.0705), (10, 18.3070), (30, 43.7730), (50, 67.5048)])
+def test_chi_squared_95_percent_points_agree_with_the_tables(df, table):
+    assert chi2_95(df) == pytest.approx(table, rel=0.01)
+
+
+def test_over_dispersion_worked_by_hand():
+    # six forces, 200 records each but the last (800); pooled share p0 = (60+80+100+120+140+400)/1800 = 0.5
+    pairs = [(60, 200), (80, 200), (100, 200), (120, 200), (140, 200), (400, 800)]
+    p0 = 0.5
+    # s = sqrt(0.25/200) = 0.035355 for the five, sqrt(0.25/800) = 0.017678 for the last
+    # z = (0.3-0.5)/0.035355 = -5.6569, -2.8284, 0, 2.8284, 5.6569, and 0 for the last
+    # sorted: -5.6569, -2.8284, 0, 0, 2.8284, 5.6569; the 10th percentile lies half-way between the first two
+    # (position 0.5), -4.2426; the 90th half-way between the last two, 4.2426: -5.6569 and 5.6569 are winsorised
+    # phi = (4.2426² + 2.8284² + 0 + 2.8284² + 4.2426² + 0) / 6 = (18 + 8 + 8 + 18) / 6 = 8.6667
+    # I·phi = 52 > chi-squared(5) 95% point 11.07: over-dispersed
+    # w = 1/s² = 800 (five times) and 3200: Σw = 7200, Σw² = 5 x 640,000 + 10,240,000 = 13,440,000
+    # tau² = (52 - 5) / (7200 - 13,440,000/7200) = 47 / 5333.33 = 0.0088125
+    found = dispersion(pairs, p0)
+    assert found.forces == 6 and found.adjusted
+    assert found.phi == pytest.approx(8.6667, abs=1e-4)
+    assert found.tau2 == pytest.approx(0.0088125, rel=1e-4)
+    # the widened 99.8% limits for 200 records: 0.5 ± 3.0902 x sqrt(0.00125 + 0.0088125) = 0.5 ± 0.30995
+    assert control_limits(p0, 200, Z998, found.tau2) == pytest.approx((0.19005, 0.80995), abs=1e-4)
+    # and the 95% ones 0.5 ± 1.96 x 0.100312 = 0.5 ± 0.19661: 30% is an alert, no longer an outlier
+    assert classify(0.3, 200, p0, found.tau2)[0] == "alert-low" and classify(0.3, 200, p0)[0] == "outlier-low"
+
+
+def test_forces_that_spread_as_chance_allows_keep_the_plain_limits():
+    # shares within a standard error of 0.5 for 200 records (s = 0.0354): z = -1, -0.5, 0, 0.5, 1 -> phi < 1
+    pairs = [(93, 200), (96, 200), (100, 200), (104, 200), (107, 200)]
+    found = dispersion(pairs, 0.5)
+    assert not found.adjusted and found.tau2 == 0 and found.phi < 1
+    assert "no more than chance allows" in found.reason
+
+
+def test_fewer_than_five_forces_cannot_be_adjusted():
+    found = dispersion([(60, 200), (140, 200), (100, 200), (100, 200)], 0.5)
+    assert (found.adjusted, found.phi, found.tau2) == (False, None, 0.0)
+    assert found.reason == "no adjustment for over-dispersion is possible with 4 forces"
 
 
 # --- the table on a small synthetic region -------------------------------------------------
@@ -160,15 +204,32 @@ def test_fewest_disruptions_is_north_wales(inspection):
     assert fewest["organisation"] == "North Wales Police"
 
 
-def test_funnel_marks_cheshire_and_lancashire_as_pursue_heavy_outliers(inspection):
+def test_pursue_funnel_allows_for_the_spread_between_forces(inspection):
     _, data, html = inspection
     pursue = next(f for f in data["funnels"] if f["metric"] == "pursue_share")
-    status = {p["organisation"]: p["status"] for p in pursue["points"]}
-    assert status["Cheshire Constabulary"] == "outlier-high"
-    assert status["Lancashire Constabulary"] == "outlier-high"
-    assert status["Greater Manchester Police"] == "within"
-    assert "North West Regional Organised Crime Unit" not in status
-    assert "Cheshire Constabulary (84%)" in html  # named on the plot
+    plain = {p["organisation"]: p["plain_status"] for p in pursue["points"]}
+    # the plain limits flag four of the six forces
+    assert plain == {
+        "Cheshire Constabulary": "outlier-high",
+        "Lancashire Constabulary": "outlier-high",
+        "Cumbria Constabulary": "outlier-low",
+        "Merseyside Police": "outlier-low",
+        "Greater Manchester Police": "within",
+        "North Wales Police": "within",
+    }
+    # the forces spread far beyond chance, so the limits widen and flag none
+    assert pursue["dispersion"]["adjusted"] and pursue["dispersion"]["phi"] > 5 and pursue["dispersion"]["tau2"] > 0
+    assert {p["status"] for p in pursue["points"]} == {"within"}
+    assert "widened for over-dispersion" in pursue["method"]
+    assert "0 forces outside the widened 95% limits; the plain limits would flag 4." in " ".join(html.split())
+    # said in words beside the inspectors' figures, with W101's verdict kept apart
+    sentence = (
+        "Allowing for the usual differences between forces, no force's pursue share stands out in the North West"
+        " region; Cheshire Constabulary and Lancashire Constabulary are above W101's 80 percent threshold."
+    )
+    assert sentence in [f["sentence"] for f in data["inspection_figures"]]
+    assert sentence.replace("'", "&#39;") in html
+    assert "North West Regional Organised Crime Unit" not in plain
 
 
 def test_rocu_support_disruptions_reported_by_exception(inspection):

@@ -12,12 +12,27 @@ and z = 3.09 (99.8%). An organisation outside the 99.8% limits is an outlier;
 between the 95% and 99.8% limits, an alert. Only police forces are pooled and
 plotted: ROCUs and agencies are listed in the table but do different work, and
 their support disruptions are reported by exception, as the inspectors did.
+
+Forces differ for real reasons beyond chance, so once counts are in the
+hundreds those plain limits flag nearly every force. Following Spiegelhalter
+("Handling over-dispersion of performance indicators", Quality and Safety in
+Health Care 2005), the spread is measured first (:func:`dispersion`): each
+force's z-score ``(y - p0) / s``, winsorised at the 10th and 90th percentiles,
+gives ``phi = mean(z²)``; when ``I·phi`` is beyond the 95% point of chi-squared
+with ``I - 1`` degrees of freedom (I forces, at least five), the limits widen by
+the additive random-effects term ``tau² = (I·phi - (I - 1)) / (Σw - Σw²/Σw)``,
+``w = 1/s²``, to ``p0 ± z·sqrt(s² + tau²)``. A funnel then says whether a force
+differs from its peers more than forces usually differ; W101's thresholds say
+whether its recording meets the standard, whatever its peers do.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from statistics import NormalDist
+
+import numpy as np
 
 from . import contract as c
 from .format import share_words
@@ -55,12 +70,61 @@ FUNNEL_METRICS = (
 )
 
 
-def control_limits(p0: float, n: int, z: float) -> tuple[float, float]:
-    """Normal-approximation limits around the pooled share ``p0`` for ``n`` records, clipped to [0, 1]."""
+#: The share of z-scores winsorised at each end before the spread between forces is measured (Spiegelhalter).
+WINSORISED = 0.10
+#: The fewest forces whose spread can be measured.
+MIN_FORCES = 5
+
+
+def control_limits(p0: float, n: int, z: float, tau2: float = 0.0) -> tuple[float, float]:
+    """Normal-approximation limits around the pooled share ``p0`` for ``n`` records, widened by the between-force
+    variance ``tau2`` (0: the plain limits), clipped to [0, 1]."""
     if n <= 0:
         return 0.0, 1.0
-    half = z * math.sqrt(p0 * (1 - p0) / n)
+    half = z * math.sqrt(p0 * (1 - p0) / n + tau2)
     return max(0.0, p0 - half), min(1.0, p0 + half)
+
+
+def chi2_95(df: int) -> float:
+    """The 95% point of chi-squared with ``df`` degrees of freedom (Wilson and Hilferty's cube-root
+    approximation, within 1% from 3 degrees of freedom)."""
+    z = NormalDist().inv_cdf(0.95)
+    return df * (1 - 2 / (9 * df) + z * math.sqrt(2 / (9 * df))) ** 3
+
+
+@dataclass
+class Dispersion:
+    """How far the forces' shares spread beyond chance, and whether the limits were widened for it."""
+
+    forces: int
+    #: The winsorised over-dispersion estimate (1: as chance allows); None when it cannot be measured.
+    phi: float | None
+    #: The additive between-force variance the limits are widened by (0: plain limits).
+    tau2: float
+    #: Whether the limits were widened.
+    adjusted: bool
+    #: Why, in words.
+    reason: str
+
+
+def dispersion(pairs: list[tuple[int, int]], p0: float) -> Dispersion:
+    """The spread of the forces' shares ``x / n`` around ``p0`` (Spiegelhalter 2005, additive random effects)."""
+    forces = len(pairs)
+    if forces < MIN_FORCES or not 0 < p0 < 1:
+        why = f"with {forces} forces" if forces < MIN_FORCES else "with a pooled share of 0 or 1"
+        return Dispersion(forces, None, 0.0, False, f"no adjustment for over-dispersion is possible {why}")
+    x, n = (np.array(v, dtype=float) for v in zip(*pairs))
+    s2 = p0 * (1 - p0) / n
+    z = (x / n - p0) / np.sqrt(s2)
+    low, high = np.quantile(z, [WINSORISED, 1 - WINSORISED])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    if forces * phi <= chi2_95(forces - 1):
+        why = f"the forces spread no more than chance allows (phi {phi:.2f}): plain limits"
+        return Dispersion(forces, phi, 0.0, False, why)
+    w = 1 / s2
+    tau2 = float((forces * phi - (forces - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    why = f"the forces spread more than chance allows (phi {phi:.2f}): limits widened by tau {math.sqrt(tau2):.3f}"
+    return Dispersion(forces, phi, tau2, True, why)
 
 
 @dataclass
@@ -71,7 +135,9 @@ class FunnelPoint:
     share: float
     limits95: tuple[float, float]
     limits998: tuple[float, float]
-    status: str  # within | alert-high | alert-low | outlier-high | outlier-low
+    status: str  # within | alert-high | alert-low | outlier-high | outlier-low, against the limits used
+    #: The status against the plain limits (the same when they were not widened).
+    plain_status: str = "within"
 
 
 @dataclass
@@ -80,15 +146,20 @@ class Funnel:
     label: str
     pooled: float | None
     points: list[FunnelPoint] = field(default_factory=list)
+    dispersion: Dispersion | None = None
 
     @property
     def outliers(self) -> list[FunnelPoint]:
         return [p for p in self.points if p.status != "within"]
 
+    @property
+    def plain_outliers(self) -> list[FunnelPoint]:
+        return [p for p in self.points if p.plain_status != "within"]
 
-def classify(share: float, n: int, p0: float) -> tuple[str, tuple, tuple]:
-    lo95, hi95 = control_limits(p0, n, Z95)
-    lo998, hi998 = control_limits(p0, n, Z998)
+
+def classify(share: float, n: int, p0: float, tau2: float = 0.0) -> tuple[str, tuple, tuple]:
+    lo95, hi95 = control_limits(p0, n, Z95, tau2)
+    lo998, hi998 = control_limits(p0, n, Z998, tau2)
     if share > hi998:
         status = "outlier-high"
     elif share < lo998:
@@ -113,11 +184,12 @@ def funnel(results: list[OrganisationResult], metric: str, label: str, num, den)
     if not total_n:
         return Funnel(metric, label, None)
     p0 = sum(x for _, x, _ in pairs) / total_n
+    spread = dispersion([(x, n) for _, x, n in pairs], p0)
     points = []
     for name, x, n in pairs:
-        status, l95, l998 = classify(x / n, n, p0)
-        points.append(FunnelPoint(name, n, x, x / n, l95, l998, status))
-    return Funnel(metric, label, p0, points)
+        status, l95, l998 = classify(x / n, n, p0, spread.tau2)
+        points.append(FunnelPoint(name, n, x, x / n, l95, l998, status, classify(x / n, n, p0)[0]))
+    return Funnel(metric, label, p0, points, spread)
 
 
 @dataclass
@@ -165,7 +237,9 @@ class Comparison:
                     "metric": f.metric,
                     "label": f.label,
                     "pooled": f.pooled,
-                    "method": "normal approximation, 95% and 99.8% limits",
+                    "method": "normal approximation, 95% and 99.8% limits"
+                    + (", widened for over-dispersion (additive random effects)" if f.dispersion.adjusted else ""),
+                    "dispersion": asdict(f.dispersion) if f.dispersion else None,
                     "points": [asdict(p) for p in f.points],
                 }
                 for f in self.funnels
@@ -305,12 +379,65 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
 def compare(
     results: list[OrganisationResult], *, profile: str, period: dict, extraction_date: str | None
 ) -> Comparison:
+    funnels = [funnel(results, *m) for m in FUNNEL_METRICS]
+    figures = inspection_figures(results, extraction_date)
+    if funnels[0].pooled is not None:
+        figures.append(pursue_in_words(funnels[0], results))
     return Comparison(
         profile=profile,
         period=period,
         extraction_date=extraction_date,
         rows=[row(r) for r in results],
-        funnels=[funnel(results, *m) for m in FUNNEL_METRICS],
-        figures=inspection_figures(results, extraction_date),
+        funnels=funnels,
+        figures=figures,
         has_master_list=any(r.indicators.has_master_list for r in results),
     )
+
+
+def pursue_in_words(f: Funnel, results: list[OrganisationResult]) -> dict:
+    """The pursue-share funnel's result in a sentence, beside W101's: whether a force differs from its peers more
+    than forces usually differ, and which forces' recording is pursue-heavy whatever their peers do."""
+    regions = {r.organisation.region for r in results}
+    region = next(iter(regions)) if len(regions) == 1 else None
+    where = f"in the {region} region" if region else "among the forces compared"
+    allowing = "Allowing for the usual differences between forces" if f.dispersion.adjusted else "Against its limits"
+    out = [p for p in f.points if p.status.startswith("outlier")]
+    if out:
+        said = "; ".join(
+            f"{p.organisation}'s ({share_words(p.share)}) is {'above' if p.status.endswith('high') else 'below'} its"
+            f" peers'"
+            for p in out
+        )
+        first = (
+            f"{allowing}, the pursue share of {len(out)} force{'s' if len(out) != 1 else ''} stands out {where}: {said}"
+        )
+    else:
+        first = f"{allowing}, no force's pursue share stands out {where}"
+    flagged = [
+        (r.organisation.name, finding)
+        for r in results
+        if r.organisation.kind == "force"
+        for finding in r.findings
+        if finding.check == "W101" and finding.status == FLAGGED
+    ]
+    errors = [name for name, finding in flagged if finding.severity == "error"]
+    if errors:
+        limit = next(finding for _, finding in flagged if finding.severity == "error").threshold["error"]
+        verb = "is" if len(errors) == 1 else "are"
+        second = f"{_names(errors)} {verb} above W101's {share_words(limit)} threshold"
+    else:
+        second = "no force is above W101's error threshold"
+    return {
+        "organisation": f"{region} region" if region else "All forces",
+        "figure": "pursue funnel",
+        "adjusted": f.dispersion.adjusted,
+        "outliers": [p.organisation for p in out],
+        "plain_outliers": [p.organisation for p in f.plain_outliers if p.plain_status.startswith("outlier")],
+        "w101_errors": errors,
+        "sentence": f"{first}; {second}.",
+    }
+
+
+def _names(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

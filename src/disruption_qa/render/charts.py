@@ -295,16 +295,19 @@ FUNNEL_MARKS = {
 
 
 def funnel(f, label: str) -> str:
-    """A funnel plot: share against records, pooled line, 95% and 99.8% limits; outliers named.
+    """A funnel plot: share against records, pooled line, 95% and 99.8% limits (widened for over-dispersion
+    when they were, the plain ones then drawn faintly); outliers named.
 
     Status is told by marker shape and by the label, not by colour alone.
     """
     from ..comparison import Z95, Z998, control_limits
 
+    tau2 = f.dispersion.tau2 if f.dispersion else 0.0
     top = max(p.n for p in f.points) * 1.08
     first = max(5, min(p.n for p in f.points) * 0.6)
     ns = [first + (top - first) * i / 119 for i in range(120)]
-    limits = {z: [control_limits(f.pooled, n, z) for n in ns] for z in (Z95, Z998)}
+    limits = {z: [control_limits(f.pooled, n, z, tau2) for n in ns] for z in (Z95, Z998)}
+    plain = {z: [control_limits(f.pooled, n, z) for n in ns] for z in (Z95, Z998)} if tau2 else {}
     shares = [pt.share for pt in f.points] + [lo for lo, _ in limits[Z998]] + [hi for _, hi in limits[Z998]]
     yticks = share_ticks(max(0.0, min(shares) - 0.02), min(1.0, max(shares) + 0.02))
     xticks = nice_ticks(top)
@@ -315,8 +318,10 @@ def funnel(f, label: str) -> str:
         c.text(p.x(t), p.bottom + 16, fmt.count(t))
     c.text(p.left + p.width / 2, p.bottom + 36, "records (n)", fill=MUTED)
     for z, dash in ((Z95, "6 4"), (Z998, "2 3")):
-        c.line([(p.x(n), p.y(hi)) for n, (_, hi) in zip(ns, limits[z])], MUTED, 1, dash)
-        c.line([(p.x(n), p.y(lo)) for n, (lo, _) in zip(ns, limits[z])], MUTED, 1, dash)
+        for drawn, colour in ((plain.get(z), GRID), (limits[z], MUTED)):
+            if drawn:  # the plain limits, faint, under the widened ones
+                c.line([(p.x(n), p.y(min(hi, yticks[-1]))) for n, (_, hi) in zip(ns, drawn)], colour, 1, dash)
+                c.line([(p.x(n), p.y(max(lo, yticks[0]))) for n, (lo, _) in zip(ns, drawn)], colour, 1, dash)
     c.line([(p.left, p.y(f.pooled)), (p.right, p.y(f.pooled))], TEXT, 1)
     placed: list[tuple[float, float, float]] = []  # labels so far: left, right, baseline
     for pt in sorted(f.points, key=lambda pt: -pt.share):
@@ -332,11 +337,13 @@ def funnel(f, label: str) -> str:
                 y += 13  # move below a label it would overprint
             placed.append((x0, x1, y))
             c.text(x1 if right else x0, y, text, anchor="end" if right else "start", size=11)
+    widened = " (widened)" if tau2 else ""
     c.legend(
         p.bottom + 64,
         [
-            ("95% limits", MUTED, None, "6 4"),
-            ("99.8% limits", MUTED, None, "2 3"),
+            (f"95% limits{widened}", MUTED, None, "6 4"),
+            (f"99.8% limits{widened}", MUTED, None, "2 3"),
+            *([("plain limits", GRID, None, "6 4")] if tau2 else []),
             (f"pooled {fmt.share(f.pooled)}", TEXT, None, "1 0"),
         ],
     )

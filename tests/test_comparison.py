@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,15 @@ def test_forces_that_spread_as_chance_allows_keep_the_plain_limits():
     found = dispersion(pairs, 0.5)
     assert not found.adjusted and found.tau2 == 0 and found.phi < 1
     assert "no more than chance allows" in found.reason
+
+
+def test_rate_limits_are_poisson():
+    # r0 = 4 disruptions per active threat, n = 100 threats: sqrt(4/100) = 0.2; 1.96 x 0.2 = 0.392; never below 0
+    assert control_limits(4.0, 100, Z95, rate=True) == pytest.approx((3.608, 4.392), abs=2e-4)
+    assert control_limits(0.5, 4, Z998, rate=True) == pytest.approx((0.0, 0.5 + 3.0902 * math.sqrt(0.125)), abs=2e-4)
+    # 4.5 is above 4.392 but below 4 + 3.0902 x 0.2 = 4.618: an alert; 4.7 is an outlier
+    assert classify(4.5, 100, 4.0, rate=True)[0] == "alert-high"
+    assert classify(4.7, 100, 4.0, rate=True)[0] == "outlier-high"
 
 
 def test_fewer_than_five_forces_cannot_be_adjusted():
@@ -230,6 +240,19 @@ def test_pursue_funnel_allows_for_the_spread_between_forces(inspection):
     assert sentence in [f["sentence"] for f in data["inspection_figures"]]
     assert sentence.replace("'", "&#39;") in html
     assert "North West Regional Organised Crime Unit" not in plain
+
+
+def test_cheshire_stands_out_for_having_no_vulnerabilities(inspection):
+    _, data, html = inspection
+    vulnerable = next(f for f in data["funnels"] if f["metric"] == "vulnerability_share")
+    status = {p["organisation"]: p["status"] for p in vulnerable["points"]}
+    assert status.pop("Cheshire Constabulary") == "outlier-low"  # none of its 118 threats (the inspection's finding)
+    assert set(status.values()) == {"within"}
+    rate = next(f for f in data["funnels"] if f["metric"] == "disruptions_per_active_threat")
+    assert "Poisson" in rate["method"]
+    for p in rate["points"]:
+        assert p["share"] == pytest.approx(p["x"] / p["n"])
+    assert "Lead disruptions per active threat" in html and ">Active threats</th>" in html
 
 
 def test_rocu_support_disruptions_reported_by_exception(inspection):

@@ -67,6 +67,21 @@ FUNNEL_METRICS = (
         lambda i: i.late_records,
         lambda i: i.happened_in_period,
     ),
+    (
+        "vulnerability_share",
+        "SOC vulnerability share of the master list",
+        lambda i: i.threats_by_type["SOC Vulnerability"] if i.has_master_list else 0,
+        lambda i: i.threats or 0,
+    ),
+)
+#: The rates compared with funnel plots (Poisson: the variance of a force's rate is ``r0 / n``).
+RATE_METRICS = (
+    (
+        "disruptions_per_active_threat",
+        "Lead disruptions per active threat",
+        lambda i: i.lead_disruptions,
+        lambda i: i.active_threats or 0,
+    ),
 )
 
 
@@ -76,13 +91,19 @@ WINSORISED = 0.10
 MIN_FORCES = 5
 
 
-def control_limits(p0: float, n: int, z: float, tau2: float = 0.0) -> tuple[float, float]:
-    """Normal-approximation limits around the pooled share ``p0`` for ``n`` records, widened by the between-force
-    variance ``tau2`` (0: the plain limits), clipped to [0, 1]."""
+def variance(p0: float, n: float, rate: bool = False) -> float:
+    """The chance variance of a force's value around ``p0`` for ``n`` records: binomial for a share
+    (``p0(1-p0)/n``), Poisson for a rate per unit (``p0/n``)."""
+    return p0 / n if rate else p0 * (1 - p0) / n
+
+
+def control_limits(p0: float, n: int, z: float, tau2: float = 0.0, rate: bool = False) -> tuple[float, float]:
+    """Normal-approximation limits around the pooled value ``p0`` for ``n`` records, widened by the between-force
+    variance ``tau2`` (0: the plain limits), clipped to [0, 1] for a share and at 0 for a rate."""
     if n <= 0:
-        return 0.0, 1.0
-    half = z * math.sqrt(p0 * (1 - p0) / n + tau2)
-    return max(0.0, p0 - half), min(1.0, p0 + half)
+        return (0.0, math.inf) if rate else (0.0, 1.0)
+    half = z * math.sqrt(variance(p0, n, rate) + tau2)
+    return max(0.0, p0 - half), p0 + half if rate else min(1.0, p0 + half)
 
 
 def chi2_95(df: int) -> float:
@@ -107,14 +128,14 @@ class Dispersion:
     reason: str
 
 
-def dispersion(pairs: list[tuple[int, int]], p0: float) -> Dispersion:
-    """The spread of the forces' shares ``x / n`` around ``p0`` (Spiegelhalter 2005, additive random effects)."""
+def dispersion(pairs: list[tuple[int, int]], p0: float, rate: bool = False) -> Dispersion:
+    """The spread of the forces' values ``x / n`` around ``p0`` (Spiegelhalter 2005, additive random effects)."""
     forces = len(pairs)
-    if forces < MIN_FORCES or not 0 < p0 < 1:
-        why = f"with {forces} forces" if forces < MIN_FORCES else "with a pooled share of 0 or 1"
+    if forces < MIN_FORCES or not 0 < p0 < (math.inf if rate else 1):
+        why = f"with {forces} forces" if forces < MIN_FORCES else "with a pooled value at its bound"
         return Dispersion(forces, None, 0.0, False, f"no adjustment for over-dispersion is possible {why}")
     x, n = (np.array(v, dtype=float) for v in zip(*pairs))
-    s2 = p0 * (1 - p0) / n
+    s2 = variance(p0, n, rate)
     z = (x / n - p0) / np.sqrt(s2)
     low, high = np.quantile(z, [WINSORISED, 1 - WINSORISED])
     phi = float(np.mean(np.clip(z, low, high) ** 2))
@@ -147,6 +168,8 @@ class Funnel:
     pooled: float | None
     points: list[FunnelPoint] = field(default_factory=list)
     dispersion: Dispersion | None = None
+    #: A rate per unit (Poisson), not a share (binomial).
+    rate: bool = False
 
     @property
     def outliers(self) -> list[FunnelPoint]:
@@ -157,9 +180,9 @@ class Funnel:
         return [p for p in self.points if p.plain_status != "within"]
 
 
-def classify(share: float, n: int, p0: float, tau2: float = 0.0) -> tuple[str, tuple, tuple]:
-    lo95, hi95 = control_limits(p0, n, Z95, tau2)
-    lo998, hi998 = control_limits(p0, n, Z998, tau2)
+def classify(share: float, n: int, p0: float, tau2: float = 0.0, rate: bool = False) -> tuple[str, tuple, tuple]:
+    lo95, hi95 = control_limits(p0, n, Z95, tau2, rate)
+    lo998, hi998 = control_limits(p0, n, Z998, tau2, rate)
     if share > hi998:
         status = "outlier-high"
     elif share < lo998:
@@ -173,7 +196,7 @@ def classify(share: float, n: int, p0: float, tau2: float = 0.0) -> tuple[str, t
     return status, (lo95, hi95), (lo998, hi998)
 
 
-def funnel(results: list[OrganisationResult], metric: str, label: str, num, den) -> Funnel:
+def funnel(results: list[OrganisationResult], metric: str, label: str, num, den, rate: bool = False) -> Funnel:
     """One funnel over the police forces that have records for the measure."""
     pairs = [
         (r.organisation.name, int(num(r.indicators)), int(den(r.indicators)))
@@ -182,14 +205,14 @@ def funnel(results: list[OrganisationResult], metric: str, label: str, num, den)
     ]
     total_n = sum(n for _, _, n in pairs)
     if not total_n:
-        return Funnel(metric, label, None)
+        return Funnel(metric, label, None, rate=rate)
     p0 = sum(x for _, x, _ in pairs) / total_n
-    spread = dispersion([(x, n) for _, x, n in pairs], p0)
+    spread = dispersion([(x, n) for _, x, n in pairs], p0, rate)
     points = []
     for name, x, n in pairs:
-        status, l95, l998 = classify(x / n, n, p0, spread.tau2)
-        points.append(FunnelPoint(name, n, x, x / n, l95, l998, status, classify(x / n, n, p0)[0]))
-    return Funnel(metric, label, p0, points, spread)
+        status, l95, l998 = classify(x / n, n, p0, spread.tau2, rate)
+        points.append(FunnelPoint(name, n, x, x / n, l95, l998, status, classify(x / n, n, p0, rate=rate)[0]))
+    return Funnel(metric, label, p0, points, spread, rate)
 
 
 @dataclass
@@ -237,8 +260,13 @@ class Comparison:
                     "metric": f.metric,
                     "label": f.label,
                     "pooled": f.pooled,
-                    "method": "normal approximation, 95% and 99.8% limits"
-                    + (", widened for over-dispersion (additive random effects)" if f.dispersion.adjusted else ""),
+                    "method": ("normal approximation to the Poisson" if f.rate else "normal approximation")
+                    + ", 95% and 99.8% limits"
+                    + (
+                        ", widened for over-dispersion (additive random effects)"
+                        if f.dispersion and f.dispersion.adjusted
+                        else ""
+                    ),
                     "dispersion": asdict(f.dispersion) if f.dispersion else None,
                     "points": [asdict(p) for p in f.points],
                 }
@@ -379,7 +407,7 @@ def inspection_figures(results: list[OrganisationResult], extraction_date: str |
 def compare(
     results: list[OrganisationResult], *, profile: str, period: dict, extraction_date: str | None
 ) -> Comparison:
-    funnels = [funnel(results, *m) for m in FUNNEL_METRICS]
+    funnels = [funnel(results, *m) for m in FUNNEL_METRICS] + [funnel(results, *m, rate=True) for m in RATE_METRICS]
     figures = inspection_figures(results, extraction_date)
     if funnels[0].pooled is not None:
         figures.append(pursue_in_words(funnels[0], results))

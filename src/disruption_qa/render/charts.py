@@ -306,17 +306,20 @@ def funnel(f, label: str) -> str:
     top = max(p.n for p in f.points) * 1.08
     first = max(5, min(p.n for p in f.points) * 0.6)
     ns = [first + (top - first) * i / 119 for i in range(120)]
-    limits = {z: [control_limits(f.pooled, n, z, tau2) for n in ns] for z in (Z95, Z998)}
-    plain = {z: [control_limits(f.pooled, n, z) for n in ns] for z in (Z95, Z998)} if tau2 else {}
+    limits = {z: [control_limits(f.pooled, n, z, tau2, f.rate) for n in ns] for z in (Z95, Z998)}
+    plain = {z: [control_limits(f.pooled, n, z, rate=f.rate) for n in ns] for z in (Z95, Z998)} if tau2 else {}
     shares = [pt.share for pt in f.points] + [lo for lo, _ in limits[Z998]] + [hi for _, hi in limits[Z998]]
-    yticks = share_ticks(max(0.0, min(shares) - 0.02), min(1.0, max(shares) + 0.02))
+    if f.rate:  # a rate per unit: from 0 to the highest point or limit
+        yticks, value = nice_ticks(max(shares) * 1.05), (lambda v: fmt.number(v, 1))
+    else:
+        yticks, value = share_ticks(max(0.0, min(shares) - 0.02), min(1.0, max(shares) + 0.02)), fmt.share
     xticks = nice_ticks(top)
     p = Plot(left=50, top=26, width=WIDTH - 50 - 20, height=230, x1=xticks[-1], y0=yticks[0], y1=yticks[-1])
     c = Chart(label, WIDTH, p.bottom + 76)
-    _y_axis(c, p, yticks, fmt.share, "share")
+    _y_axis(c, p, yticks, value, "rate" if f.rate else "share")
     for t in xticks:
         c.text(p.x(t), p.bottom + 16, fmt.count(t))
-    c.text(p.left + p.width / 2, p.bottom + 36, "records (n)", fill=MUTED)
+    c.text(p.left + p.width / 2, p.bottom + 36, "active threats (n)" if f.rate else "records (n)", fill=MUTED)
     for z, dash in ((Z95, "6 4"), (Z998, "2 3")):
         for drawn, colour in ((plain.get(z), GRID), (limits[z], MUTED)):
             if drawn:  # the plain limits, faint, under the widened ones
@@ -328,7 +331,7 @@ def funnel(f, label: str) -> str:
         shape, colour = FUNNEL_MARKS[pt.status]
         c.mark(shape, p.x(pt.n), p.y(pt.share), colour)
         if pt.status != "within":
-            text = f"{pt.organisation} ({fmt.share(pt.share)})"
+            text = f"{pt.organisation} ({value(pt.share)})"
             right = p.x(pt.n) > p.left + p.width * 0.6  # label to the left of points near the right edge
             x0 = p.x(pt.n) - 8 - text_width(text, 11) if right else p.x(pt.n) + 8
             x1 = x0 + text_width(text, 11)
@@ -344,7 +347,7 @@ def funnel(f, label: str) -> str:
             (f"95% limits{widened}", MUTED, None, "6 4"),
             (f"99.8% limits{widened}", MUTED, None, "2 3"),
             *([("plain limits", GRID, None, "6 4")] if tau2 else []),
-            (f"pooled {fmt.share(f.pooled)}", TEXT, None, "1 0"),
+            (f"pooled {value(f.pooled)}", TEXT, None, "1 0"),
         ],
     )
     return c.svg()

@@ -199,7 +199,10 @@ def _funnel_svg(f: Funnel) -> str:
     return charts.funnel(
         f,
         f"Funnel plot of {f.label.lower()}; "
-        + "; ".join(f"{p.organisation} {pct(p.share)} of {p.n}, {FUNNEL_STATUS[p.status]}" for p in f.points),
+        + "; ".join(
+            f"{p.organisation} {fmt.number(p.share, 2) if f.rate else pct(p.share)} of {p.n}, {FUNNEL_STATUS[p.status]}"
+            for p in f.points
+        ),
     )
 
 

@@ -92,8 +92,29 @@ def test_master_list_changes(northwest):
     moderated = {"Moderation Status": ("Unmoderated", "Moderated"), "SOC Status": ("SOC", "Non-SOC")}
     assert moderated.items() <= changed["T101141"].items()
     columns = {column for fields in changed.values() for column in fields}
-    assert columns == {"Tier", "MoRiLE Score", "Last Review Date", "Moderation Status", "SOC Status"}
-    assert len(changed) == 1058 and t["removed"] == []
+    assert columns == {"Tier", "MoRiLE Score", "Last Review Date", "Moderation Status", "SOC Status", "Threat Type"}
+    assert len(changed) == 1059 and t["removed"] == []
+
+
+def test_master_list_reclassifications_are_counted_by_organisation(northwest):
+    proc, data, html = northwest
+    t = data["threats"]
+    # counted from the changes themselves: every Threat Type that changed, by organisation and from -> to
+    types = [
+        (c["organisation"], f["old"], f["new"], c["record_id"])
+        for c in t["changed"]
+        for f in c["fields"]
+        if f["column"] == "Threat Type"
+    ]
+    assert {(o, a, b) for o, a, b, _ in types} == {
+        ("Cheshire Constabulary", "Organised Crime Group", "SOC Vulnerability")
+    }
+    sentence = (
+        f"Cheshire Constabulary: {len(types)} threats reclassified from Organised Crime Group to SOC Vulnerability"
+    )
+    assert [r["sentence"] for r in t["reclassified"]] == [sentence] and len(types) == 30
+    assert t["reclassified"][0]["threat_ids"] == sorted(i for *_, i in types)
+    assert sentence in proc.stdout and sentence in html
 
 
 # --- each kind of difference on a small hand-made pair ------------------------------------------

@@ -61,8 +61,9 @@ def test_fixes_mark_what_is_new_since_the_last_run(tmp_path, location):
     old_ids = {r["record_id"] for r in before}
     for row in after:
         assert row["new_since_last_run"] == ("no" if row["record_id"] in old_ids else "yes"), row
-    # a threat created since January is a new problem record (no vulnerabilities, W105; unmanaged, W113)
-    assert {r["new_since_last_run"] for r in after if r["record_id"] == "T101216"} == {"yes"}
+    # a record of December still Pending in July is a new problem record: now over W114's 28 days
+    new = [r for r in after if r["new_since_last_run"] == "yes"]
+    assert new and {r["source"] for r in new} == {"W114"}
     assert any(r["new_since_last_run"] == "no" for r in after)
 
 

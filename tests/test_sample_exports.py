@@ -53,6 +53,13 @@ ASSESSED_BY_JULY = {
 }
 MORILE_BY_JULY = {"T100008", "T100514", "T100745", "T100803", "T101038", "T101086"}
 NEW_THREATS = {f"T1012{n}" for n in range(16, 29)}
+#: Cheshire's organised crime groups with no disruption against them, vulnerabilities by July.
+RECLASSIFIED_BY_JULY = {
+    *("T100037", "T100295", "T100318", "T100341", "T100369", "T100400", "T100421", "T100523", "T100606"),
+    *("T100645", "T100741", "T100876", "T100893", "T100906", "T100926", "T100957", "T100964", "T100968"),
+    *("T100973", "T100981", "T100992", "T101011", "T101053", "T101075", "T101127", "T101146", "T101162"),
+    *("T101173", "T101193", "T101198"),
+}
 MODERATED_BY_JULY = {
     *("T101141", "T101154", "T101160", "T101182", "T101196", "T101203"),
     *("T101205", "T101207", "T101208", "T101212", "T101213"),
@@ -127,9 +134,10 @@ def test_master_list_figures(stamp, clean):
     assert by_org[LANCASHIRE] == 243
     assert by_org.reindex(REGION).sum() == 938
     assert set(passing["owning_organisation"]) == set(REGION)
-    # none of Cheshire's threats is a SOC vulnerability, filtered or not
+    # none of Cheshire's threats is a SOC vulnerability in January, filtered or not; by July some are
     cheshire = threats(stamp)[threats(stamp)["owning_organisation"] == CHESHIRE]
-    assert not (cheshire["threat_type"] == C.VULNERABILITY).any()
+    vulnerabilities = set(cheshire.loc[cheshire["threat_type"] == C.VULNERABILITY, "threat_id"])
+    assert vulnerabilities == (set() if stamp == JANUARY else RECLASSIFIED_BY_JULY)
 
 
 @pytest.mark.parametrize("stamp,clean", VIEWS)
@@ -266,7 +274,7 @@ def test_july_master_list_changes():
     head = jul.iloc[: len(jan)]
     differs = head.fillna("~") != jan.fillna("~")
     # only the columns of the three kinds of change: scores, plan reviews, moderation
-    changed = {"tier", "morile_score", "last_review_date", "moderation_status", "soc_status"}
+    changed = {"tier", "morile_score", "last_review_date", "moderation_status", "soc_status", "threat_type"}
     assert not differs.drop(columns=list(changed)).any().any()
     scored = differs["morile_score"]
     assert set(head.loc[scored, "threat_id"]) == MORILE_BY_JULY
@@ -282,10 +290,18 @@ def test_july_master_list_changes():
     assert set(head.loc[moderated, "threat_id"]) == MODERATED_BY_JULY
     assert (jan.loc[moderated, "moderation_status"] == "Unmoderated").all()
     assert (head.loc[moderated, "soc_status"] == "Non-SOC").all() and differs["soc_status"].equals(moderated)
+    # Cheshire's reclassifications, none of a threat with disruptions against it
+    reclassified = differs["threat_type"]
+    assert set(head.loc[reclassified, "threat_id"]) == RECLASSIFIED_BY_JULY
+    assert (jan.loc[reclassified, "threat_type"] == C.OCG).all()
+    assert (head.loc[reclassified, "threat_type"] == C.VULNERABILITY).all()
+    assert not set(disruptions(JULY)["threat_id"]) & RECLASSIFIED_BY_JULY
     new = jul.iloc[len(jan) :]
     assert set(new["threat_id"]) == NEW_THREATS
     assert (new["moderation_status"] == "Unmoderated").all()
-    for tid in ASSESSED_BY_JULY | dict.fromkeys(MORILE_BY_JULY | MODERATED_BY_JULY | NEW_THREATS):
+    for tid in ASSESSED_BY_JULY | dict.fromkeys(
+        MORILE_BY_JULY | MODERATED_BY_JULY | RECLASSIFIED_BY_JULY | NEW_THREATS
+    ):
         assert tid in README.read_text("utf-8")
 
 

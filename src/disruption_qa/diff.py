@@ -52,6 +52,9 @@ class KindDiff:
     removed: list[dict] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)
     by_organisation: dict[str, dict] = field(default_factory=dict)
+    #: Master list only: threats whose Threat Type changed, by organisation and from -> to (see
+    #: :func:`reclassifications`).
+    reclassified: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -67,6 +70,7 @@ class KindDiff:
             "added": self.added,
             "removed": self.removed,
             "changed": self.changed,
+            **({"reclassified": self.reclassified} if self.kind == "threats" else {}),
         }
 
 
@@ -168,7 +172,34 @@ def compare_exports(old: Export, new: Export, *, include_summaries: bool = False
             entry["added_late"] = len(late)
             entry["added_late_by_strand"] = {s: sum(1 for x in late if x["strand"] == s) for s in c.STRANDS}
         result.by_organisation[str(name)] = entry
+    if kind is c.THREATS:
+        result.reclassified = reclassifications(result.changed)
     return result
+
+
+def reclassifications(changed: list[dict]) -> list[dict]:
+    """The threats whose Threat Type changed, counted by organisation and from -> to, each with its sentence
+    ("Cheshire Constabulary: 37 threats reclassified from Organised Crime Group to SOC Vulnerability") and IDs."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for item in changed:
+        for f in item["fields"]:
+            if f["column"] == "Threat Type":
+                groups.setdefault((str(item["organisation"]), f["old"], f["new"]), []).append(item["record_id"])
+    out = []
+    for (org, old, new), ids in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), kv[0][1:])):
+        n = len(ids)
+        out.append(
+            {
+                "organisation": org,
+                "from": old,
+                "to": new,
+                "threats": n,
+                "threat_ids": sorted(ids),
+                "sentence": f"{org}: {n} threat{'s' if n != 1 else ''} reclassified from {old or 'blank'} to"
+                f" {new or 'blank'}",
+            }
+        )
+    return out
 
 
 @dataclass

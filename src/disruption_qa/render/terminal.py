@@ -80,6 +80,7 @@ def diff_summary(diff) -> str:
     if diff.threats is not None:
         t = diff.threats
         lines.append(f"master list: {len(t.added)} threats added, {len(t.changed)} changed, {len(t.removed)} removed")
+        lines += [f"  {r['sentence']}" for r in t.reclassified]
     return "\n".join(lines)
 
 

@@ -100,6 +100,10 @@ PRESETS = {"north-west-2022": "the north-west region's extraction for 2022, cali
 #: everything not named here is kept well. Drawn from a stream of its own, after the disruptions, so that no
 #: disruption figure depends on it.
 MASTER_LIST_SEED = [SEED, 16]
+#: Cheshire "had reclassified some SOC threats. It had recorded 37 SOC vulnerabilities" by 1 April 2023: in the
+#: July master list, up to this many of its organised crime groups no disruption was recorded against are
+#: vulnerabilities (one with disruptions would no longer match their Threat Type).
+RECLASSIFIED_BY_JULY = 37
 #: Days within which a plan kept current was last reviewed, before each extraction (W113 allows 90).
 CURRENT_REVIEW_DAYS = 80
 #: Share of the plans due whose last review is over 90 days old: Cheshire "Some plans were out of date";
@@ -478,6 +482,23 @@ def build() -> Extraction:
     tids = tcols["Threat ID"].to_numpy(zero_copy_only=False)
     changes["MoRiLE score and tier applied since January"] = [
         f"{tids[r]} -> Tier {t + 1}, MoRiLE {s}" for r, t, s in zip(scored, tier, score)
+    ]
+    # Cheshire's organised crime groups reclassified as vulnerabilities since January (a stream of their own)
+    never_disrupted = ~np.isin(np.arange(len(threats)), frame["threat"].to_numpy())
+    candidates = np.flatnonzero(
+        (threats["org"].to_numpy() == CHESHIRE)
+        & (threats["ttype"].to_numpy() == core.OCG)
+        & (threats["phase"].to_numpy() <= core.DORMANT)
+        & (threats["moder"].to_numpy() == 0)
+        & never_disrupted
+    )
+    picked = np.random.default_rng([SEED, 17]).permutation(candidates)[:RECLASSIFIED_BY_JULY]
+    reclassified = np.sort(picked)
+    tjuly["Threat Type"] = replace(
+        tcols["Threat Type"], reclassified, [core.THREAT_TYPES[core.VULN]] * len(reclassified)
+    )
+    changes["reclassified since January (Organised Crime Group -> SOC Vulnerability)"] = [
+        str(t) for t in tids[reclassified]
     ]
     new = _new_threats(rng, threats, second)
     tjuly = {k: pa.concat_arrays([v, new[k]]) for k, v in tjuly.items()}

@@ -114,9 +114,8 @@ class ColumnRule:
     passes it, so that a blank is reported once.
     """
 
-    name: (
-        str  # the rule (required | unique | date | number | not_negative | allowed | organisation | control_character)
-    )
+    #: The rule: required | unique | date | number | not_negative | allowed | organisation | control_character.
+    name: str
     column: str  # the column's key
     test: Callable[..., Series] = field(repr=False, compare=False)
     reads_text: bool = False
@@ -169,6 +168,11 @@ CONTROLS = "[\x00-\x1f\x7f-\x9f]"
 CONTROLS_BUT_LINE_BREAKS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
+def controls(multiline: bool) -> str:
+    """The control characters a column may not hold: tabs and line breaks are allowed in a multiline one."""
+    return CONTROLS_BUT_LINE_BREAKS if multiline else CONTROLS
+
+
 #: The UTF-8 bytes of the tab and line breaks the Summary may hold.
 _LINE_BREAK_BYTES = (0x09, 0x0A, 0x0D)
 #: The bytes of a column scanned at once for control characters (the scan's temporary arrays are as large).
@@ -207,11 +211,11 @@ def may_hold_controls(values, line_breaks_allowed: bool) -> bool:
     return False
 
 
-def _free_of(pattern: str) -> Callable[[Series], Series]:
-    line_breaks_allowed = pattern == CONTROLS_BUT_LINE_BREAKS
+def _free_of(multiline: bool) -> Callable[[Series], Series]:
+    pattern = controls(multiline)
 
     def test(values: Series) -> Series:
-        if not may_hold_controls(values, line_breaks_allowed):
+        if not may_hold_controls(values, line_breaks_allowed=multiline):
             import pandas as pd
 
             return pd.Series(True, index=values.index)
@@ -269,8 +273,7 @@ class Column:
         if self.organisation:
             rules.append(ColumnRule("organisation", key, _known_organisation))
         if self.kind == "text" and not self.values and not self.organisation:  # free text: IDs, names, notes
-            pattern = CONTROLS_BUT_LINE_BREAKS if self.multiline else CONTROLS
-            rules.append(ColumnRule("control_character", key, _free_of(pattern)))
+            rules.append(ColumnRule("control_character", key, _free_of(self.multiline)))
         return tuple(rules)
 
 

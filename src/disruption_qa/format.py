@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .contract import CONTROLS_BUT_LINE_BREAKS
 from .dates import format_date
 
 __all__ = ["CONTROL_CHARACTERS", "count", "date", "number", "plural", "share", "share_of", "share_words", "visible"]
@@ -20,7 +21,7 @@ __all__ = ["CONTROL_CHARACTERS", "count", "date", "number", "plural", "share", "
 #: The characters never shown as they are: C0 controls but tab and line breaks, DEL, and C1 controls (ESC
 #: starts a terminal's escape sequences; CSI, U+009B, is ESC [ in one character). A CR is kept only as the
 #: start of a CRLF line break: alone it returns the cursor to the start of the line.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+CONTROL_CHARACTERS = re.compile(CONTROLS_BUT_LINE_BREAKS + "|\r(?!\n)")
 
 
 def visible(text: str) -> str:

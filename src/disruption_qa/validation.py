@@ -442,7 +442,8 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
         closed = format_date(typed.at[row, key])
         return f"Closed Date {closed} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
     if rule == "control_character":
-        pattern = c.CONTROLS_BUT_LINE_BREAKS if kind.column(key).multiline else c.CONTROLS
-        codes = ", ".join(f"\\x{ord(ch):02x}" for ch in sorted(set(re.findall(pattern, value or ""))))
+        codes = ", ".join(
+            f"\\x{ord(ch):02x}" for ch in sorted(set(re.findall(c.controls(kind.column(key).multiline), value or "")))
+        )
         return f"{name} holds control characters ({codes}), which are not text: retype the value in APMIS"
     return f"{name}: {rule}"

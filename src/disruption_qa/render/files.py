@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..contract import may_hold_controls
+from ..contract import CONTROLS_BUT_LINE_BREAKS, may_hold_controls
 from ..errors import file_system_error
 from ..format import visible
 
@@ -28,7 +28,7 @@ UMASK = _umask()
 
 #: The values format.visible rewrites, for pyarrow's RE2 (which has no look-ahead: a CR alone is one followed
 #: by anything but a line feed, or by nothing).
-CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r([^\n]|$)"
+CONTROL_PATTERN = CONTROLS_BUT_LINE_BREAKS + "|\r([^\n]|$)"
 
 #: A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

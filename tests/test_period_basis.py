@@ -20,20 +20,13 @@ from conftest import Run, one_line_error, run_cli
 
 from disruption_qa import contract as C
 from disruption_qa.reading import read_export, typed_frame
+from disruption_qa.sample.northwest import ORGS
 
 ROOT = Path(__file__).resolve().parent.parent
 NW = ROOT / "sample_exports" / "north-west-2022"
 JANUARY, JULY = "2023-01-04", "2023-07-13"
 START, END = pd.Timestamp(2022, 1, 1), pd.Timestamp(2022, 12, 31)
-REGION = [
-    "Cheshire Constabulary",
-    "Cumbria Constabulary",
-    "Greater Manchester Police",
-    "Lancashire Constabulary",
-    "Merseyside Police",
-    "North Wales Police",
-    "North West Regional Organised Crime Unit",
-]
+REGION = sorted(ORGS)
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text("utf-8"))
 
 

@@ -240,6 +240,16 @@ class Check:
             refs=RecordRefs("", ids, rows) if len(rows) == len(ids) else RecordRefs(""),
         )
 
+    def without_threats_in_scope(self, ctx: Context) -> Finding | None:
+        """Not applicable when the organisation has no threats in scope (:attr:`Context.threats_in_scope`);
+        None when it has some."""
+        scope = ctx.threats_in_scope
+        if scope is None or len(scope) == 0:
+            return self.not_applicable(
+                "the organisation has no threats in scope (Active or Dormant) on the master list"
+            )
+        return None
+
     def not_applicable(self, reason: str) -> Finding:
         return Finding(
             check=self.id,

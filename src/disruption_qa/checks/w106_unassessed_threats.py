@@ -50,11 +50,9 @@ class UnassessedThreats(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
+        if not_applicable := self.without_threats_in_scope(ctx):
+            return not_applicable
         scope = ctx.threats_in_scope
-        if scope is None or len(scope) == 0:
-            return self.not_applicable(
-                "the organisation has no threats in scope (Active or Dormant) on the master list"
-            )
         days = self.settings["moderation_days"]
         masks = unassessed(scope, pd.Timestamp(ctx.extraction_date or ctx.end), days)
         counts = {name: int(mask.sum()) for name, mask in masks.items()}

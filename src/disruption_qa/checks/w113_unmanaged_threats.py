@@ -66,11 +66,9 @@ class UnmanagedThreats(Check):
     moved: ClassVar[dict[str, tuple[str, str]]] = {"disruption_threat_types": ("W116", "0.2.0")}
 
     def run(self, ctx: Context) -> Finding:
+        if not_applicable := self.without_threats_in_scope(ctx):
+            return not_applicable
         scope = ctx.threats_in_scope
-        if scope is None or len(scope) == 0:
-            return self.not_applicable(
-                "the organisation has no threats in scope (Active or Dormant) on the master list"
-            )
         days = self.settings["review_days"]
         masks = plans(scope, pd.Timestamp(ctx.extraction_date or ctx.end), days)
         due, no_plan, out_of_date = (int(masks[k].sum()) for k in ("due", "no_plan", "out_of_date"))

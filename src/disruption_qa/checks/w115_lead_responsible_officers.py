@@ -49,11 +49,9 @@ class LeadResponsibleOfficers(Check):
     }
 
     def run(self, ctx: Context) -> Finding:
+        if not_applicable := self.without_threats_in_scope(ctx):
+            return not_applicable
         scope = ctx.threats_in_scope
-        if scope is None or len(scope) == 0:
-            return self.not_applicable(
-                "the organisation has no threats in scope (Active or Dormant) on the master list"
-            )
         most = self.settings["max_threats"]
         no_officer = scope["lead_responsible_officer"].isna()
         held = officers(scope)

@@ -131,6 +131,24 @@ def test_healthy_year_flags_nothing(tmp_path):
     assert run_.exit_code() == 0
 
 
+def test_a_threat_whose_created_date_is_unknown_is_due_and_overdue():
+    from disruption_qa.measures import plans, unassessed
+
+    threats = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime([None, "2022-12-20"]),
+            "last_review_date": pd.to_datetime([None, None]),
+            "moderation_status": ["Unmoderated", "Unmoderated"],
+            "morile_score": [100.0, 100.0],
+            "tier": ["Tier 2", "Tier 2"],
+        }
+    )
+    as_of = pd.Timestamp(2023, 1, 4)
+    assert unassessed(threats, as_of, 28)["moderation_overdue"].tolist() == [True, False]
+    masks = plans(threats, as_of, 90)
+    assert masks["due"].tolist() == [True, False] and masks["no_plan"].tolist() == [True, False]
+
+
 # --- the run as a whole ----------------------------------------------------------------
 
 

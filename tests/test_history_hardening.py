@@ -57,6 +57,8 @@ def test_a_password_is_never_shown_wherever_it_sits(tmp_path, url, shown, comman
         "postgresql://qa:12?S3cret@localhost/qa",
         "postgresql://qa:12?x=S3cret@localhost/qa",
         "postgresql://qa:12#S3cret@localhost/qa",
+        # digits, then ?password=: the digits would be shown as the port
+        "postgresql://qa:2024?password=S3cret@localhost/qa",
     ],
 )
 def test_a_url_that_cannot_be_parsed_is_one_line_that_does_not_echo_it(tmp_path, url):

@@ -148,6 +148,11 @@ def test_the_default_profile_takes_the_basis_as_a_setting(tmp_path):
             assert result["indicators"]["by_strand"] == by_strand(happened, org), org
         report = (out / "cheshire-constabulary" / "report.html").read_text("utf-8")
         assert "taken on Disruption Date" in report and "period basis <code>disruption</code>" in report
+        # the months are those of the Disruption Date too (W109 and the monthly chart)
+        cheshire = frame(JULY)[frame(JULY)["recording_organisation"] == "Cheshire Constabulary"]
+        december = cheshire["disruption_date"].between(pd.Timestamp(2022, 12, 1), END).sum()
+        w109 = next(f for f in results["Cheshire Constabulary"]["findings"] if f["check"] == "W109")
+        assert w109["details"]["monthly"]["2022-12"] == december
     assert by_strand(happened, "Cheshire Constabulary") != by_strand(lead, "Cheshire Constabulary")
 
 

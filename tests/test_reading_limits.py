@@ -112,6 +112,53 @@ def test_a_far_cell_spelled_otherwise_is_refused_too(tmp_path, far_cell, far):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        '<row r="1"><c r="A1"><v>1</v></c><c r="Z40"><v>1</v></c></row>',
+        '<row r="1"><c r="A1"><v>1</v></c><c s=">" r="Z40"><v>1</v></c></row>',  # ">" inside a value
+        '<row r="1"><c r="A1"><v>1</v></c><c s="x r=\'A1\'" r="Z40"><v>1</v></c></row>',  # r in a value
+        '<row r="1"><c r="B1" r="Z40"><v>1</v></c></row>',  # two references: the last counts
+        '<row r="40"><!-- <row r="1"> --><c><v>1</v></c><c r="Z1"><v>2</v></c></row>',  # a comment is not read
+        '<row r="1"><c r="A1"><v>1</v></c><\u00e9:c xmlns:\u00e9="{main}" r="Z40"><\u00e9:v>1</\u00e9:v></\u00e9:c></row>',
+        '<row r="40"><c r="A1"><v>1</v></c></row><row><c><v>1</v></c></row>',  # a cell's reference moves no row
+        '<row r="40"/><row><c r="A1"><v>1</v></c></row><row><c><v>1</v></c></row>',
+        "<row><c r = 'z040'><v>1</v></c></row>",
+        '<row r="1"><c r="A1"><v>1</v></c><c s="' + "a" * 9_000_000 + '" r="Z40"><v>1</v></c></row>',  # over a piece
+    ],
+    ids=[
+        "excel",
+        "gt-in-value",
+        "r-in-value",
+        "two-r",
+        "comment",
+        "non-ascii-prefix",
+        "cell-ref",
+        "empty-row",
+        "lower-case",
+        "long-tag",
+    ],
+)
+def test_the_guard_places_cells_where_the_reader_does(tmp_path, sheet):
+    """Against calamine itself: the farthest row and column the guard finds are those the reader fills."""
+    import python_calamine
+
+    from disruption_qa.reading import _extent, _quick_extent
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    book = workbook(tmp_path / "b.xlsx", [], sheet.replace("{main}", main))
+    rows = python_calamine.CalamineWorkbook.from_path(str(book)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    filled = [(r + 1, c + 1) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in ("", None)]
+    expected = (max(r for r, _ in filled), max(c for _, c in filled))
+    with zipfile.ZipFile(book) as archive:
+        with archive.open("xl/worksheets/sheet1.xml") as stream:
+            quick = _quick_extent(stream)
+        with archive.open("xl/worksheets/sheet1.xml") as stream:
+            found = _extent(stream)
+    assert found == expected
+    assert quick in ((None, 0), expected)  # the quick pass reads Excel's spelling only, or leaves the sheet to _extent
+
+
 def test_a_far_cell_of_formatting_alone_costs_nothing(tmp_path):
     for n, styled in enumerate(
         ['<row r="1048576"><c r="XFD1048576" s="1"/></row>', "<row r='1048576'><c r='xfd1048576' s='1'/></row>"]

@@ -328,10 +328,11 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
         all_threats=own_threats,
         master_list=p.master_by_id,
         sources=p.sources,
+        period_column=p.profile.period_column,
     )
     findings = [check.evaluate(ctx) for check in p.checks]
     tables = record_tables(findings, p.sources, include_summaries=p.include_summaries)
-    monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end)
+    monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end, p.profile.period_column)
     return _Checked(
         organisation=org,
         indicators=indicators(ctx, p.settings, p.profile),

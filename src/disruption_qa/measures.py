@@ -67,9 +67,8 @@ def unassessed(threats: pd.DataFrame, as_of: pd.Timestamp, moderation_days: int)
     their Created Date as of ``as_of`` (the extraction date), and any of them."""
     no_score = threats["morile_score"].isna()
     no_tier = threats["tier"].isna()
-    waiting = (threats["moderation_status"] == "Unmoderated") & (
-        (as_of - threats["created_date"]).dt.days > moderation_days
-    )
+    age = (as_of - threats["created_date"]).dt.days  # an unknown Created Date: waiting too long
+    waiting = (threats["moderation_status"] == "Unmoderated") & (age.isna() | (age > moderation_days))
     return {
         "no_score": no_score,
         "no_tier": no_tier,
@@ -82,7 +81,8 @@ def plans(threats: pd.DataFrame, as_of: pd.Timestamp, review_days: int) -> dict[
     """Masks over threats for their 4P plans as of ``as_of`` (the extraction date): due (created at least
     ``review_days`` before), and among those due, no plan recorded (no Last Review Date) and out of date (last
     reviewed more than ``review_days`` before)."""
-    due = (as_of - threats["created_date"]).dt.days >= review_days
+    age = (as_of - threats["created_date"]).dt.days
+    due = age.isna() | (age >= review_days)  # a threat whose Created Date is unknown is due
     no_plan = due & threats["last_review_date"].isna()
     out_of_date = due & ((as_of - threats["last_review_date"]).dt.days > review_days)
     return {"due": due, "no_plan": no_plan, "out_of_date": out_of_date}
@@ -126,10 +126,11 @@ LAG_BUCKETS = [
 ]
 
 
-def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Counted records each month of the period (by Record Date) by strand: one row per month, ``Jan 2022``."""
+def monthly_by_strand(counted: pd.DataFrame, start: dt.date, end: dt.date, column: str = "record_date") -> pd.DataFrame:
+    """Counted records each month of the period (by the date the period is taken on, ``column``) by strand: one
+    row per month, ``Jan 2022``."""
     months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
-    dates = counted["record_date"]
+    dates = counted[column]
     month = (dates.dt.year * 12 + dates.dt.month - (start.year * 12 + start.month)).to_numpy(dtype=float, na_value=-1)
     strand = codes_in(counted["strand"], STRAND_INDEX)  # -1: blank or not a contract strand
     keep = (month >= 0) & (month < len(months)) & (strand >= 0)  # months of the period, the contract's strands

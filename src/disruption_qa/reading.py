@@ -603,12 +603,16 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 #: A tag starting "<c" that is not a cell: <col>, <cols>, <cfRule>, <conditionalFormatting>, <c:chart> ...
 _NOT_CELL = re.compile(rb"<c[\w.:-]")
-#: A cell tag with a namespace prefix, which the reader takes as a cell too.
-_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
-#: Every row and cell tag, and the reference it gives, however spelled.
-_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
-_REFERENCE = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: A cell tag with a namespace prefix (any, ASCII or not), which the reader takes as a cell too.
+_PREFIXED_CELL = re.compile(rb"<[^\s<>/:]+:c[\s/>]")
+#: A cell spelled as Excel writes it but with a second reference (the reader takes the last).
+_SECOND_REFERENCE = re.compile(rb'<c r="[^"]*"[^>]*\sr\s*=')
+#: Every row and cell tag, however spelled: a quoted attribute value may hold ">".
+_TAG = re.compile(rb"""<(/?)(?:[^\s<>/:]+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+#: An attribute and its value; a tag's reference is its last ``r``.
+_ATTRIBUTE = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _PLACE = re.compile(rb"([A-Za-z]{0,3})0*([0-9]{1,12})")
+_COMMENT = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 
 
 def _sheet_parts(archive, index: int) -> list[str]:
@@ -668,12 +672,17 @@ def _check_extent(data: bytes, sheet_name: str, index: int, path: Path) -> None:
 
 
 def _pieces(stream):
-    """A sheet's XML in 4 MB pieces, each ending before a tag that a piece boundary would cut in two."""
+    """A sheet's XML in pieces of 4 MB or more, each ending before a tag or comment a boundary would cut."""
     tail = b""
     while chunk := stream.read(1 << 22):
         chunk = tail + chunk
         cut = chunk.rfind(b"<")
-        cut = len(chunk) if cut <= 0 else cut
+        opened = chunk.rfind(b"<!--")
+        if opened > chunk.rfind(b"-->"):  # a comment still open: it goes whole into the next piece
+            cut = opened
+        if cut <= 0:  # a single tag or comment so far: read on to its end
+            tail = chunk
+            continue
         yield chunk[:cut]
         tail = chunk[cut:]
     if tail:
@@ -687,7 +696,12 @@ def _quick_extent(stream) -> tuple[int | None, int]:
     for piece in _pieces(stream):
         columns = _CELL_COLUMN.findall(piece)
         cells = piece.count(b"<c") - len(_NOT_CELL.findall(piece))
-        if cells != len(columns) or (b":c" in piece and _PREFIXED_CELL.search(piece)):
+        if (
+            cells != len(columns)
+            or (b":c" in piece and _PREFIXED_CELL.search(piece))
+            or b"<!--" in piece
+            or _SECOND_REFERENCE.search(piece)
+        ):
             return None, 0
         if columns:
             last_col = max(last_col, max(map(_column_number, set(columns))))
@@ -696,24 +710,26 @@ def _quick_extent(stream) -> tuple[int | None, int]:
 
 
 def _extent(stream) -> tuple[int, int]:
-    """The last row and column holding a value, placing each cell as the reader does: by its reference in any
-    spelling, else after the cell before it (a row without a reference follows the row before it)."""
+    """The last row and column holding a value, placing each cell as the reader does: by its reference (its
+    last ``r``) in any spelling, else in its row after the cell before it. A row without a reference follows
+    the row before it; a cell's reference places that cell alone, not the rows after it."""
     last_row, last_col, row, col = 0, 0, 0, 0
     for piece in _pieces(stream):
-        for closing, name, attributes, empty in _TAG.findall(piece):
+        for closing, name, attributes, empty in _TAG.findall(_COMMENT.sub(b"", piece)):
             if closing:
                 continue
-            found = _REFERENCE.search(attributes)
-            place = _PLACE.fullmatch(found.group(1) or found.group(2)) if found else None
+            references = [a[1] or a[2] for a in _ATTRIBUTE.findall(attributes) if a[0] == b"r"]
+            place = _PLACE.fullmatch(references[-1]) if references else None
             if name == b"row":
                 row, col = (int(place.group(2)) if place else row + 1), 0
                 continue
+            at_row = row
             if place and place.group(1):
-                row, col = int(place.group(2)), _column_number(place.group(1).upper())
+                at_row, col = int(place.group(2)), _column_number(place.group(1).upper())
             else:
                 col += 1
             if not empty:
-                last_row, last_col = max(last_row, row), max(last_col, col)
+                last_row, last_col = max(last_row, at_row), max(last_col, col)
     return last_row, last_col
 
 

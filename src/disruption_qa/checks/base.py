@@ -82,6 +82,8 @@ class Context:
     master_list: pd.DataFrame | None
     #: Where records are found, by export (see ``locate``); empty where the frames stand alone (tests).
     sources: dict[RecordKind, RecordSource] = field(default_factory=dict, repr=False)
+    #: The date the period is taken on (``record_date``, or ``disruption_date`` under that period basis).
+    period_column: str = "record_date"
 
     @property
     def has_master_list(self) -> bool:

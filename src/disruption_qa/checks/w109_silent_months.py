@@ -48,7 +48,7 @@ class SilentMonths(Check):
             months = months[:-1]  # a month the extraction cut short
         if len(months) < 3:
             return self.not_applicable("the period covers fewer than three whole months")
-        month_of = ctx.in_period["record_date"].dt.to_period("M")
+        month_of = ctx.in_period[ctx.period_column].dt.to_period("M")
         counts = month_of.value_counts().reindex(months, fill_value=0)
         median = float(counts.median())
         silent = counts[(counts == 0) | (counts < self.settings["fraction"] * median)]

@@ -87,9 +87,14 @@ def parse_url(text: str) -> tuple[sa.URL, str]:
     if not parts.scheme:
         raise InputError("the history store URL given with --history cannot be parsed")
     query = parse_qs(parts.query, keep_blank_values=True)
-    if "@" in parts.path + parts.fragment or any(
-        "@" in key or (key.lower() not in SECRET_KEYS and any("@" in v for v in values))
-        for key, values in query.items()
+    if (
+        "@" in parts.path + parts.fragment
+        # no user-info, no database, an @ in the query: a password's digits read as the port, the rest as query
+        or ("@" in parts.query and "@" not in parts.netloc and not parts.path)
+        or any(
+            "@" in key or (key.lower() not in SECRET_KEYS and any("@" in v for v in values))
+            for key, values in query.items()
+        )
     ):
         # A password holding an unencoded / ? or # ends the host early, leaving the rest of it in the path,
         # query or fragment, where it would be shown: refuse rather than echo any of it.

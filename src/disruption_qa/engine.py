@@ -20,7 +20,7 @@ from . import contract as c
 from .catalogue import Profile
 from .checks import CATALOGUE, Context
 from .errors import InputError
-from .measures import lag_distribution, lateness, monthly_by_strand, officers, top_recorder, unassessed
+from .measures import lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
 from .parallel import Pool
 from .records import RecordSource, record_tables
 from .results import Figures, Finding, Indicators, Issue, OrganisationResult, Period, strand_shares
@@ -163,7 +163,7 @@ def indicators(ctx: Context, settings: dict[str, dict], profile: Profile) -> dic
         threats, scope = ctx.threats, ctx.threats_in_scope
         active_threats = len(ctx.active_threats)
         as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
-        held = officers(scope)
+        held = ctx.officers
         result.update(
             threats=len(threats),
             threats_by_type=_counts(threats["threat_type"], c.THREAT_TYPES),

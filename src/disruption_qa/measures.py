@@ -88,6 +88,34 @@ def plans(threats: pd.DataFrame, as_of: pd.Timestamp, review_days: int) -> dict[
     return {"due": due, "no_plan": no_plan, "out_of_date": out_of_date}
 
 
+def distinct(values: pd.Series) -> pd.Index:
+    """The distinct values of a column, blanks left out: through the category codes when it is categorical (as
+    the engine gives it), far quicker than comparing the values themselves."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.unique(values.cat.codes.to_numpy())
+        return values.cat.categories.take(codes[codes >= 0])
+    return pd.Index(values.dropna().unique())
+
+
+def is_in(values: pd.Series, among: pd.Index) -> np.ndarray:
+    """Which of ``values`` are among ``among``: by pyarrow when the column is pyarrow-backed (pandas' own isin
+    then goes through Python value by value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = values.array.__arrow_array__()
+    except AttributeError:
+        return values.isin(among).to_numpy()
+    try:
+        value_set = among.array.__arrow_array__()
+        value_set = value_set.combine_chunks() if isinstance(value_set, pa.ChunkedArray) else value_set
+    except AttributeError:
+        value_set = pa.array(list(among), type=pa.string())
+    found = pc.is_in(array, value_set=value_set.cast(array.type))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
 def officers(threats: pd.DataFrame) -> pd.Series:
     """Threats held by each Lead Responsible Officer, most first (threats with none left out)."""
     held = threats["lead_responsible_officer"].value_counts()

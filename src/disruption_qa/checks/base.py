@@ -116,6 +116,13 @@ class Context:
         return in_scope(self.threats)
 
     @cached_property
+    def officers(self) -> pd.Series | None:
+        """Threats in scope held by each Lead Responsible Officer, most first; None without a master list."""
+        from ..measures import officers
+
+        return officers(self.threats_in_scope) if self.threats_in_scope is not None else None
+
+    @cached_property
     def active_threats(self) -> pd.DataFrame | None:
         """The threats in scope whose Phase is Active, or None without a master list."""
         from ..measures import active

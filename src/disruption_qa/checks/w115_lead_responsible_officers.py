@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..measures import officers
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -54,7 +53,7 @@ class LeadResponsibleOfficers(Check):
         scope = ctx.threats_in_scope
         most = self.settings["max_threats"]
         no_officer = scope["lead_responsible_officer"].isna()
-        held = officers(scope)
+        held = ctx.officers
         over = held[held > most]
         share = int(no_officer.sum()) / len(scope)
         overloaded = ", ".join(f"{name}: {n}" for name, n in over.items())

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..contract import THREAT_TYPES
+from ..measures import distinct, is_in
 from .base import Check, Context, Finding, Param, pct, share_text
 
 
@@ -53,17 +54,19 @@ class ThreatsWithoutDisruption(Check):
 
     def run(self, ctx: Context) -> Finding:
         active = ctx.active_threats
-        if active is not None:
-            active = active[active["threat_type"].isin(self.settings["disruption_threat_types"])]
-        if active is None or len(active) == 0:
+        ids = (
+            active["threat_id"][active["threat_type"].isin(self.settings["disruption_threat_types"])]
+            if (active is not None)
+            else None
+        )
+        if ids is None or len(ids) == 0:
             return self.not_applicable(
                 "the organisation has no active threats in scope of the types disruptions are recorded against"
             )
-        disrupted = active["threat_id"].isin(ctx.in_period["threat_id"].dropna().unique())
-        bad = active["threat_id"][~disrupted]
-        share = len(bad) / len(active)
+        bad = ids[~is_in(ids, distinct(ctx.in_period["threat_id"]))]
+        share = len(bad) / len(ids)
         message = (
-            f"{len(bad)} of {len(active)} active threats in scope ({pct(len(bad), len(active))}) have no disruption"
+            f"{len(bad)} of {len(ids)} active threats in scope ({pct(len(bad), len(ids))}) have no disruption"
             " recorded against them by the organisation in the period;"
             f" the threshold is {share_text(self.settings['threshold'])}."
         )

@@ -242,6 +242,22 @@ def test_pursue_funnel_allows_for_the_spread_between_forces(inspection):
     assert "North West Regional Organised Crime Unit" not in plain
 
 
+def test_a_national_sample_flags_only_the_forces_set_far_outside(tmp_path):
+    """Forces spread beyond chance in every national sample; the generator sets two far outside that spread
+    (sample.generator.FAR_OUTSIDE): the widened limits flag exactly those, the plain ones most forces."""
+    from disruption_qa.comparison import compare
+    from disruption_qa.sample import generate
+    from disruption_qa.sample.generator import FAR_OUTSIDE
+
+    generate(tmp_path, national=True, rows=100_000, seed=3)
+    run = api.check(tmp_path / "disruptions.csv", tmp_path / "threats.csv", year=2022)
+    pursue = compare(run.results, profile="default", period={}, extraction_date=None).funnels[0]
+    assert pursue.metric == "pursue_share" and pursue.dispersion.adjusted and len(pursue.points) > 40
+    outside = {p.organisation: p.status for p in pursue.points if p.status.startswith("outlier")}
+    assert outside == dict.fromkeys(FAR_OUTSIDE, "outlier-high")  # beyond the widened 99.8% limits: those two
+    assert len([p for p in pursue.points if p.plain_status.startswith("outlier")]) > 20
+
+
 def test_cheshire_stands_out_for_having_no_vulnerabilities(inspection):
     _, data, html = inspection
     vulnerable = next(f for f in data["funnels"] if f["metric"] == "vulnerability_share")

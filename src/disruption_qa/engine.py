@@ -162,7 +162,6 @@ def indicators(ctx: Context, settings: dict[str, dict], profile: Profile) -> dic
     if ctx.threats is not None:
         threats, scope = ctx.threats, ctx.threats_in_scope
         active_threats = len(ctx.active_threats)
-        as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
         held = ctx.officers
         result.update(
             threats=len(threats),
@@ -170,7 +169,7 @@ def indicators(ctx: Context, settings: dict[str, dict], profile: Profile) -> dic
             threats_in_scope=len(scope),
             threat_phases_in_scope=list(c.PHASES_IN_SCOPE),
             active_threats=active_threats,
-            unassessed_threats=int(unassessed(scope, as_of, settings["W106"]["moderation_days"])["any"].sum()),
+            unassessed_threats=int(unassessed(scope, ctx.as_of, settings["W106"]["moderation_days"])["any"].sum()),
             officers=len(held),
             threats_per_officer_median=float(held.median()) if len(held) else None,
             threats_per_officer_max=int(held.max()) if len(held) else None,

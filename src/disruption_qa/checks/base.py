@@ -89,6 +89,12 @@ class Context:
     def has_master_list(self) -> bool:
         return self.master_list is not None
 
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The day ages are counted to (how long a threat waited, how old a plan or a Pending record is): the
+        extraction date, else the period's last day."""
+        return pd.Timestamp(self.extraction_date or self.end)
+
     @cached_property
     def happened(self) -> tuple[pd.DataFrame, pd.Series]:
         """The records that happened in the period and their recording lag in days

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pandas as pd
-
 from ..measures import unassessed
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -54,7 +52,7 @@ class UnassessedThreats(Check):
             return not_applicable
         scope = ctx.threats_in_scope
         days = self.settings["moderation_days"]
-        masks = unassessed(scope, pd.Timestamp(ctx.extraction_date or ctx.end), days)
+        masks = unassessed(scope, ctx.as_of, days)
         counts = {name: int(mask.sum()) for name, mask in masks.items()}
         bad = scope["threat_id"][masks["any"]]
         share = len(bad) / len(scope)

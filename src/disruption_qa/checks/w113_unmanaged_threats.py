@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pandas as pd
-
 from ..measures import plans
 from .base import Check, Context, Finding, Param, pct, share_text
 
@@ -70,7 +68,7 @@ class UnmanagedThreats(Check):
             return not_applicable
         scope = ctx.threats_in_scope
         days = self.settings["review_days"]
-        masks = plans(scope, pd.Timestamp(ctx.extraction_date or ctx.end), days)
+        masks = plans(scope, ctx.as_of, days)
         due, no_plan, out_of_date = (int(masks[k].sum()) for k in ("due", "no_plan", "out_of_date"))
         if due == 0:
             return self.not_applicable(

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pandas as pd
-
 from .base import Check, Context, Finding, Param
 
 
@@ -44,9 +42,8 @@ class PendingAssessments(Check):
         records = ctx.in_period
         if len(records) == 0:
             return self.not_applicable("no disruptions were recorded in the period")
-        as_of = pd.Timestamp(ctx.extraction_date or ctx.end)
         pending = records["assessment_category"] == "Pending"
-        old = records["disruption_id"][pending & ((as_of - records["record_date"]).dt.days > self.settings["days"])]
+        old = records["disruption_id"][pending & ((ctx.as_of - records["record_date"]).dt.days > self.settings["days"])]
         if old.empty:
             return self.finding(
                 None,

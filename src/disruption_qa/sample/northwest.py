@@ -121,6 +121,15 @@ NORTH_WALES_BUSIEST = 34
 UNDISRUPTED_AT_MOST = 0.18
 
 
+#: The lowest MoRiLE score of Tier 2, 3 and 4 (tier codes 1 to 3) as the sample scores a threat.
+LOWEST_SCORE = np.array([95, 55, 20])
+
+
+def _tiers(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Tier codes for ``n`` threats a force has assessed: Tier 2 to 4 (codes 1 to 3), never Tier 5."""
+    return rng.choice([1, 2, 3], size=n, p=[0.3, 0.4, 0.3])
+
+
 def _as_inspected(threats: pd.DataFrame, frame: pd.DataFrame, first: dt.date, second: dt.date) -> dict[str, np.ndarray]:
     """Shape the master list's assessment, plans, officers and phases as the inspection found them (in place);
     returns what changed by the July extraction: the threats then moderated (``moder``) and the plans'
@@ -134,8 +143,8 @@ def _as_inspected(threats: pd.DataFrame, frame: pd.DataFrame, first: dt.date, se
     # W106: every threat scored and tiered but Cumbria's; assessments moderated within 28 days of creation
     score, tier = threats["score"].to_numpy().copy(), threats["tier"].to_numpy().copy()
     fill = live & (org != CUMBRIA) & (np.isnan(score) | (tier < 0))
-    tier[fill] = rng.choice([1, 2, 3], size=int(fill.sum()), p=[0.3, 0.4, 0.3])
-    score[fill] = np.array([95, 55, 20])[tier[fill] - 1] + rng.integers(0, 40, int(fill.sum()))
+    tier[fill] = _tiers(rng, int(fill.sum()))
+    score[fill] = LOWEST_SCORE[tier[fill] - 1] + rng.integers(0, 40, int(fill.sum()))
     moder, soc = threats["moder"].to_numpy().copy(), threats["soc"].to_numpy().copy()
     waiting = live & (moder == 1) & (ext1 - created > 28)
     # one disrupted before then was moderated long ago: it fails the filters as not SOC instead, so that the
@@ -475,8 +484,8 @@ def build() -> Extraction:
         & (threats["moder"].to_numpy() == 0)
     )
     scored = np.sort(rng.permutation(unscored)[:MORILE_BY_JULY])
-    tier = rng.choice([1, 2, 3], size=len(scored), p=[0.3, 0.4, 0.3])  # Tier 2..4, never Tier 5
-    score = np.array([95, 55, 20])[tier - 1] + (rng.random(len(scored)) * np.array([65, 55, 40])[tier - 1]).astype(int)
+    tier = _tiers(rng, len(scored))
+    score = LOWEST_SCORE[tier - 1] + (rng.random(len(scored)) * np.array([65, 55, 40])[tier - 1]).astype(int)
     tjuly["Tier"] = replace(tcols["Tier"], scored, [f"Tier {t + 1}" for t in tier])
     tjuly["MoRiLE Score"] = replace(tcols["MoRiLE Score"], scored, [str(s) for s in score])
     tids = tcols["Threat ID"].to_numpy(zero_copy_only=False)
@@ -518,7 +527,7 @@ def _new_threats(rng, threats: pd.DataFrame, second: dt.date) -> dict[str, pa.Ar
     number = int(threats["number"].max()) + 1 + np.arange(n)
     area = np.array([rng.choice(12, p=core.area_weights(ORGS[o])) for o in org])
     ttype = np.where(org == CHESHIRE, core.OCG, rng.choice(3, size=n, p=[0.7, 0.2, 0.1]))
-    tier = rng.choice([1, 2, 3], size=n, p=[0.3, 0.4, 0.3])
+    tier = _tiers(rng, n)
     officers = threats["lro"].where(threats["lro"] >= 0).groupby(threats["org"]).min()
     new = pd.DataFrame(
         dict(
@@ -529,7 +538,7 @@ def _new_threats(rng, threats: pd.DataFrame, second: dt.date) -> dict[str, pa.Ar
             soc=0,
             moder=1,
             tier=tier,
-            score=(np.array([95, 55, 20])[tier - 1] + 20).astype(float),
+            score=(LOWEST_SCORE[tier - 1] + 20).astype(float),
             phase=core.ACTIVE,
             created=created,
             closed=-1,

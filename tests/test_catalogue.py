@@ -42,6 +42,7 @@ STABLE = {
     "W114": "pending-assessments",
     "W115": "lead-responsible-officers",
     "W116": "threats-without-disruption",
+    "W117": "lead-support-reconciliation",
 }
 
 

@@ -589,10 +589,10 @@ NW_ORGANISATIONS = ["Cumbria Constabulary", "Cheshire Constabulary"]
 STORE_BEFORE_CODES = Path(__file__).resolve().parent / "fixtures" / "history-v3.sqlite"
 #: The checks whose records have changed since that store was written: W106 and W113 count the threats in
 #: scope, Dormant ones too, and mean something else since version 0.2.0 (W113 4P plans alone, W106 moderation
-#: by its age); W115 and W116 are new. Against that store, their records are new.
-REDEFINED = {"W106", "W113", "W115", "W116"}
+#: by its age); W115, W116 and W117 are new. Against that store, their records are new.
+REDEFINED = {"W106", "W113", "W115", "W116", "W117"}
 #: The checks added since that store was written.
-ADDED = {"W115", "W116"}
+ADDED = {"W115", "W116", "W117"}
 
 #: Every rule text a version-3 store can hold as a source (validation.RULES before codes came in), and
 #: its code. Rewording a rule must keep its old text known, or stores written before would keep it.

@@ -56,7 +56,7 @@ NEW_THREATS = {f"T1012{n}" for n in range(16, 29)}
 #: Cheshire's organised crime groups with no disruption against them, vulnerabilities by July.
 RECLASSIFIED_BY_JULY = {
     *("T100037", "T100295", "T100318", "T100341", "T100369", "T100400", "T100421", "T100523", "T100606"),
-    *("T100645", "T100741", "T100876", "T100893", "T100906", "T100926", "T100957", "T100964", "T100968"),
+    *("T100645", "T100670", "T100741", "T100876", "T100893", "T100906", "T100926", "T100957", "T100964", "T100968"),
     *("T100973", "T100981", "T100992", "T101011", "T101053", "T101075", "T101127", "T101146", "T101162"),
     *("T101173", "T101193", "T101198"),
 }
@@ -416,6 +416,7 @@ def test_expected_findings_table_agrees_with_the_files():
     in_year = frame[frame["record_date"].dt.year == 2022]
     top = in_year.groupby("recording_organisation")["recorded_by"].agg(lambda s: s.value_counts(normalize=True).iloc[0])
     live = t[~t["phase"].str.contains("Closed")]
+    reconciled = w117_by_hand(in_year, frame)
     for org, check, status in rows:
         assert org in REGION, org
         if check == "W101":
@@ -441,6 +442,11 @@ def test_expected_findings_table_agrees_with_the_files():
             assert abs(undisrupted[org] - 0.25) > 0.03
         elif check == "W108":
             assert status == ("flagged" if top[org] > 0.5 else "clear"), (org, top[org])
+        elif check == "W117":
+            doubles, received, share, itself = reconciled[org]
+            flagged = doubles > 0 or (share is not None and share > 0.5) or itself > 0
+            assert status == ("flagged" if flagged else "clear"), (org, reconciled[org])
+            assert received < 5 or abs(share - 0.5) > 0.04  # a force's share clear of the threshold
         else:
             pytest.fail(f"no test for {check}")
     statuses = {(o, c): s for o, c, s in rows}
@@ -455,8 +461,36 @@ def test_expected_findings_table_agrees_with_the_files():
         "W113": {CHESHIRE, CUMBRIA, NORTH_WALES},
         "W115": {CHESHIRE, NORTH_WALES},
         "W116": {CUMBRIA, NORTH_WALES},
+        "W117": {MERSEYSIDE, NORTH_WALES, ROCU},
     }.items():
         assert {o for o in REGION if statuses[(o, check)] == "flagged"} == found, check
+
+
+def w117_by_hand(in_year: pd.DataFrame, frame: pd.DataFrame) -> dict[str, tuple]:
+    """Per organisation, record by record: its leads another organisation also led (same threat and tactic, at
+    most 3 days apart), the support it received and the share of it with no lead of its own within 14 days, and
+    support it recorded for itself."""
+    leads = in_year[in_year["disruption_type"] == C.LEAD]
+    every_lead = frame[frame["disruption_type"] == C.LEAD]
+    support = in_year[(in_year["disruption_type"] == C.SUPPORT) & in_year["supported_organisation"].notna()]
+    out = {}
+    for org in REGION:
+        doubles = 0
+        for r in leads[leads["recording_organisation"] == org].itertuples():
+            others = leads[
+                (leads["recording_organisation"] != org)
+                & (leads["threat_id"] == r.threat_id)
+                & (leads["tactic"] == r.tactic)
+            ]
+            doubles += bool(((others["disruption_date"] - r.disruption_date).abs().dt.days <= 3).any())
+        got = support[(support["supported_organisation"] == org) & (support["recording_organisation"] != org)]
+        unmatched = 0
+        for s in got.itertuples():
+            own = every_lead[(every_lead["recording_organisation"] == org) & (every_lead["threat_id"] == s.threat_id)]
+            unmatched += not ((own["disruption_date"] - s.disruption_date).abs().dt.days <= 14).any()
+        itself = ((support["recording_organisation"] == org) & (support["supported_organisation"] == org)).sum()
+        out[org] = (doubles, len(got), unmatched / len(got) if len(got) else None, itself)
+    return out
 
 
 def test_readme_says_how_to_run_and_regenerate():

@@ -19,6 +19,7 @@ import pandas as pd
 from . import contract as c
 from .catalogue import Profile
 from .checks import CATALOGUE, Context
+from .checks.base import EXTRACTION, Extraction
 from .errors import InputError
 from .measures import lag_distribution, lateness, monthly_by_strand, top_recorder, unassessed
 from .parallel import Pool
@@ -210,6 +211,9 @@ class _Prepared:
     settings: dict[str, dict]
     period: Period
     checks: list
+    #: The findings of the checks across organisations (run once, before the organisations'): check ID ->
+    #: organisation -> finding.
+    across: dict[str, dict[str, Finding]]
     by_org: _Split
     threats_by_org: _Split | None
     master_by_id: pd.DataFrame | None
@@ -255,18 +259,29 @@ def run_checks(
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
+    checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
+    sources = {e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports}
+    whole = Extraction(
+        organisations=organisations,
+        start=period.start,
+        end=period.end,
+        records=disruptions,
+        sources=sources,
+        period_column=profile.period_column,
+    )
     prepared = _Prepared(
         validation=validation,
         profile=profile,
         settings=settings,
         period=period,
-        checks=[cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)],
+        checks=checks,
+        across={check.id: check.evaluate_all(whole) for check in checks if check.scope == EXTRACTION},
         by_org=_Split.of(disruptions, "recording_organisation", where=relevant),
         threats_by_org=_Split.of(threats, "owning_organisation") if threats is not None else None,
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None)
         if threats is not None
         else None,
-        sources={e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports},
+        sources=sources,
         include_summaries=include_summaries,
     )
     checked = pool.map(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
@@ -329,7 +344,7 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
         sources=p.sources,
         period_column=p.profile.period_column,
     )
-    findings = [check.evaluate(ctx) for check in p.checks]
+    findings = [p.across[check.id][org.name] if check.id in p.across else check.evaluate(ctx) for check in p.checks]
     tables = record_tables(findings, p.sources, include_summaries=p.include_summaries)
     monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end, p.profile.period_column)
     return _Checked(

@@ -106,11 +106,7 @@ class Context:
     def locate(self, finding: Finding) -> Finding:
         """The finding with its records located in their file (``Finding.refs``): each on the row its check
         found it on, else looked up by ID."""
-        source = self.sources.get(finding.kind)
-        if source is None or not finding.records:
-            return finding
-        rows = finding.refs.rows if len(finding.refs) == len(finding.records) else []
-        return replace(finding, refs=source.refs(finding.records, rows))
+        return _locate(self.sources, finding)
 
     @cached_property
     def threats_in_scope(self) -> pd.DataFrame | None:
@@ -136,8 +132,54 @@ class Context:
         return active(self.threats_in_scope)
 
 
+def _locate(sources: dict[RecordKind, RecordSource], finding: Finding) -> Finding:
+    """``finding`` with its records located in their file (``Finding.refs``): each on the row its check found it
+    on, else looked up by ID."""
+    source = sources.get(finding.kind)
+    if source is None or not finding.records:
+        return finding
+    rows = finding.refs.rows if len(finding.refs) == len(finding.records) else []
+    return replace(finding, refs=source.refs(finding.records, rows))
+
+
+@dataclass
+class Extraction:
+    """Everything a check across organisations may look at: the whole extraction at once.
+
+    ``records``: every disruption in the file, of every organisation and any date (free text left out).
+    ``organisations``: those the run reports on, each of which gets a finding. ``recording_organisations``: the
+    distinct Recording Organisations in the file, whether reported on or not.
+    """
+
+    organisations: list[Organisation]
+    start: dt.date
+    end: dt.date
+    records: pd.DataFrame
+    sources: dict[RecordKind, RecordSource] = field(default_factory=dict, repr=False)
+    period_column: str = "record_date"
+
+    @cached_property
+    def in_period(self) -> pd.Series:
+        """Which of ``records`` have their period date (``period_column``) in the period."""
+        dates = self.records[self.period_column]
+        return (dates >= pd.Timestamp(self.start)) & (dates <= pd.Timestamp(self.end))
+
+    @cached_property
+    def recording_organisations(self) -> list[str]:
+        return sorted(self.records["recording_organisation"].dropna().unique().tolist())
+
+    def locate(self, finding: Finding) -> Finding:
+        return _locate(self.sources, finding)
+
+
+#: Where a check runs: on each organisation's :class:`Context` (``ORGANISATION``), or once on the whole
+#: :class:`Extraction`, giving every organisation its finding (``EXTRACTION``: checks across organisations).
+ORGANISATION, EXTRACTION = "organisation", "extraction"
+
+
 class Check:
-    """Base class: subclasses set the metadata and implement :meth:`run`."""
+    """Base class: subclasses set the metadata and implement :meth:`run` (or, for a check across
+    organisations, set ``scope = EXTRACTION`` and implement :meth:`run_all`)."""
 
     id: ClassVar[str]
     name: ClassVar[str]
@@ -149,6 +191,8 @@ class Check:
     #: levels, whose ``warning`` and ``error`` params set them.
     severity: ClassVar[str | None] = "warning"
     needs_master_list: ClassVar[bool] = False
+    #: ``ORGANISATION`` (run per organisation) or ``EXTRACTION`` (run once on every organisation's records).
+    scope: ClassVar[str] = ORGANISATION
     #: Two-level checks flag at or above (``inclusive``) or strictly above their thresholds.
     inclusive: ClassVar[bool] = False
     params: ClassVar[dict[str, Param]] = {}
@@ -188,10 +232,27 @@ class Check:
     def run(self, ctx: Context) -> Finding:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def run_all(self, ex: Extraction) -> dict[str, Finding]:  # pragma: no cover - abstract
+        """A check across organisations: the finding of each of ``ex.organisations``, by name."""
+        raise NotImplementedError
+
     def evaluate(self, ctx: Context) -> Finding:
+        if self.scope != ORGANISATION:
+            raise TypeError(f"{self.id} runs across organisations: call evaluate_all")
         if self.needs_master_list and not ctx.has_master_list:
             return self.not_applicable("no SOC master list was given (use --threats)")
         return ctx.locate(self.run(ctx))
+
+    def evaluate_all(self, ex: Extraction) -> dict[str, Finding]:
+        """A check across organisations on the whole extraction: each reported organisation's finding, by name,
+        located; not applicable to every one when the file holds fewer than two recording organisations."""
+        present = ex.recording_organisations
+        if len(present) < 2:
+            only = f"only {present[0]} recorded disruptions" if present else "no organisation recorded disruptions"
+            reason = f"{only} in the file, so there is no other organisation to reconcile with"
+            return {org.name: self.not_applicable(reason) for org in ex.organisations}
+        found = self.run_all(ex)
+        return {org.name: ex.locate(found[org.name]) for org in ex.organisations}
 
     @property
     def two_level(self) -> bool:

@@ -121,6 +121,17 @@ NORTH_WALES_BUSIEST = 34
 UNDISRUPTED_AT_MOST = 0.18
 
 
+#: Lead and support reconciled across organisations (check W117), from a stream of its own after the master list:
+RECONCILE_SEED = [SEED, 18]
+#: the ROCU's support disruptions for each force have the force's own lead beside them (same threat, within
+#: 14 days) but for this share of them; North Wales' are left as drawn (over half with no lead of its own:
+#: "NWROCU and its constituent forces record SOC disruption activity in different ways").
+SUPPORT_UNMATCHED = 0.1
+SUPPORT_AS_DRAWN = {NORTH_WALES}
+#: ROCU lead disruptions that Merseyside also recorded as its lead (same threat and tactic, within 3 days).
+DOUBLE_COUNTED = 3
+
+
 #: The lowest MoRiLE score of Tier 2, 3 and 4 (tier codes 1 to 3) as the sample scores a threat.
 LOWEST_SCORE = np.array([95, 55, 20])
 
@@ -200,6 +211,56 @@ def _as_inspected(threats: pd.DataFrame, frame: pd.DataFrame, first: dt.date, se
     threats["moder"], threats["soc"] = moder, soc
     threats["lro"], threats["phase"], threats["review"] = lro, phase, review
     return {"moder": july_moder, "review": july}
+
+
+def _reconciled(frame: pd.DataFrame, threats: pd.DataFrame) -> None:
+    """Give the ROCU's support disruptions the supported force's lead beside them, and make a few ROCU leads
+    Merseyside's too (check W117; in place). Only threats and tactics move, so every planned count stays."""
+    rng = np.random.default_rng(RECONCILE_SEED)
+    org, kind, ddate = frame["org"].to_numpy(), frame["kind"].to_numpy(), frame["ddate"].to_numpy()
+    key = frame[["org", "threat", "ddate", "strand", "tactic"]]
+    plain = ~key.duplicated(keep=False).to_numpy() & ~frame["offtype"].to_numpy() & ~frame["offstrand"].to_numpy()
+    leads = plain & (kind == "counted")
+
+    def take(rows: np.ndarray, sources: np.ndarray, columns=("threat",)) -> None:
+        for c in columns:
+            frame.loc[frame.index[rows], c] = frame[c].to_numpy()[sources]
+        t = frame["threat"].to_numpy()[rows]
+        frame.loc[frame.index[rows], "ttype"] = threats["ttype"].to_numpy()[t]
+        frame.loc[frame.index[rows], "threat_number"] = threats["number"].to_numpy()[t]
+        area = frame["area"].to_numpy()[rows]
+        frame.loc[frame.index[rows], "area"] = np.where(area < 0, area, threats["area"].to_numpy()[t])
+
+    support = np.flatnonzero((org == ROCU) & (kind == "support") & plain)
+    supported, strand, tactic = frame["supported"].to_numpy(), frame["strand"].to_numpy(), frame["tactic"].to_numpy()
+    # keys of the ROCU's records (check W111's): a support disruption moved must not become a duplicate
+    taken = set(zip(*(key[org == ROCU][c].to_numpy() for c in key.columns[1:])))
+    for force in range(ROCU):
+        if force in SUPPORT_AS_DRAWN:
+            continue
+        mine = rng.permutation(support[supported[support] == force])
+        own = np.flatnonzero(leads & (org == force))
+        fixed, nearest = [], []
+        for row in mine[round(SUPPORT_UNMATCHED * len(mine)) :]:
+            close = own[np.argsort(np.abs(ddate[own] - ddate[row]), kind="stable")]
+            for lead in close[np.abs(ddate[close] - ddate[row]) <= 14]:
+                k = (frame["threat"].iat[lead], ddate[row], strand[row], tactic[row])
+                if k not in taken:
+                    taken.add(k)
+                    fixed.append(row), nearest.append(lead)
+                    break
+        take(np.array(fixed, dtype=np.int64), np.array(nearest, dtype=np.int64))
+
+    rocu = np.flatnonzero(leads & (org == ROCU))
+    merseyside = np.flatnonzero(leads & (org == MERSEYSIDE))
+    strand = frame["strand"].to_numpy()
+    pairs = [
+        (r, m[0])
+        for r in rng.permutation(rocu)
+        if len(m := merseyside[(strand[merseyside] == strand[r]) & (np.abs(ddate[merseyside] - ddate[r]) <= 3)])
+    ][:DOUBLE_COUNTED]
+    rows, sources = np.array([r for r, _ in pairs]), np.array([m for _, m in pairs])
+    take(rows, sources, ("threat", "tactic"))
 
 
 @dataclass
@@ -442,6 +503,7 @@ def build() -> Extraction:
     )
     frame = records.finish(rng, plan, threats, opts)
     by_july = _as_inspected(threats, frame, first, second)
+    _reconciled(frame, threats)
     cols = records.disruption_columns(frame, ORGS)
     planted = records.Planted()
     kind = frame["kind"].to_numpy()

@@ -248,6 +248,9 @@ class Comparison:
     funnels: list[Funnel]
     figures: list[dict]  # the inspectors' figures: {"organisation", "sentence", numbers...}
     has_master_list: bool
+    #: W117's finding for each organisation (lead and support reconciled across them): organisation, report,
+    #: status, message; empty when W117 did not run.
+    reconciliation: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -273,6 +276,7 @@ class Comparison:
                 for f in self.funnels
             ],
             "inspection_figures": self.figures,
+            "reconciliation": self.reconciliation,
         }
 
 
@@ -419,7 +423,25 @@ def compare(
         funnels=funnels,
         figures=figures,
         has_master_list=any(r.indicators.has_master_list for r in results),
+        reconciliation=reconciliation(results),
     )
+
+
+def reconciliation(results: list[OrganisationResult]) -> list[dict]:
+    """What W117 (lead and support reconciled across organisations) found for each organisation."""
+    out = []
+    for r in results:
+        for f in r.findings:
+            if f.check == "W117":
+                out.append(
+                    {
+                        "organisation": r.organisation.name,
+                        "report": f"{r.slug}/report.html",
+                        "status": f.status,
+                        "message": f.message,
+                    }
+                )
+    return out
 
 
 def pursue_in_words(f: Funnel, results: list[OrganisationResult]) -> dict:

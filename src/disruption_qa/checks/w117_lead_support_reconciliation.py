@@ -130,7 +130,8 @@ class LeadSupportReconciliation(Check):
         else:
             message = "; ".join(parts) + "."
             message = message[0].upper() + message[1:]
-        records = pd.concat([mine[ID], mine["other_id"], unmatched[ID], self_support[ID]], ignore_index=True)
+        # IDs alone (each found on its row by ID): the pairs come from a merge, which keeps no spreadsheet rows
+        records = [*mine[ID], *mine["other_id"], *unmatched[ID], *self_support[ID]]
         details = {
             "double_counted": [
                 {

@@ -7,7 +7,7 @@ import os
 import pytest
 from conftest import REPO
 
-from disruption_qa import api, validation
+from disruption_qa import api, engine, validation
 from disruption_qa.parallel import Pool
 
 JANUARY = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
@@ -64,11 +64,16 @@ def test_a_job_no_map_took_runs_when_asked_once_and_never_in_a_later_map():
     job = pool.alongside(lambda shared: (os.getpid(), shared), 5)
     assert job.result() == (os.getpid(), 5) and job.result() == (os.getpid(), 5)
     assert {p for p, _ in pool.map(_pid_and_square, 0, [1, 2])} == {os.getpid()}  # no job left: not forked
-    stale = pool.alongside(lambda shared: os.getpid(), None)
-    newer = pool.alongside(lambda shared: "newer", None)  # one job at a time: the older one runs when asked
+    first = pool.alongside(lambda shared: (os.getpid(), "first"), None)
+    second = pool.alongside(lambda shared: (os.getpid(), "second"), None)  # both set aside run in the next map
     pool.map(_pid_and_square, 0, list(range(6)))
-    assert newer.future is not None and newer.result() == "newer"
-    assert stale.future is None and stale.result() == os.getpid()
+    assert first.future is not None and second.future is not None
+    assert first.result()[1] == "first" and second.result()[1] == "second"
+    assert os.getpid() not in {first.result()[0], second.result()[0]}
+    taken = pool.alongside(lambda shared: os.getpid(), None)
+    pool.forget(taken)  # taken out of the waiting list: it runs when asked, here
+    pool.map(_pid_and_square, 0, list(range(6)))
+    assert taken.future is None and taken.result() == os.getpid()
 
 
 def test_a_job_alongside_without_a_second_core_runs_when_asked():
@@ -132,9 +137,16 @@ def test_the_schema_run_goes_beside_the_checks_on_a_spare_core(monkeypatch):
     jobs = []
     real = pool.alongside
     monkeypatch.setattr(pool, "alongside", lambda func, shared: jobs.append(real(func, shared)) or jobs[-1])
+    monkeypatch.setattr(engine, "ACROSS_ROWS", 0)
     run = api.check(JANUARY, JANUARY_THREATS, year=2022, pool=pool)
-    assert len(jobs) == 1 and jobs[0].future is not None  # taken by the checks' map
+    # the schema run, then the checks across organisations (W117), both taken by the checks' map
+    assert len(jobs) == 2 and all(job.future is not None for job in jobs)
     assert run.validation.issues == jobs[0].result()
+    across = jobs[1].result()
+    assert set(across) == {"W117"}
+    assert {name: f.status for name, f in across["W117"].items()} == {
+        r.organisation.name: next(f.status for f in r.findings if f.check == "W117") for r in run.results
+    }
 
 
 def test_an_unwritable_folder_in_a_worker_is_the_usual_input_error(tmp_path):

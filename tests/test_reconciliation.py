@@ -54,21 +54,14 @@ def test_double_counted_with_no_shared_threat_is_empty():
     assert double_counted(frame, 3).empty and double_counted(frame.iloc[:1], 3).empty
 
 
-def test_matched_looks_for_the_supported_organisations_lead_either_side():
-    lead = leads(
-        ("L1", CHESHIRE, "T1", "Arrest", "2022-06-15"),
-        ("L2", MERSEYSIDE, "T2", "Arrest", "2022-06-01"),
-    )
-    support = pd.DataFrame(
-        {
-            "supported_organisation": [CHESHIRE, CHESHIRE, CHESHIRE, CHESHIRE, MERSEYSIDE],
-            "threat_id": ["T1", "T1", "T1", "T2", "T1"],
-            "disruption_date": pd.to_datetime(["2022-06-01", "2022-06-29", "2022-06-30", "2022-06-15", "2022-06-15"]),
-        }
-    )
-    # 14 days before and after match; 15 days after does not; Cheshire has no lead on T2; Merseyside none on T1
-    assert matched(support, lead, 14).tolist() == [True, True, False, False, False]
-    assert matched(support.iloc[:0], lead, 14).tolist() == []
+def test_matched_looks_for_a_lead_of_the_same_key_either_side():
+    # keys: (organisation, threat) as one integer; days: day numbers. Leads: key 1 on day 114, key 4 on day 100.
+    keys, days = np.array([1, 1, 1, 1, 2, 3]), np.array([100, 128, 129, 99, 114, 114])
+    found = matched(keys, days, np.array([1, 4]), np.array([114, 100]), 14)
+    # 14 days before and after match; 15 after and before do not; no lead has key 2; key 3's neighbour 4 is not 3
+    assert found.tolist() == [True, True, False, False, False, False]
+    assert matched(keys[:0], days[:0], np.array([1]), np.array([1]), 14).tolist() == []
+    assert matched(keys, days, np.array([], int), np.array([], int), 14).tolist() == [False] * 6
 
 
 def test_w117_is_the_one_check_across_organisations():

@@ -211,14 +211,39 @@ class _Prepared:
     settings: dict[str, dict]
     period: Period
     checks: list
-    #: The findings of the checks across organisations (run once, before the organisations'): check ID ->
-    #: organisation -> finding.
-    across: dict[str, dict[str, Finding]]
     by_org: _Split
     threats_by_org: _Split | None
     master_by_id: pd.DataFrame | None
     sources: dict[str, RecordSource]
     include_summaries: bool
+
+
+#: From this many disruption records, the checks across organisations run beside the organisations' checks (on
+#: a spare core) rather than after them: below it, a process started for them costs more than it saves.
+ACROSS_ROWS = 100_000
+
+
+@dataclass
+class _Across:
+    """The checks across organisations (``scope = EXTRACTION``) and the whole extraction they look at."""
+
+    checks: list
+    whole: Extraction
+    include_summaries: bool
+
+
+def _check_across(a: _Across) -> dict[str, dict[str, Finding]]:
+    """Each check across organisations: its finding for each organisation (by check ID, then organisation name),
+    located, with the records a report lists."""
+    out = {}
+    for check in a.checks:
+        found = check.evaluate_all(a.whole)
+        names = list(found)
+        tables = record_tables([found[n] for n in names], a.whole.sources, include_summaries=a.include_summaries)
+        out[check.id] = {
+            n: found[n] if table is None else replace(found[n], shown=table) for n, table in zip(names, tables)
+        }
+    return out
 
 
 @dataclass
@@ -261,21 +286,26 @@ def run_checks(
         threats = _for_checks(threats, c.THREATS)
     checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
     sources = {e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports}
-    whole = Extraction(
-        organisations=organisations,
-        start=period.start,
-        end=period.end,
-        records=disruptions,
-        sources=sources,
-        period_column=profile.period_column,
+    across = _Across(
+        checks=[check for check in checks if check.scope == EXTRACTION],
+        whole=Extraction(
+            organisations=organisations,
+            start=period.start,
+            end=period.end,
+            records=disruptions,
+            sources=sources,
+            period_column=profile.period_column,
+        ),
+        include_summaries=include_summaries,
     )
+    # a large extraction's checks across organisations run on a spare core beside the organisations' checks
+    found = pool.alongside(_check_across, across) if len(disruptions) >= ACROSS_ROWS else None
     prepared = _Prepared(
         validation=validation,
         profile=profile,
         settings=settings,
         period=period,
         checks=checks,
-        across={check.id: check.evaluate_all(whole) for check in checks if check.scope == EXTRACTION},
         by_org=_Split.of(disruptions, "recording_organisation", where=relevant),
         threats_by_org=_Split.of(threats, "owning_organisation") if threats is not None else None,
         master_by_id=threats.drop_duplicates("threat_id").set_index("threat_id", drop=False).rename_axis(None)
@@ -285,6 +315,10 @@ def run_checks(
         include_summaries=include_summaries,
     )
     checked = pool.map(_check_organisation, prepared, organisations, progress, lambda i, org: org.name)
+    by_check = found.result() if found is not None else _check_across(across)
+    for one in checked:  # each organisation's findings in catalogue order, those across organisations slotted in
+        own = iter(one.findings)
+        one.findings = [by_check[c.id][one.organisation.name] if c.id in by_check else next(own) for c in checks]
     # last: a large extraction's schema run went on beside the checks (see validation.validate)
     issues: dict[str, list[Issue]] = {}
     for issue in validation.issues:
@@ -344,7 +378,7 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
         sources=p.sources,
         period_column=p.profile.period_column,
     )
-    findings = [p.across[check.id][org.name] if check.id in p.across else check.evaluate(ctx) for check in p.checks]
+    findings = [check.evaluate(ctx) for check in p.checks if check.scope != EXTRACTION]
     tables = record_tables(findings, p.sources, include_summaries=p.include_summaries)
     monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end, p.profile.period_column)
     return _Checked(

@@ -1,4 +1,4 @@
-"""Work spread over every core: per-organisation work in order, and one job alongside it.
+"""Work spread over every core: per-organisation work in order, and jobs alongside it.
 
 A national run checks and reports on dozens of organisations, each
 independently of the others. A :class:`Pool` belongs to one run and is passed
@@ -7,8 +7,8 @@ the run's frames (copy-on-write, nothing pickled on the way in: the task
 reaches each worker through the pool's initializer, which a forked process
 receives without pickling) and hands each an organisation's index; only the
 small results come back. :meth:`Pool.alongside` sets a job aside (the schema
-validation) for the pool's next map, which runs it first on one of its workers
-while the others take the organisations: the cores stay busy with no more
+validation; the checks across organisations) for the pool's next map, which runs
+the jobs first on its workers while the others take the organisations: the cores stay busy with no more
 processes than cores (more busy processes than cores run slower). Small runs,
 one-core machines and platforms without ``fork`` do the same work in this
 process.
@@ -108,13 +108,15 @@ class Pool:
         return self.workers >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
     def alongside(self, func: Callable[[object], R], shared: object) -> Alongside[R]:
-        """Set ``func(shared)`` aside to run on a spare core beside the next :meth:`map` (one job at a time).
+        """Set ``func(shared)`` aside to run on a spare core beside the next :meth:`map`; the jobs set aside run
+        first, in the order they were set aside.
 
         ``.result()`` gives its value (or raises its exception), running it here if no
         map has taken it. Where there is no second core or no ``fork``, it runs when asked.
         """
         job = Alongside(func, shared, self if self.forks else None)
-        self._waiting[:] = [job] if self.forks else []
+        if self.forks:
+            self._waiting.append(job)
         return job
 
     def forget(self, job: Alongside) -> None:

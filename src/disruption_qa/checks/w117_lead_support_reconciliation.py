@@ -79,26 +79,64 @@ class LeadSupportReconciliation(Check):
     }
 
     def run_all(self, ex: Extraction) -> dict[str, Finding]:
-        frame, in_period = ex.records, ex.in_period
-        dated = frame[THREAT].notna() & frame[DATE].notna()
-        lead = (frame["disruption_type"] == LEAD) & dated
-        support = (frame["disruption_type"] == SUPPORT) & in_period & frame[SUPPORTED].notna()
-        pairs = double_counted(frame[lead & in_period], self.settings["days"])
-        received = _as_text(frame.loc[support & dated, [ID, ORG, SUPPORTED, THREAT, DATE]])
-        received["matched"] = matched(received, frame[lead], self.settings["window_days"])
-        supported = _as_text(frame.loc[support, [ID, ORG, SUPPORTED]])
-        own = supported[supported[SUPPORTED] == supported[ORG]]
-        return {org.name: self._finding(org.name, pairs, received, own) for org in ex.organisations}
+        frame = ex.records
+        # the columns matched on as integer codes, once: comparing and sorting numbers, not text, over a
+        # national extraction's million records
+        orgs = _categories(frame[ORG]).union(_categories(frame[SUPPORTED]))
+        org, supported = _codes(frame[ORG], orgs), _codes(frame[SUPPORTED], orgs)
+        threat, threat_ids = pd.factorize(frame[THREAT])  # -1: blank
+        width = max(len(threat_ids), 1)  # (organisation, threat) as one integer: organisation * width + threat
+        day = frame[DATE].to_numpy("datetime64[D]").astype(np.int64)
+        kind, in_period = frame["disruption_type"], ex.in_period.to_numpy()
+        lead = (kind == LEAD).to_numpy() & (threat >= 0) & frame[DATE].notna().to_numpy()
+        support = (kind == SUPPORT).to_numpy() & in_period & (supported >= 0)
 
-    def _finding(self, name: str, pairs: pd.DataFrame, received: pd.DataFrame, own: pd.DataFrame) -> Finding:
+        # (a) leads of the period against a threat more than one organisation led against
+        candidates = lead & in_period
+        pairs = double_counted(
+            frame.take(np.flatnonzero(candidates & _shared(threat, org, candidates))), self.settings["days"]
+        )
+        # (b) support of the period against the leads of the file
+        rows = np.flatnonzero(support)
+        given = _as_text(frame[[ID, ORG, SUPPORTED, THREAT, DATE]].take(rows))
+        can_match = (threat[rows] >= 0) & given[DATE].notna().to_numpy()
+        wanted = np.zeros(width, bool)
+        wanted[threat[rows][can_match]] = True
+        leads = np.flatnonzero(lead & wanted[np.maximum(threat, 0)])
+        found = np.zeros(len(rows), bool)
+        found[can_match] = matched(
+            supported[rows][can_match] * width + threat[rows][can_match],
+            day[rows][can_match],
+            org[leads] * width + threat[leads],
+            day[leads],
+            self.settings["window_days"],
+        )
+        given["matched"] = found
+        itself = (given[SUPPORTED] == given[ORG]).to_numpy()
+        # each organisation's part of each, taken once (a national extraction has dozens of organisations)
+        kept = given[~itself & can_match]
+        sources = {
+            "pairs": (pairs, ORG),
+            "itself": (given[itself], ORG),
+            "received": (kept, SUPPORTED),
+            "gave": (kept, ORG),
+        }
+        parts = {key: _by_value(frame, column) for key, (frame, column) in sources.items()}
+        return {
+            org.name: self._finding(
+                **{key: parts[key].get(org.name, frame.iloc[0:0]) for key, (frame, _) in sources.items()}
+            )
+            for org in ex.organisations
+        }
+
+    def _finding(
+        self, pairs: pd.DataFrame, itself: pd.DataFrame, received: pd.DataFrame, gave: pd.DataFrame
+    ) -> Finding:
         s = self.settings
-        mine = pairs[pairs[ORG] == name]
-        got = received[(received[SUPPORTED] == name) & (received[ORG] != name)]
-        unmatched = got[~got["matched"]]
+        mine, got, self_support = pairs, received, itself
+        unmatched = got[~got["matched"]] if len(got) else got
         share = len(unmatched) / len(got) if len(got) else None
-        self_support = own[own[ORG] == name]
-        gave = received[(received[ORG] == name) & (received[SUPPORTED] != name)]
-        gave_unmatched = gave[~gave["matched"]]
+        gave_unmatched = gave[~gave["matched"]] if len(gave) else gave
         parts = []
         if len(mine):
             parts.append(
@@ -130,8 +168,12 @@ class LeadSupportReconciliation(Check):
         else:
             message = "; ".join(parts) + "."
             message = message[0].upper() + message[1:]
-        # IDs alone (each found on its row by ID): the pairs come from a merge, which keeps no spreadsheet rows
-        records = [*mine[ID], *mine["other_id"], *unmatched[ID], *self_support[ID]]
+        # each ID on its spreadsheet row (the frames' index; the pairs keep theirs as columns through the merge)
+        records = pd.Series(
+            [*mine[ID], *mine["other_id"], *unmatched[ID], *self_support[ID]],
+            index=[*mine["row"], *mine["other_row"], *unmatched.index, *self_support.index],
+            dtype=object,
+        )
         details = {
             "double_counted": [
                 {
@@ -140,7 +182,7 @@ class LeadSupportReconciliation(Check):
                     "other_organisation": r["other_organisation"],
                     "days_apart": int(r["days_apart"]),
                 }
-                for r in mine.to_dict("records")
+                for r in (mine.to_dict("records") if len(mine) else [])
             ],
             "support_received": len(got),
             "support_received_unmatched": len(unmatched),
@@ -151,6 +193,13 @@ class LeadSupportReconciliation(Check):
         if not flagged or not over:  # the unmatched support is listed either way: here when not among the records
             details["unmatched_support"] = sorted(unmatched[ID].tolist())
         return self.finding(flagged, message, value=share, records=records, details=details)
+
+
+def _by_value(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
+    """``frame``'s rows split by the value of ``column``."""
+    if len(frame) == 0:
+        return {}
+    return {str(value): frame.take(rows) for value, rows in frame.groupby(column, sort=False).indices.items()}
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,40 +219,66 @@ def _counts(names: pd.Series) -> dict[str, int]:
 def double_counted(leads: pd.DataFrame, days: int) -> pd.DataFrame:
     """Each lead disruption with another organisation's lead against the same threat with the same tactic at most
     ``days`` apart: one row per (record, other record), so each pair twice, once from each side; columns the
-    record's ID and organisation, ``other_id``, ``other_organisation`` and ``days_apart``."""
-    columns = [ID, ORG, "other_id", "other_organisation", "days_apart"]
+    record's ID and organisation, ``other_id``, ``other_organisation``, ``days_apart``, and both records' rows
+    (``row``, ``other_row``: the index of ``leads``). ``leads`` is best only
+    those against a threat more than one organisation led against (see ``_shared``): they are merged in pairs."""
+    columns = [ID, ORG, "other_id", "other_organisation", "days_apart", "row", "other_row"]
     if len(leads) < 2:
         return pd.DataFrame(columns=columns)
-    threat, _ = pd.factorize(leads[THREAT])
-    org, _ = pd.factorize(leads[ORG])
-    # only threats more than one organisation recorded leads against can pair: nearly none, nationally
-    low = np.full(threat.max() + 1, np.iinfo(np.int64).max)
-    high = np.full(threat.max() + 1, -1)
-    np.minimum.at(low, threat, org)
-    np.maximum.at(high, threat, org)
-    shared = leads[low[threat] != high[threat]]
-    if len(shared) == 0:
-        return pd.DataFrame(columns=columns)
-    side = _as_text(shared[[ID, ORG, THREAT, TACTIC, DATE]]).assign(**{TACTIC: shared[TACTIC].astype(object)})
+    side = _as_text(leads[[ID, ORG, THREAT, TACTIC, DATE]]).assign(
+        **{TACTIC: leads[TACTIC].astype(object)}, row=leads.index
+    )
     both = side.merge(side, on=[THREAT, TACTIC], suffixes=("", "_other"))
     apart = (both[DATE] - both[f"{DATE}_other"]).abs().dt.days
     keep = (both[ORG] != both[f"{ORG}_other"]) & (apart <= days)
     out = both[keep].assign(days_apart=apart[keep])
-    out = out.rename(columns={f"{ID}_other": "other_id", f"{ORG}_other": "other_organisation"})[columns]
+    out = out.rename(
+        columns={f"{ID}_other": "other_id", f"{ORG}_other": "other_organisation", "row_other": "other_row"}
+    )[columns]
     return out.sort_values([ORG, ID, "other_id"], ignore_index=True)
 
 
-def matched(support: pd.DataFrame, leads: pd.DataFrame, window: int) -> np.ndarray:
-    """For each support disruption, whether its Supported Organisation recorded a lead against its Threat ID at
-    most ``window`` days from its Disruption Date."""
-    if len(support) == 0:
-        return np.zeros(0, bool)
-    threats = support[THREAT].unique()
-    candidates = leads[leads[THREAT].isin(threats)]
-    candidates = _as_text(candidates[[ORG, THREAT, DATE]]).rename(columns={ORG: SUPPORTED, DATE: "lead_date"})
-    numbered = support[[SUPPORTED, THREAT, DATE]].assign(at=np.arange(len(support)))
-    both = numbered.merge(candidates, on=[SUPPORTED, THREAT])
-    close = (both[DATE] - both["lead_date"]).abs().dt.days <= window
-    out = np.zeros(len(support), bool)
-    out[both["at"].to_numpy()[close.to_numpy()]] = True
-    return out
+def matched(
+    keys: np.ndarray, days: np.ndarray, lead_keys: np.ndarray, lead_days: np.ndarray, window: int
+) -> np.ndarray:
+    """For each support disruption (its supported organisation and threat as one integer ``keys``, its Disruption
+    Date as a day number ``days``), whether a lead has the same key (its recording organisation and threat) at
+    most ``window`` days away.
+
+    Each lead becomes one sortable integer, key then day, and each support disruption looks up the first lead of
+    its key from ``window`` days before: matched when that lead is no later than ``window`` days after. Sorting
+    and searching numbers, not merging frames: a national extraction has hundreds of thousands of leads."""
+    if len(keys) == 0 or len(lead_keys) == 0:
+        return np.zeros(len(keys), bool)
+    first_day = min(days.min(), lead_days.min())
+    days = days - first_day + window + 1  # never below window + 1, so a window never reaches the key before
+    lead_days = lead_days - first_day + window + 1
+    span = int(max(days.max(), lead_days.max())) + window + 2  # nor the key after
+    sorted_leads = np.sort(lead_keys.astype(np.int64) * span + lead_days)
+    at = keys.astype(np.int64) * span + days
+    first = np.searchsorted(sorted_leads, at - window, side="left")
+    return (first < len(sorted_leads)) & (sorted_leads[np.minimum(first, len(sorted_leads) - 1)] <= at + window)
+
+
+def _categories(values: pd.Series) -> pd.Index:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.categories
+    return pd.Index(values.dropna().unique())
+
+
+def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Each value's position in ``categories`` (-1 for a blank), as int64."""
+    return pd.Categorical(values, categories=categories).codes.astype(np.int64)
+
+
+def _shared(threat: np.ndarray, org: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """For each record, whether its threat (a code, as ``org``) has records of more than one organisation
+    ``among`` the records where that holds: only those can be one disruption counted twice (nearly none,
+    nationally)."""
+    if not among.any():
+        return np.zeros(len(threat), bool)
+    size = int(threat.max()) + 1
+    low, high = np.full(size, np.iinfo(np.int64).max), np.full(size, -1)
+    np.minimum.at(low, threat[among], org[among])
+    np.maximum.at(high, threat[among], org[among])
+    return (threat >= 0) & (low[np.maximum(threat, 0)] != high[np.maximum(threat, 0)])

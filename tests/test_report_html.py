@@ -104,7 +104,14 @@ def test_report_sections_come_in_order(region, browser):
     _, out, _run = region
     found = audit(browser, out / "cheshire-constabulary" / "report.html", OUTPUT / "cheshire-order.png")
     assert found["h1"] == "Cheshire Constabulary"
-    assert found["h2"] == ["What to fix first", "Indicators", "Warning signs", "Validation problems", "Method"]
+    assert found["h2"] == [
+        "What to fix first",
+        "Indicators",
+        "Change over time",
+        "Warning signs",
+        "Validation problems",
+        "Method",
+    ]
 
 
 def test_report_shows_numbers_in_tables_and_charts_with_text(region):
@@ -114,7 +121,7 @@ def test_report_shows_numbers_in_tables_and_charts_with_text(region):
     ind = result.indicators
     assert f'<span class="n">{ind.lead_disruptions}</span>' in html
     assert f"{ind.pursue_share * 100:.0f}%" in html
-    assert html.count('<svg role="img" aria-label=') == 3
+    assert html.count('<svg role="img" aria-label=') == 5  # strand mix, months, lag, two control charts
     for f in result.findings:
         assert f.message.replace("'", "&#39;") in html
     for sha in (f["sha256"] for f in run.validation.files):
@@ -334,6 +341,7 @@ def test_every_field_of_every_page_context_is_documented():
     from disruption_qa.render import pages
 
     classes = [pages.Page, pages.ReportPage, pages.ReportCharts, pages.IndexPage, pages.FunnelFigure]
+    classes += [pages.ControlFigure]
     classes += [pages.ValidationPage, pages.DiffPage]
     for cls in classes:
         assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("), cls  # a docstring of its own

@@ -123,3 +123,109 @@ def test_a_run_of_runs_speaks_of_runs():
     values = [10, 11, 10, 11, 10, 12, 13, 12, 13, 12, 13, 12]
     chart = xmr("Pursue share", [f"run {i}" for i in range(1, 13)], values, unit="run")
     assert "for 7 runs in a row" in chart.signals[0].sentence
+
+
+# --- in the reports and the index ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def north_west():
+    from conftest import REPO
+
+    from disruption_qa import api
+
+    folder = REPO / "sample_exports" / "north-west-2022"
+    return api.check(folder / "disruptions_2023-01-04.csv", folder / "threats_2023-01-04.csv", year=2022)
+
+
+def test_each_organisation_has_its_months_on_two_charts_from_its_own_counts(north_west):
+    for r in north_west.results:
+        counts, shares = r.figures.control
+        totals = [sum(month) for month in zip(*r.figures.monthly.values())]
+        assert counts.values == totals and counts.labels == r.figures.months and counts.kind == "xmr"
+        assert shares.kind == "p" and shares.values == [
+            p / n if n else None for p, n in zip(r.figures.monthly["Pursue"], totals)
+        ]
+        assert counts.centre == pytest.approx(sum(totals) / 12)
+
+
+def test_the_report_draws_the_charts_and_says_each_signal(north_west):
+    from disruption_qa.render import charts, pages
+    from disruption_qa.render.html import render_report
+    from disruption_qa.report import build_report
+
+    flagged = [r for r in north_west.results if any(c.signals for c in r.figures.control)]
+    assert flagged  # the sample has at least one signal to show
+    for r in flagged[:2]:
+        data = build_report(r, north_west)
+        page = pages.ReportPage.build(data)
+        assert [f.chart for f in page.control] == r.figures.control
+        for figure in page.control:
+            # each point of a signal drawn as a square in the signal's colour (the legend adds one more)
+            points = sum(s.last - s.first + 1 for s in figure.chart.signals)
+            assert figure.svg.count(f'fill="{charts.SIGNAL}"') == points + (1 if points else 0)
+        html = render_report(data)
+        for chart in r.figures.control:
+            for s in chart.signals:
+                assert s.sentence in html
+
+
+def test_twelve_runs_add_the_runs_chart_and_eleven_do_not(north_west):
+    import dataclasses
+    import datetime as dt
+
+    from disruption_qa.render import pages
+    from disruption_qa.report import build_report
+    from disruption_qa.results import HistoryView
+
+    data = build_report(north_west.results[0], north_west)
+    rows = [
+        {"extraction_date": dt.date(2022, m, 4), "pursue_share": 0.6 + 0.01 * (m % 3), "late_share": None}
+        for m in range(1, 13)
+    ]
+    twelve = pages.control_figures(dataclasses.replace(data, history=HistoryView(None, None, rows)))
+    assert len(twelve) == 3
+    runs = twelve[2].chart
+    assert (
+        runs.unit == "run" and runs.percent and runs.centre == pytest.approx(sum(r["pursue_share"] for r in rows) / 12)
+    )
+    assert runs.labels[0] == "04/01/2022"
+    eleven = pages.control_figures(dataclasses.replace(data, history=HistoryView(None, None, rows[1:])))
+    assert len(eleven) == 2
+
+
+def test_the_index_lists_each_organisations_signals(north_west, tmp_path):
+    from disruption_qa import api
+
+    api.write(north_west, tmp_path, html=True)
+    index = (tmp_path / "index.html").read_text("utf-8")
+    said = [s.sentence for r in north_west.results for chart in r.figures.control for s in chart.signals]
+    assert said and all(sentence in index for sentence in said)
+
+
+def test_a_signal_is_information_and_leaves_the_exit_code_alone(tmp_path):
+    import datetime as dt
+
+    from test_checks import healthy, run
+
+    records, threats = healthy()
+
+    def later(text: str) -> str:
+        return (dt.datetime.strptime(text, "%d/%m/%Y") + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+
+    december = [r for r in records if r["Disruption Date"].endswith("/12/2022")]
+    extra = [
+        {
+            **r,
+            "Disruption ID": f"E{n:04d}",
+            "Disruption Date": later(r["Disruption Date"]),
+            "Record Date": later(r["Record Date"]),
+        }
+        for n, r in enumerate(december, 1)
+    ]
+    result, findings = run(tmp_path, records + extra, threats)
+    counts, _ = result.results[0].figures.control
+    # December above the limits (and the eleven months before it below the raised mean: a shift)
+    assert [(s.rule, counts.labels[s.first]) for s in counts.signals] == [(SHIFT, "Jan 2022"), (OUTSIDE, "Dec 2022")]
+    assert not any(f.flagged for f in findings.values())
+    assert result.exit_code("warning") == 0

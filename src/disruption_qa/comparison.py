@@ -251,6 +251,9 @@ class Comparison:
     #: W117's finding for each organisation (lead and support reconciled across them): organisation, report,
     #: status, message; empty when W117 did not run.
     reconciliation: list[dict] = field(default_factory=list)
+    #: What each organisation's control charts of the months say (``spc``): organisation, report, the signals'
+    #: sentences, and why no limits were drawn (or None). Information, not warning signs.
+    control: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -277,6 +280,7 @@ class Comparison:
             ],
             "inspection_figures": self.figures,
             "reconciliation": self.reconciliation,
+            "control_charts": self.control,
         }
 
 
@@ -424,7 +428,22 @@ def compare(
         figures=figures,
         has_master_list=any(r.indicators.has_master_list for r in results),
         reconciliation=reconciliation(results),
+        control=control_signals(results),
     )
+
+
+def control_signals(results: list[OrganisationResult]) -> list[dict]:
+    """Each organisation's control-chart signals over the months of the period, in sentences."""
+    return [
+        {
+            "organisation": r.organisation.name,
+            "report": f"{r.slug}/report.html",
+            "signals": [s.sentence for chart in r.figures.control for s in chart.signals],
+            "reason": next((chart.reason for chart in r.figures.control if chart.reason), None),
+        }
+        for r in results
+        if r.figures is not None and r.figures.control
+    ]
 
 
 def reconciliation(results: list[OrganisationResult]) -> list[dict]:

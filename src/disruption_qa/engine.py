@@ -25,6 +25,7 @@ from .measures import lag_distribution, lateness, monthly_by_strand, top_recorde
 from .parallel import Pool
 from .records import RecordSource, record_tables
 from .results import Figures, Finding, Indicators, Issue, OrganisationResult, Period, strand_shares
+from .spc import monthly_charts
 from .validation import Validation
 
 #: Columns the checks never need; dropped before splitting (the free text is the largest).
@@ -381,13 +382,15 @@ def _check_organisation(p: _Prepared, org: c.Organisation) -> _Checked:
     findings = [check.evaluate(ctx) for check in p.checks if check.scope != EXTRACTION]
     tables = record_tables(findings, p.sources, include_summaries=p.include_summaries)
     monthly = monthly_by_strand(ctx.counted, p.period.start, p.period.end, p.profile.period_column)
+    by_strand = {s: monthly[s].astype(int).tolist() for s in monthly.columns}
     return _Checked(
         organisation=org,
         indicators=indicators(ctx, p.settings, p.profile),
         findings=[f if table is None else replace(f, shown=table) for f, table in zip(findings, tables)],
         figures=Figures(
             months=list(monthly.index),
-            monthly={s: monthly[s].astype(int).tolist() for s in monthly.columns},
+            monthly=by_strand,
             lag=lag_distribution(ctx.happened[1]),
+            control=monthly_charts(list(monthly.index), by_strand),
         ),
     )

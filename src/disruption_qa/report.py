@@ -63,6 +63,7 @@ class ReportData:
     mixes: list[tuple[str, dict[str, float], int]]  # label, strand -> share, records
     monthly: pd.DataFrame  # index: month label; columns: strands
     lag: list[tuple[str, int]]
+    control: list  # spc.ControlChart: the months' lead disruptions and pursue share
     validation: list[ValidationGroup]
     method: dict
     include_summaries: bool = False
@@ -156,6 +157,7 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
         mixes=strand_mixes(run.results, result),
         monthly=pd.DataFrame(figures.monthly, index=figures.months, columns=list(c.STRANDS)),
         lag=figures.lag,
+        control=figures.control,
         validation=validation_groups(result.validation_errors),
         method=method,
         include_summaries=run.include_summaries,

@@ -299,6 +299,8 @@ class Figures:
     monthly: dict[str, list[int]]
     #: Records by days to record: (bucket label, count).
     lag: list[tuple[str, int]]
+    #: The control charts of the months (``spc.ControlChart``: lead disruptions, pursue share), for information.
+    control: list = field(default_factory=list)
 
 
 @dataclass

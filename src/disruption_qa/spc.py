@@ -68,6 +68,8 @@ class ControlChart:
     reason: str | None = None
     #: What one point is, for sentences: a month, or a run of the tool.
     unit: str = "month"
+    #: Whether the values are shares (0 to 1), shown as percentages.
+    percent: bool = False
 
     @property
     def points(self) -> int:
@@ -78,6 +80,7 @@ class ControlChart:
             "measure": self.measure,
             "kind": self.kind,
             "unit": self.unit,
+            "percent": self.percent,
             "labels": self.labels,
             "values": self.values,
             "centre": self.centre,
@@ -88,9 +91,11 @@ class ControlChart:
         }
 
 
-def xmr(measure: str, labels: list[str], values: list[float], unit: str = "month") -> ControlChart:
-    """An XmR chart of ``values`` (counts), one per label."""
-    chart = ControlChart(measure, "xmr", list(labels), [float(v) for v in values], unit=unit)
+def xmr(
+    measure: str, labels: list[str], values: list[float], unit: str = "month", percent: bool = False
+) -> ControlChart:
+    """An XmR chart of ``values`` (counts, or shares with ``percent``), one per label."""
+    chart = ControlChart(measure, "xmr", list(labels), [float(v) for v in values], unit=unit, percent=percent)
     if not _enough(chart):
         return chart
     mean = sum(values) / len(values)
@@ -106,7 +111,7 @@ def xmr(measure: str, labels: list[str], values: list[float], unit: str = "month
 def p_chart(measure: str, labels: list[str], hits: list[int], totals: list[int], unit: str = "month") -> ControlChart:
     """A p chart of ``hits / totals`` per label, each point with limits from its own total (none without one)."""
     values = [h / n if n else None for h, n in zip(hits, totals)]
-    chart = ControlChart(measure, "p", list(labels), values, unit=unit)
+    chart = ControlChart(measure, "p", list(labels), values, unit=unit, percent=True)
     if not _enough(chart):
         return chart
     p = sum(hits) / sum(totals)
@@ -177,3 +182,13 @@ def _signal(chart: ControlChart, rule: str, sign: int, first: int, last: int) ->
         way = "rose" if sign > 0 else "fell"
         sentence = f"{what} {way} {chart.unit} on {chart.unit} for {n} {chart.unit}s, from {start} to {end}."
     return Signal(rule, direction, first, last, sentence)
+
+
+def monthly_charts(months: list[str], by_strand: dict[str, list[int]]) -> list[ControlChart]:
+    """An organisation's months on their control charts: the lead disruptions counted each month (XmR) and
+    the pursue share of them (p chart)."""
+    totals = [sum(month) for month in zip(*by_strand.values())]
+    return [
+        xmr("The number of lead disruptions", months, totals),
+        p_chart("The pursue share", months, by_strand["Pursue"], totals),
+    ]

@@ -351,3 +351,61 @@ def funnel(f, label: str) -> str:
         ],
     )
     return c.svg()
+
+
+#: The colour of a point that breaks a control chart's rule (also drawn as a square, not a circle).
+SIGNAL = "#D55E00"
+
+
+def control(chart, label: str, name: str) -> str:
+    """A control chart (:class:`~disruption_qa.spc.ControlChart`) of ``name``: the values joined by a line, the
+    centre line, the 3-sigma limits dashed (each month's own, for a p chart), and the points that break a rule
+    as squares (the others circles), so a signal is told by shape as well as by colour."""
+    share, step = chart.percent, chart.kind == "p"
+    present = [v for v in chart.values if v is not None]
+    bounds = [v for v in chart.upper + chart.lower if v is not None]
+    high, low = max(present + bounds, default=1.0), min(present + bounds, default=0.0)
+    if share:
+        ticks, value = share_ticks(max(0.0, low - 0.02), min(1.0, high + 0.02)), fmt.share
+    else:
+        ticks, value = nice_ticks(high * 1.08), fmt.count
+    n = len(chart.values)
+    p = Plot(left=14 + text_width(value(ticks[-1])), top=12, width=0, height=170, x0=-0.5, x1=n - 0.5)
+    p.y0, p.y1, p.width = ticks[0], ticks[-1], WIDTH - p.left - 10
+    c = Chart(label, WIDTH, p.bottom + 60)
+    _y_axis(c, p, ticks, value)
+    slot = p.width / max(n, 1)
+    if chart.centre is not None:
+        c.line([(p.left, p.y(chart.centre)), (p.right, p.y(chart.centre))], TEXT, 1)
+        for bound in (chart.upper, chart.lower):
+            if step:  # a p chart: each point its own limits, a step each
+                for i, v in enumerate(bound):
+                    if v is not None:
+                        c.line([(p.x(i) - slot / 2, p.y(v)), (p.x(i) + slot / 2, p.y(v))], MUTED, 1, "6 4")
+            else:
+                c.line([(p.left, p.y(bound[0])), (p.right, p.y(bound[0]))], MUTED, 1, "6 4")
+    run: list[tuple[float, float]] = []
+    for i, v in enumerate([*chart.values, None]):
+        if v is None:
+            if len(run) > 1:
+                c.line(run, STRAND_COLOURS["Pursue"], 2)
+            run = []
+        else:
+            run.append((p.x(i), p.y(v)))
+    special = {i for s in chart.signals for i in range(s.first, s.last + 1)}
+    for i, v in enumerate(chart.values):
+        if v is not None:
+            c.mark(*(("square", p.x(i), p.y(v), SIGNAL) if i in special else ("circle", p.x(i), p.y(v), "#0072B2")))
+    several_years = len({label.split(" ")[-1] for label in chart.labels}) > 1
+    labels = [
+        m if chart.unit != "month" or (several_years and (i == 0 or m.startswith("Jan"))) else m.split(" ")[0]
+        for i, m in enumerate(chart.labels)
+    ]
+    _x_labels(c, p, [p.x(i) for i in range(n)], labels, slot)
+    entries = [(name, STRAND_COLOURS["Pursue"], "circle", "")]
+    if chart.centre is not None:
+        entries += [(f"centre {value(chart.centre)}", TEXT, None, "1 0"), ("3-sigma limits", MUTED, None, "6 4")]
+    if special:
+        entries.append(("breaks a rule", SIGNAL, "square", ""))
+    c.legend(p.bottom + 44, entries)
+    return c.svg()

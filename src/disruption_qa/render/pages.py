@@ -24,6 +24,7 @@ from ..contract import STRANDS
 from ..dates import format_date, parse_date
 from ..format import share as pct
 from ..report import RECORDS_SHOWN, ReportData, ValidationGroup, validation_groups
+from ..spc import MIN_POINTS, ControlChart, xmr
 from . import charts
 from .templates import FUNNEL_STATUS
 
@@ -72,6 +73,29 @@ class ReportCharts:
     trend: str
 
 
+@dataclass(frozen=True)
+class ControlFigure:
+    """One control chart of a report (:mod:`disruption_qa.spc`): the months of the period, or the runs."""
+
+    #: The heading above the chart.
+    title: str
+    #: The chart's limits, points and signals.
+    chart: ControlChart
+    #: The chart as inline SVG.
+    svg: str
+
+
+def control_figure(chart: ControlChart, name: str, over: str) -> ControlFigure:
+    """``chart`` of ``name`` (``Lead disruptions``, ``Pursue share``) ``over`` the months or the runs, drawn."""
+    value = pct if chart.percent else (lambda v: fmt.number(v, 1))
+    points = "; ".join(f"{label} {value(v)}" for label, v in zip(chart.labels, chart.values) if v is not None)
+    kind = "p chart" if chart.kind == "p" else "XmR chart"
+    label = f"{name} {over} ({kind}): {points}"
+    if chart.centre is not None:
+        label += f"; centre {value(chart.centre)}; {len(chart.signals)} signal(s)"
+    return ControlFigure(f"{name} {over} ({kind})", chart, charts.control(chart, label, name))
+
+
 @dataclass(kw_only=True)
 class ReportPage(Page):
     """One organisation's report (``report.html`` and its partials)."""
@@ -90,6 +114,8 @@ class ReportPage(Page):
     charts: ReportCharts
     #: Lead disruptions each month: (month label, strand -> records), in month order.
     monthly_rows: list[tuple[str, dict[str, int]]]
+    #: The control charts: the months of the period, then the pursue share over the runs (from 12 runs).
+    control: list[ControlFigure]
     #: How many records are listed under each sign (the rest are in fixes.csv).
     records_shown: int
     #: Each check's title by its ID, to name the signs in the history's changes.
@@ -138,10 +164,30 @@ class ReportPage(Page):
                 trend=trend,
             ),
             monthly_rows=[(month, {s: int(row[s]) for s in STRANDS}) for month, row in data.monthly.iterrows()],
+            control=control_figures(data),
             records_shown=RECORDS_SHOWN,
             check_titles={check.id: check.title for check in CATALOGUE},
             generated_line=generated_line(now),
         )
+
+
+def control_figures(data: ReportData) -> list[ControlFigure]:
+    """The report's control charts: the months' lead disruptions and pursue share, and the pursue share over
+    the runs in the history once there are MIN_POINTS (12) of them with one."""
+    names = ("Lead disruptions", "Pursue share")
+    out = [control_figure(chart, name, "each month") for chart, name in zip(data.control, names)]
+    if data.history is not None:
+        runs = [t for t in data.history.trend if t["pursue_share"] is not None]
+        if len(runs) >= MIN_POINTS:
+            chart = xmr(
+                "The pursue share",
+                [format_date(t["extraction_date"]) or "?" for t in runs],
+                [t["pursue_share"] for t in runs],
+                unit="run",
+                percent=True,
+            )
+            out.append(control_figure(chart, "Pursue share", "over the runs"))
+    return out
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def _read_and_validate(disruptions, threats, *, sheet, threats_sheet, config: Co
     t = None
     if threats is not None:
         t = read_export(threats, "threats", sheet=threats_sheet, aliases=config.aliases.get("threats"))
-    return run_validation(d, t, extracted_on=extracted_on, pool=pool)
+    return run_validation(d, t, extracted_on=extracted_on, pool=pool, values=config.values)
 
 
 def validate(

@@ -11,6 +11,13 @@ Example::
 
     [columns.threats]
     "Threat ID" = "URN"
+
+    [values."4P Strand"]             # export codes -> contract values (any case and spacing)
+    PUR = "Pursue"
+    "4P - Prevent" = "Prevent"
+
+    [values."Disruption Type"]
+    Lead = "Lead Disruption"
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 
 from .contract import EXPORT_KINDS, normalise_header
 from .errors import InputError, file_system_error, kind_of
+from .reading import value_key
 
 
 @dataclass
@@ -28,6 +36,8 @@ class Config:
     path: str | None = None
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> column -> aliases
     checks: dict[str, dict] = field(default_factory=dict)  # check ID or name -> settings
+    #: Column name -> export value (as ``reading.value_key`` compares it) -> the contract value it means.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
 
 
@@ -49,12 +59,14 @@ def load_config(path: str | Path | None) -> Config:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file", path) from None
-    unknown = set(raw) - {"columns", "checks", "profile", "period_basis"}
+    unknown = set(raw) - {"columns", "checks", "values", "profile", "period_basis"}
     if unknown:
         raise InputError(
-            f"unknown section(s): {', '.join(sorted(unknown))} (expected columns, checks, profile, period_basis)", path
+            f"unknown section(s): {', '.join(sorted(unknown))}"
+            " (expected columns, checks, values, profile, period_basis)",
+            path,
         )
-    for section in ("columns", "checks"):
+    for section in ("columns", "checks", "values"):
         if not isinstance(raw.get(section, {}), dict):
             raise InputError(f"[{section}] must be a table of settings, not {raw[section]!r}", path)
     if not isinstance(raw.get("profile", ""), str):
@@ -76,4 +88,34 @@ def load_config(path: str | Path | None) -> Config:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise InputError(f"[columns.{kind_key}]: {column!r} must be a name or a list of names", path)
             aliases.setdefault(kind_key, {})[known[normalise_header(column)]] = names
-    return Config(path=str(path), aliases=aliases, checks=raw.get("checks", {}), raw=raw)
+    values = _values(raw.get("values", {}), path)
+    return Config(path=str(path), aliases=aliases, checks=raw.get("checks", {}), values=values, raw=raw)
+
+
+def _values(section: dict, path: Path) -> dict[str, dict[str, str]]:
+    """``[values."<column>"]``: each export value a vocabulary column may hold, mapped to a value of the contract."""
+    vocabularies = {}
+    for kind in EXPORT_KINDS.values():
+        for col in kind.columns:
+            if col.values:
+                vocabularies[normalise_header(col.name)] = col
+    out: dict[str, dict[str, str]] = {}
+    for column, mapping in section.items():
+        col = vocabularies.get(normalise_header(column))
+        if col is None:
+            choices = ", ".join(sorted({c.name for c in vocabularies.values()}))
+            raise InputError(f"[values]: {column!r} is not a column with a list of values (those are: {choices})", path)
+        if not isinstance(mapping, dict):
+            raise InputError(f'[values."{column}"] must map export values to contract values, not {mapping!r}', path)
+        allowed = {v.casefold(): v for v in col.values}
+        for source, target in mapping.items():
+            if not isinstance(target, str) or target.casefold() not in allowed:
+                raise InputError(
+                    f'[values."{column}"]: {source!r} maps to {target!r}, which is not a value of {col.name}'
+                    f" (one of: {', '.join(col.values)})",
+                    path,
+                )
+            if not value_key(source):
+                raise InputError(f'[values."{column}"]: an empty export value cannot be mapped', path)
+            out.setdefault(col.name, {})[value_key(source)] = allowed[target.casefold()]
+    return out

@@ -1,4 +1,5 @@
-"""Dates as APMIS exports write them: UK ``dd/mm/yyyy`` (optionally with a time) or ISO.
+"""Dates as APMIS exports write them: UK ``dd/mm/yyyy`` (optionally with a time) or ISO; or a whole column
+of Excel serial numbers, as a spreadsheet saved as CSV may write them.
 
 ``03/04/2022`` is always the 3rd of April. Parsing is vectorised over the unique
 values of a column (an export of a million rows holds a few thousand distinct
@@ -43,14 +44,37 @@ def _parse_uniques(uniques: pd.Series) -> pd.Series:
     return parsed
 
 
+#: Excel's day 0 (serial 1 is 1 January 1900, counting Excel's 29 February 1900).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: The serial numbers a column of dates written by Excel as numbers may hold: 1 January 1990 to 31 December 2099.
+SERIAL_RANGE = ((dt.date(1990, 1, 1) - EXCEL_EPOCH).days, (dt.date(2099, 12, 31) - EXCEL_EPOCH).days)
+_SERIAL = r"^\d{5}(\.\d+)?$"
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
     """Parse a column of date text into ``datetime64`` days; blank, unparseable or implausible gives NaT."""
+    return parse_date_column(values)[0]
+
+
+def parse_date_column(values: pd.Series) -> tuple[pd.Series, bool]:
+    """A column of date text as ``datetime64`` days (blank, unparseable or implausible: NaT), and whether it was
+    read as Excel serial numbers: only when every value in it is one, in SERIAL_RANGE (``44927`` is 1 January
+    2023; a fraction is a time of day). Never value by value: one date among serial numbers is not guessed."""
     codes, uniques = pd.factorize(values)  # blank: -1
-    parsed = _parse_uniques(pd.Series(uniques, dtype="string").str.strip())
+    texts = pd.Series(uniques, dtype="string").str.strip()
+    serial = bool(len(texts)) and bool(texts.str.fullmatch(_SERIAL).all())
+    if serial:
+        numbers = texts.astype(float)
+        serial = bool(numbers.between(*SERIAL_RANGE).all())
+    if serial:
+        parsed = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(np.floor(numbers.to_numpy(dtype=float)), unit="D")
+        parsed = pd.Series(parsed, index=texts.index)
+    else:
+        parsed = _parse_uniques(texts)
     years = parsed.dt.year
     parsed = parsed.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]").dt.normalize()
     days = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))  # the last one for code -1
-    return pd.Series(days[codes], index=values.index, name=values.name, dtype="datetime64[ns]")
+    return pd.Series(days[codes], index=values.index, name=values.name, dtype="datetime64[ns]"), serial
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import DISRUPTIONS, EXPORT_KINDS, THREATS, ExportKind, normalise_header
-from .dates import parse_date, parse_dates
+from .dates import parse_date, parse_date_column
 from .errors import InputError, kind_of
 
 #: Title lines allowed above the header row (contract: "up to five").
@@ -847,27 +847,60 @@ def read_export(
 # --- typing ----------------------------------------------------------------------
 
 
-def typed_frame(export: Export) -> pd.DataFrame:
+def typed_frame(
+    export: Export, values: dict[str, dict[str, str]] | None = None, notes: list[dict] | None = None
+) -> pd.DataFrame:
     """The export's values typed for rules and checks.
 
-    Dates become ``datetime64`` (NaT when blank or unparseable), numbers become
-    floats (NaN likewise), and vocabulary values take the contract's spelling
-    when they differ only in case. Unknown values are left as they are, for the
-    schema to report.
+    Dates become ``datetime64`` (NaT when blank or unparseable; a column holding only Excel serial numbers is
+    read as such), numbers become floats (NaN likewise), and vocabulary values take the contract's spelling
+    when they differ only in case, or the contract value the config's ``values`` maps them to (column name ->
+    export value, compared in any case and spacing -> contract value). Unknown values are left as they are, for
+    the schema to report. What was read otherwise than as written is added to ``notes``: each serial-number
+    column (``{"file", "column", "read_as": "Excel serial numbers"}``) and each mapping used (``{"file",
+    "column", "from", "to", "rows"}``).
     """
     frame = export.text.copy(deep=False)  # columns are replaced, never changed in place
+    notes = notes if notes is not None else []
     for col in export.kind.columns:
         if col.key not in frame.columns:
             continue
         if col.kind == "date":
-            frame[col.key] = parse_dates(frame[col.key])
+            frame[col.key], serial = parse_date_column(frame[col.key])
+            if serial:
+                notes.append({"file": export.source.path, "column": col.name, "read_as": "Excel serial numbers"})
         elif col.kind == "number":
             frame[col.key] = pd.to_numeric(frame[col.key], errors="coerce")
         elif col.values:
             spelling = {v.lower(): v for v in col.values}
-            values = frame[col.key]
-            uniques = values.dropna().unique()
-            fix = {u: spelling[u.lower()] for u in uniques if u.lower() in spelling and spelling[u.lower()] != u}
+            mapped = (values or {}).get(col.name, {})
+            column = frame[col.key]
+            uniques = column.dropna().unique()
+            fix = {}
+            for u in uniques:
+                to = mapped.get(value_key(u))
+                if to is not None and to != u:
+                    fix[u] = to
+                elif u.lower() in spelling and spelling[u.lower()] != u:
+                    fix[u] = spelling[u.lower()]
             if fix:
-                frame[col.key] = values.replace(fix)
+                if mapped:
+                    counts = column.value_counts()
+                    notes += [
+                        {
+                            "file": export.source.path,
+                            "column": col.name,
+                            "from": u,
+                            "to": fix[u],
+                            "rows": int(counts[u]),
+                        }
+                        for u in sorted(fix)
+                        if value_key(u) in mapped
+                    ]
+                frame[col.key] = column.replace(fix)
     return frame
+
+
+def value_key(value: str) -> str:
+    """How a value is compared with a config's value mappings: any case, spaces trimmed and runs of them one."""
+    return " ".join(str(value).split()).casefold()

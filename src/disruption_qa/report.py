@@ -147,6 +147,8 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
         "threat_filters": run.profile.threats,
         "settings": dict(run.settings),
         "extraction_date_source": run.validation.extraction_date_source,
+        "value_mappings": run.validation.value_mappings,
+        "serial_dates": run.validation.serial_dates,
         "version": __version__,
     }
     return ReportData(

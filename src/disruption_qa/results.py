@@ -198,11 +198,24 @@ class ValidationResult:
     issues: list[Issue]
     #: Each file's path -> the export it holds (``disruptions`` or ``threats``).
     kinds: dict[str, RecordKind] = field(default_factory=dict)
+    #: What was read otherwise than as written: date columns of Excel serial numbers (``file``, ``column``,
+    #: ``read_as``) and the config's value mappings used (``file``, ``column``, ``from``, ``to``, ``rows``).
+    reading: list[dict] = field(default_factory=list)
+
+    @property
+    def value_mappings(self) -> list[dict]:
+        return [r for r in self.reading if "from" in r]
+
+    @property
+    def serial_dates(self) -> list[dict]:
+        return [r for r in self.reading if "read_as" in r]
 
     def to_dict(self) -> dict:
         return {
             "files": self.files,
             "extraction_date": self.extraction_date.isoformat() if self.extraction_date else None,
+            "value_mappings": self.value_mappings,
+            "serial_dates": self.serial_dates,
             "errors": [i.to_dict() for i in self.issues],
         }
 

@@ -71,6 +71,9 @@ class Validation:
     extraction_date: dt.date | None
     extraction_date_source: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> typed frame
+    #: What was read otherwise than as written: Excel serial-number date columns, the config's value mappings used
+    #: (see ``reading.typed_frame``).
+    reading: list[dict] = field(default_factory=list)
     #: The issues once known, or the schema run set aside to run beside the checks (``Pool.alongside``).
     pending: object = field(default=None, repr=False)
 
@@ -88,7 +91,9 @@ class Validation:
     def result(self) -> ValidationResult:
         """What was found, as the results model (waiting for the schema run if need be)."""
         kinds = {e.source.path: e.kind.key for e in self.exports}
-        return ValidationResult(self.files, self.extraction_date, self.extraction_date_source, self.issues, kinds)
+        return ValidationResult(
+            self.files, self.extraction_date, self.extraction_date_source, self.issues, kinds, self.reading
+        )
 
 
 def resolve_extraction_date(disruptions: Export, threats: Export | None, given: dt.date | None, typed: pd.DataFrame):
@@ -184,7 +189,12 @@ BACKGROUND_ROWS = 100_000
 
 
 def validate(
-    disruptions: Export, threats: Export | None = None, *, extracted_on: dt.date | None = None, pool: Pool | None = None
+    disruptions: Export,
+    threats: Export | None = None,
+    *,
+    extracted_on: dt.date | None = None,
+    pool: Pool | None = None,
+    values: dict[str, dict[str, str]] | None = None,
 ) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
@@ -193,9 +203,10 @@ def validate(
     :meth:`disruption_qa.parallel.Pool.alongside`) while the caller goes on with the
     typed frames; ``Validation.issues`` waits for them, or runs them, when first read.
     """
-    typed = {"disruptions": typed_frame(disruptions)}
+    reading: list[dict] = []  # the config's value mappings (``values``) used, and serial-number dates
+    typed = {"disruptions": typed_frame(disruptions, values, reading)}
     if threats is not None:
-        typed["threats"] = typed_frame(threats)
+        typed["threats"] = typed_frame(threats, values, reading)
     date, source = resolve_extraction_date(disruptions, threats, extracted_on, typed["disruptions"])
     for export in (disruptions, threats):
         if export is not None:
@@ -206,6 +217,7 @@ def validate(
         extraction_date=date,
         extraction_date_source=source,
         frames=typed,
+        reading=reading,
     )
     job = (result.exports, typed, date)
     result.pending = (

@@ -52,7 +52,10 @@ ThreatsSheetOpt = Annotated[
     str | None, typer.Option("--threats-sheet", help="Sheet of the master list workbook (default: the first).")
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="A TOML config file: column aliases, check thresholds.", readable=False)
+    Path | None,
+    typer.Option(
+        "--config", help="A TOML config file: column aliases, value mappings, check thresholds.", readable=False
+    ),
 ]
 ExtractedOpt = Annotated[
     str | None, typer.Option("--extracted-on", help="Extraction date dd/mm/yyyy, when no title line gives it.")

@@ -185,3 +185,78 @@ def test_a_mistaken_mapping_is_one_line_naming_the_file(tmp_path, config, messag
     assert proc.code == 2
     assert message in proc.stderr and str(path) in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+# --- organisations the shipped list does not know ----------------------------------------------------------------
+
+RURITANIA = """
+[[organisations]]
+name = "Ruritania Constabulary"
+kind = "force"
+region = "North West"
+"""
+
+
+def ruritanian(row: dict) -> dict:
+    for column in ("Recording Organisation", "Supported Organisation"):
+        if row[column] == "Cumbria Constabulary":
+            row[column] = "Ruritania Constabulary"
+    return row
+
+
+def test_an_organisation_declared_in_the_config_is_checked_like_any_other(tmp_path, original):
+    path, config = tmp_path / "ruritania.csv", tmp_path / "orgs.toml"
+    rewrite(path, ruritanian)
+    config.write_text(RURITANIA, "utf-8")
+    unknown = api.validate(path)
+    assert {i.value for i in unknown.issues if i.code == "V-ORG"} >= {"Ruritania Constabulary"}
+    run = api.check(path, year=2022, config=config)
+    assert not [i for i in run.validation.issues if i.value == "Ruritania Constabulary"]
+    (ruritania,) = [r for r in run.results if r.organisation.name == "Ruritania Constabulary"]
+    assert (ruritania.organisation.kind, ruritania.organisation.region) == ("force", "North West")
+    # Cumbria's findings, under its new name
+    cumbria = next(r for r in original.results if r.organisation.name == "Cumbria Constabulary")
+    assert [(f.check, f.status, f.value) for f in ruritania.findings if f.check != "W117"] == [
+        (f.check, f.status, f.value) for f in cumbria.findings if f.check != "W117"
+    ]
+    # known only while the run that declared it goes on
+    from disruption_qa.contract import organisations
+
+    assert "Ruritania Constabulary" not in organisations()
+    out = tmp_path / "out"
+    proc = run_cli(
+        "check", path, "--year", "2022", "--config", config, "--out", out, "--organisation", "Ruritania Constabulary"
+    )
+    assert proc.code in (0, 1), proc.stderr
+    said = json.loads((out / "ruritania-constabulary" / "results.json").read_text("utf-8"))
+    assert (said["organisation"], said["kind"], said["region"]) == ("Ruritania Constabulary", "force", "North West")
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            '[[organisations]]\nname = "Cheshire Constabulary"\nkind = "force"\nregion = "North West"\n',
+            "already on the shipped list",
+        ),
+        (
+            '[[organisations]]\nname = "X Police"\nkind = "county"\nregion = "North West"\n',
+            "kind must be force, rocu or agency, not 'county'",
+        ),
+        ('[[organisations]]\nname = "X Police"\nkind = "force"\n', "region is required, as text"),
+        ('[[organisations]]\nname = "X Police"\nkind = "force"\nregion = "NW"\ncode = 3\n', "unknown key(s) code"),
+        ('organisations = "X Police"\n', "organisations must be [[organisations]] tables"),
+        (
+            '[[organisations]]\nname = "X Police"\nkind = "force"\nregion = "NW"\n'
+            '[[organisations]]\nname = "x  police"\nkind = "force"\nregion = "NW"\n',
+            "x police is declared twice",
+        ),
+    ],
+)
+def test_a_mistaken_organisation_is_one_line_naming_the_file(tmp_path, config, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(config, "utf-8")
+    proc = run_cli("validate", SAMPLE, "--config", path, "--out", tmp_path / "out")
+    assert proc.code == 2
+    assert message in proc.stderr and str(path) in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

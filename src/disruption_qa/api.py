@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import Config, load_config
+from .contract import extra_organisations
 from .diff import ExtractionDiff
 from .errors import InputError
 from .parallel import Pool
@@ -54,10 +55,11 @@ def validate(
 ) -> ValidationResult:
     """Read an extraction and check it against the export contract: every problem, located."""
     config = _config(config)
-    validation = _read_and_validate(
-        disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on
-    )
-    return validation.result()
+    with extra_organisations(config.organisations):
+        validation = _read_and_validate(
+            disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config, extracted_on=extracted_on
+        )
+        return validation.result()
 
 
 def check(
@@ -107,33 +109,35 @@ def check(
             " switch one on, or use validate for the export contract alone",
             config.path,
         )
-    pool = pool or Pool()
-    if progress:
-        progress("reading and validating")
-    # a large extraction's schemas run on a spare core beside the checks
-    validation = _read_and_validate(
-        disruptions,
-        threats,
-        sheet=sheet,
-        threats_sheet=threats_sheet,
-        config=config,
-        extracted_on=extracted_on,
-        pool=pool,
-    )
-    frame = validation.frames["disruptions"]
-    period = resolve_period(frame, year=year, start=start, end=end)
-    orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
-    results = run_checks(
-        validation,
-        profile=chosen,
-        settings=settings,
-        period=period,
-        organisations=orgs,
-        pool=pool,
-        include_summaries=include_summaries,
-        progress=progress,
-    )
-    run = Run(validation.result(), chosen, settings, period, results, include_summaries)
+    # the config's organisations are known while the extraction is read, validated and checked
+    with extra_organisations(config.organisations):
+        pool = pool or Pool()
+        if progress:
+            progress("reading and validating")
+        # a large extraction's schemas run on a spare core beside the checks
+        validation = _read_and_validate(
+            disruptions,
+            threats,
+            sheet=sheet,
+            threats_sheet=threats_sheet,
+            config=config,
+            extracted_on=extracted_on,
+            pool=pool,
+        )
+        frame = validation.frames["disruptions"]
+        period = resolve_period(frame, year=year, start=start, end=end)
+        orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))
+        results = run_checks(
+            validation,
+            profile=chosen,
+            settings=settings,
+            period=period,
+            organisations=orgs,
+            pool=pool,
+            include_summaries=include_summaries,
+            progress=progress,
+        )
+        run = Run(validation.result(), chosen, settings, period, results, include_summaries)
     if history is not False:
         run.history_location = history
         if progress:

@@ -18,6 +18,11 @@ Example::
 
     [values."Disruption Type"]
     Lead = "Lead Disruption"
+
+    [[organisations]]                # an organisation the shipped list does not know
+    name = "Ruritania Constabulary"
+    kind = "force"                   # force, rocu or agency
+    region = "North West"
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contract import EXPORT_KINDS, normalise_header
+from .contract import EXPORT_KINDS, Organisation, normalise_header, shipped_organisations
 from .errors import InputError, file_system_error, kind_of
 from .reading import value_key
 
@@ -38,6 +43,8 @@ class Config:
     checks: dict[str, dict] = field(default_factory=dict)  # check ID or name -> settings
     #: Column name -> export value (as ``reading.value_key`` compares it) -> the contract value it means.
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Organisations the shipped list does not know, used wherever it is (``contract.extra_organisations``).
+    organisations: list[Organisation] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
 
@@ -59,11 +66,11 @@ def load_config(path: str | Path | None) -> Config:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file", path) from None
-    unknown = set(raw) - {"columns", "checks", "values", "profile", "period_basis"}
+    unknown = set(raw) - {"columns", "checks", "values", "organisations", "profile", "period_basis"}
     if unknown:
         raise InputError(
             f"unknown section(s): {', '.join(sorted(unknown))}"
-            " (expected columns, checks, values, profile, period_basis)",
+            " (expected columns, checks, values, organisations, profile, period_basis)",
             path,
         )
     for section in ("columns", "checks", "values"):
@@ -89,7 +96,40 @@ def load_config(path: str | Path | None) -> Config:
                 raise InputError(f"[columns.{kind_key}]: {column!r} must be a name or a list of names", path)
             aliases.setdefault(kind_key, {})[known[normalise_header(column)]] = names
     values = _values(raw.get("values", {}), path)
-    return Config(path=str(path), aliases=aliases, checks=raw.get("checks", {}), values=values, raw=raw)
+    extra = _organisations(raw.get("organisations", []), path)
+    return Config(
+        path=str(path), aliases=aliases, checks=raw.get("checks", {}), values=values, organisations=extra, raw=raw
+    )
+
+
+ORGANISATION_KINDS = ("force", "rocu", "agency")
+
+
+def _organisations(entries: list, path: Path) -> list[Organisation]:
+    """``[[organisations]]``: each with a name the shipped list does not have, a kind and a region."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InputError("organisations must be [[organisations]] tables (name, kind, region)", path)
+    shipped = {name.casefold() for name in shipped_organisations()}
+    out: list[Organisation] = []
+    for n, entry in enumerate(entries, 1):
+        where = f"[[organisations]] {n}"
+        unknown = set(entry) - {"name", "kind", "region"}
+        if unknown:
+            raise InputError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))} (expected name, kind, region)", path
+            )
+        for key in ("name", "kind", "region"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise InputError(f"{where}: {key} is required, as text", path)
+        name = " ".join(entry["name"].split())
+        if entry["kind"] not in ORGANISATION_KINDS:
+            raise InputError(f"{where} ({name}): kind must be force, rocu or agency, not {entry['kind']!r}", path)
+        if name.casefold() in shipped:
+            raise InputError(f"{where}: {name} is already on the shipped list of organisations", path)
+        if name.casefold() in {o.name.casefold() for o in out}:
+            raise InputError(f"{where}: {name} is declared twice", path)
+        out.append(Organisation(name, entry["kind"], " ".join(entry["region"].split())))
+    return out
 
 
 def _values(section: dict, path: Path) -> dict[str, dict[str, str]]:

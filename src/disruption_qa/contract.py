@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
@@ -444,8 +445,30 @@ class Organisation:
     region: str
 
 
-@cache
+#: Organisations a config adds to the shipped list, while a run that uses the config goes on
+#: (:func:`extra_organisations`); forked workers inherit them.
+_EXTRA: dict[str, Organisation] = {}
+
+
 def organisations() -> dict[str, Organisation]:
+    """The organisation list shipped with the package, with any a config adds, by name."""
+    return {**shipped_organisations(), **_EXTRA} if _EXTRA else shipped_organisations()
+
+
+@contextmanager
+def extra_organisations(extra: list[Organisation]) -> Iterator[None]:
+    """Add ``extra`` to the organisations known while the block runs (a config's ``[[organisations]]``)."""
+    saved = dict(_EXTRA)
+    _EXTRA.update({org.name: org for org in extra})
+    try:
+        yield
+    finally:
+        _EXTRA.clear()
+        _EXTRA.update(saved)
+
+
+@cache
+def shipped_organisations() -> dict[str, Organisation]:
     """The organisation list shipped with the package, by name."""
     text = organisations_csv().read_text("utf-8")
     rows = csv.DictReader(text.splitlines())

@@ -229,3 +229,21 @@ def test_a_signal_is_information_and_leaves_the_exit_code_alone(tmp_path):
     assert [(s.rule, counts.labels[s.first]) for s in counts.signals] == [(SHIFT, "Jan 2022"), (OUTSIDE, "Dec 2022")]
     assert not any(f.flagged for f in findings.values())
     assert result.exit_code("warning") == 0
+
+
+def test_one_organisations_chart_without_limits_hides_no_other_signal(north_west, tmp_path):
+    import dataclasses
+
+    from disruption_qa import api
+
+    first = north_west.results[0]
+    short = p_chart("The pursue share", MONTHS[:11], [1] * 11, [2] * 11)  # a share chart with no limits
+    figures = dataclasses.replace(first.figures, control=[first.figures.control[0], short])
+    run = dataclasses.replace(
+        north_west, results=[dataclasses.replace(first, figures=figures), *north_west.results[1:]]
+    )
+    api.write(run, tmp_path, html=True)
+    index = (tmp_path / "index.html").read_text("utf-8")
+    said = [s.sentence for r in run.results[1:] for chart in r.figures.control for s in chart.signals]
+    assert said and all(sentence in index for sentence in said)
+    assert "No control limits" not in index

@@ -439,7 +439,8 @@ def control_signals(results: list[OrganisationResult]) -> list[dict]:
             "organisation": r.organisation.name,
             "report": f"{r.slug}/report.html",
             "signals": [s.sentence for chart in r.figures.control for s in chart.signals],
-            "reason": next((chart.reason for chart in r.figures.control if chart.reason), None),
+            # why the months' count has no limits (the period's months are too few), or None
+            "reason": r.figures.control[0].reason,
         }
         for r in results
         if r.figures is not None and r.figures.control

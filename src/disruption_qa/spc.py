@@ -103,7 +103,7 @@ def xmr(
     width = XMR_SCALE * sum(ranges) / len(ranges)
     chart.centre = mean
     chart.lower = [max(0.0, mean - width)] * len(values)
-    chart.upper = [mean + width] * len(values)
+    chart.upper = [min(1.0, mean + width) if percent else mean + width] * len(values)
     chart.signals = read(chart)
     return chart
 

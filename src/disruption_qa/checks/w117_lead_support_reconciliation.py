@@ -22,21 +22,23 @@ class LeadSupportReconciliation(Check):
     """Lead and support disruptions that do not agree between organisations.
 
     What it checks:
-    Across every organisation in the extraction at once (the only check that
-    does), three things. (a) Two organisations each recording a lead
-    disruption in the period against the same Threat ID with the same Tactic,
-    their Disruption Dates at most ``days`` apart: the same disruption
-    probably counted twice; any one flags both. (b) Support disruptions in the
-    period whose Supported Organisation recorded no lead disruption against
-    that Threat ID within ``window_days`` of its Disruption Date (either
-    side): the supported organisation is flagged when the share of the support
-    it received without a matching lead is above ``threshold``, and the
-    records are listed either way. (c) A support disruption whose Supported
+    Across every organisation in the extraction at once (the only check
+    that does), three things. (a) A lead disruption in the period and
+    another organisation's lead (of any date in the file) against the same
+    Threat ID with the same Tactic, their Disruption Dates at most
+    ``days`` apart: the same disruption probably counted twice; any one
+    flags both. (b) Support disruptions in the period whose Supported
+    Organisation recorded no lead disruption against that Threat ID within
+    ``window_days`` of its Disruption Date (either side): the supported
+    organisation is flagged when the share of the support it received
+    without a matching lead is above ``threshold``, and the records are
+    listed either way. (c) A support disruption whose Supported
     Organisation is its own Recording Organisation: any one flags. Lead
     disruptions are counted whatever their assessment; records without a
-    Threat ID or a Disruption Date cannot be matched and are left out (the
-    validation report lists them). Not applicable when only one organisation
-    recorded disruptions in the file.
+    Threat ID, a Disruption Date, an organisation or (for (a)) a Tactic
+    cannot be matched and are left out (the validation report lists them).
+    Not applicable when only one organisation recorded disruptions in the
+    file.
 
     Why it matters:
     A force records the disruptions it led and a regional organised crime
@@ -91,11 +93,13 @@ class LeadSupportReconciliation(Check):
         lead = (kind == LEAD).to_numpy() & (threat >= 0) & frame[DATE].notna().to_numpy()
         support = (kind == SUPPORT).to_numpy() & in_period & (supported >= 0)
 
-        # (a) leads of the period against a threat more than one organisation led against
-        candidates = lead & in_period
+        # (a) leads of the period against another organisation's lead of any date, on a threat more than one
+        # organisation led against (blank organisations and tactics cannot be compared: validation lists them)
+        candidates = lead & (org >= 0) & frame[TACTIC].notna().to_numpy()
         pairs = double_counted(
             frame.take(np.flatnonzero(candidates & _shared(threat, org, candidates))), self.settings["days"]
         )
+        pairs = pairs[ex.in_period.reindex(pairs["row"]).to_numpy(dtype=bool)]
         # (b) support of the period against the leads of the file
         rows = np.flatnonzero(support)
         given = _as_text(frame[[ID, ORG, SUPPORTED, THREAT, DATE]].take(rows))
@@ -139,9 +143,10 @@ class LeadSupportReconciliation(Check):
         gave_unmatched = gave[~gave["matched"]] if len(gave) else gave
         parts = []
         if len(mine):
+            others = mine.drop_duplicates("other_id")["other_organisation"]
             parts.append(
-                f"{len(mine)} lead disruption(s) also recorded as lead by another organisation ({_by(mine['other_organisation'])})"
-                f" against the same threat with the same tactic within {s['days']} days"
+                f"{mine[ID].nunique()} lead disruption(s) also recorded as lead by another organisation"
+                f" ({_by(others)}) against the same threat with the same tactic within {s['days']} days"
             )
         if len(got):
             over = share > s["threshold"]
@@ -190,7 +195,7 @@ class LeadSupportReconciliation(Check):
             "support_recorded": len(gave),
             "support_recorded_unmatched": _counts(gave_unmatched[SUPPORTED]),
         }
-        if not flagged or not over:  # the unmatched support is listed either way: here when not among the records
+        if not flagged:  # the unmatched support is listed either way: here, as a clear finding lists no records
             details["unmatched_support"] = sorted(unmatched[ID].tolist())
         return self.finding(flagged, message, value=share, records=records, details=details)
 

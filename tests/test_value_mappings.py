@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO, run_cli
 
 from disruption_qa import api
+from disruption_qa.contract import DISRUPTIONS
 from disruption_qa.errors import InputError
 
 SAMPLE = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
@@ -134,15 +135,20 @@ def test_date_columns_of_serial_numbers_give_the_same_findings(tmp_path):
     assert findings(numbers) == findings(written)
 
 
-def test_a_clean_column_of_serial_numbers_is_read_and_said(tmp_path):
+def two_records(path, disruption_dates: tuple[str, str], record_dates: tuple[str, str]) -> None:
+    """A file of two Cheshire leads with these Disruption and Record Dates, as written."""
+    header = ",".join(c.name for c in DISRUPTIONS.columns)
+    rest = "Pursue,Major,Arrest,Drugs Supply,U1,x"
     rows = [
-        "Disruption ID,Recording Organisation,Disruption Type,Supported Organisation,Threat ID,Threat Type,"
-        "Disruption Date,Record Date,4P Strand,Assessment Category,Tactic,Threat Area,Recorded By,Summary",
-        "D1,Cheshire Constabulary,Lead Disruption,,T1,Organised Crime Group,44713,44716,Pursue,Major,Arrest,Drugs Supply,U1,x",
-        "D2,Cheshire Constabulary,Lead Disruption,,T1,Organised Crime Group,44714.5,44716,Pursue,Major,Arrest,Drugs Supply,U1,x",
+        f"D{n},Cheshire Constabulary,Lead Disruption,,T1,Organised Crime Group,{d},{r},{rest}"
+        for n, (d, r) in enumerate(zip(disruption_dates, record_dates), 1)
     ]
+    path.write_text("\n".join([header, *rows]) + "\n", "utf-8")
+
+
+def test_a_clean_column_of_serial_numbers_is_read_and_said(tmp_path):
     path = tmp_path / "serial.csv"
-    path.write_text("\n".join(rows) + "\n", "utf-8")
+    two_records(path, ("44713", "44714.5"), ("44716", "44716"))
     run = api.check(path, year=2022, organisations=["Cheshire Constabulary"])
     assert run.validation.issues == []
     assert {d["column"] for d in run.validation.serial_dates} == {"Disruption Date", "Record Date"}
@@ -152,14 +158,8 @@ def test_a_clean_column_of_serial_numbers_is_read_and_said(tmp_path):
 
 
 def test_serial_numbers_among_dates_are_never_guessed(tmp_path):
-    rows = [
-        "Disruption ID,Recording Organisation,Disruption Type,Supported Organisation,Threat ID,Threat Type,"
-        "Disruption Date,Record Date,4P Strand,Assessment Category,Tactic,Threat Area,Recorded By,Summary",
-        "D1,Cheshire Constabulary,Lead Disruption,,T1,Organised Crime Group,44713,04/06/2022,Pursue,Major,Arrest,Drugs Supply,U1,x",
-        "D2,Cheshire Constabulary,Lead Disruption,,T1,Organised Crime Group,02/06/2022,04/06/2022,Pursue,Major,Arrest,Drugs Supply,U1,x",
-    ]
     path = tmp_path / "mixed.csv"
-    path.write_text("\n".join(rows) + "\n", "utf-8")
+    two_records(path, ("44713", "02/06/2022"), ("04/06/2022", "04/06/2022"))
     run = api.validate(path)
     assert run.serial_dates == []
     (issue,) = [i for i in run.issues if i.code == "V-DATE"]

@@ -3,7 +3,10 @@
 The engine keeps the records of the period, splits them by organisation once,
 builds each organisation's :class:`~disruption_qa.checks.Context`, computes its
 indicators and report figures and runs the catalogue over it, organisations on
-every core (:mod:`disruption_qa.parallel`). It formats nothing: see ``render/``.
+every core (:mod:`disruption_qa.parallel`). The checks across organisations
+(``scope = EXTRACTION``, such as W117) run once on the whole extraction, and
+their finding for each organisation takes its place among the others'. It
+formats nothing: see ``render/``.
 """
 
 from __future__ import annotations
@@ -300,7 +303,7 @@ def run_checks(
         include_summaries=include_summaries,
     )
     # a large extraction's checks across organisations run on a spare core beside the organisations' checks
-    found = pool.alongside(_check_across, across) if len(disruptions) >= ACROSS_ROWS else None
+    found = pool.alongside(_check_across, across) if across.checks and len(disruptions) >= ACROSS_ROWS else None
     prepared = _Prepared(
         validation=validation,
         profile=profile,

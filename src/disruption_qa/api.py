@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .contract import extra_organisations
 from .diff import ExtractionDiff
-from .errors import InputError
+from .errors import InputError, file_system_error
 from .parallel import Pool
 from .results import HistoryView, Run, ValidationResult
 
@@ -218,3 +218,38 @@ def write(
     if isinstance(result, ExtractionDiff):
         return outputs.write_diff(result, out)
     raise TypeError(f"cannot write a {type(result).__name__}")
+
+
+def describe(
+    disruptions: str | Path,
+    threats: str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    threats_sheet: str | None = None,
+    config: Config | str | Path | None = None,
+):
+    """What each export holds against the contract (:func:`disruption_qa.describe.describe`): one
+    :class:`~disruption_qa.describe.Description` per file."""
+    from .describe import describe as describe_file
+
+    config = _config(config)
+    found = [describe_file(disruptions, "disruptions", sheet=sheet, config=config)]
+    if threats is not None:
+        found.append(describe_file(threats, "threats", sheet=threats_sheet, config=config))
+    return found
+
+
+def write_config(descriptions, path: str | Path) -> Path:
+    """The config :func:`disruption_qa.describe.proposed_config` proposes, written to ``path``; never over an
+    existing file (an InputError)."""
+    from .describe import proposed_config
+
+    path = Path(path)
+    try:
+        with path.open("x", encoding="utf-8") as out:
+            out.write(proposed_config(descriptions))
+    except FileExistsError:
+        raise InputError("already exists: describe never overwrites a file; name another, or remove it", path) from None
+    except OSError as exc:
+        raise file_system_error(exc, path) from None
+    return path

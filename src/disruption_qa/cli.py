@@ -267,6 +267,50 @@ def diff(
         say(f"wrote {p}")
 
 
+@app.command()
+def describe(
+    disruptions: DisruptionsArg,
+    threats: ThreatsOpt = None,
+    sheet: SheetOpt = None,
+    threats_sheet: ThreatsSheetOpt = None,
+    config: ConfigOpt = None,
+    write_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-config",
+            help="Write the config proposed to read the file(s) here, for you to review (never over a file).",
+            readable=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the description as JSON.")] = False,
+) -> None:
+    """Say what an export needs before it can be checked: columns, codes, dates, organisations.
+
+    Per column of the contract, how it was found (exactly, by an alias, or a header suggested);
+    values outside the contract's lists, each with the value it most likely means; the date formats
+    found; organisations not on the list; the title lines. Exit 0, or 2 when a file cannot be read.
+
+    Example: disruption-qa describe export.csv --write-config my-export.toml
+    """
+    tune_memory()
+    import json
+
+    from . import api
+    from .render.describe import describe_text
+
+    try:
+        found = api.describe(disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config)
+        written = api.write_config(found, write_config) if write_config is not None else None
+    except InputError as exc:
+        fail(str(exc))
+    if as_json:
+        say(json.dumps([d.to_dict() for d in found], indent=2, ensure_ascii=False))
+    else:
+        say(describe_text(found))
+    if written is not None:
+        say(f"wrote {written}: review it, then run check with --config {written}", err=as_json)
+
+
 @app.command("history")
 def show_history(
     organisation: Annotated[

@@ -95,8 +95,8 @@ def load_config(path: str | Path | None) -> Config:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise InputError(f"[columns.{kind_key}]: {column!r} must be a name or a list of names", path)
             aliases.setdefault(kind_key, {})[known[normalise_header(column)]] = names
-    values = _values(raw.get("values", {}), path)
     extra = _organisations(raw.get("organisations", []), path)
+    values = _values(raw.get("values", {}), path, [*shipped_organisations(), *(o.name for o in extra)])
     return Config(
         path=str(path), aliases=aliases, checks=raw.get("checks", {}), values=values, organisations=extra, raw=raw
     )
@@ -132,12 +132,13 @@ def _organisations(entries: list, path: Path) -> list[Organisation]:
     return out
 
 
-def _values(section: dict, path: Path) -> dict[str, dict[str, str]]:
-    """``[values."<column>"]``: each export value a vocabulary column may hold, mapped to a value of the contract."""
+def _values(section: dict, path: Path, organisations: list[str]) -> dict[str, dict[str, str]]:
+    """``[values."<column>"]``: each export value a column with a list of values may hold (a vocabulary, or the
+    organisations: shipped or declared in ``organisations``), mapped to a value on that list."""
     vocabularies = {}
     for kind in EXPORT_KINDS.values():
         for col in kind.columns:
-            if col.values:
+            if col.values or col.organisation:
                 vocabularies[normalise_header(col.name)] = col
     out: dict[str, dict[str, str]] = {}
     for column, mapping in section.items():
@@ -147,12 +148,14 @@ def _values(section: dict, path: Path) -> dict[str, dict[str, str]]:
             raise InputError(f"[values]: {column!r} is not a column with a list of values (those are: {choices})", path)
         if not isinstance(mapping, dict):
             raise InputError(f'[values."{column}"] must map export values to contract values, not {mapping!r}', path)
-        allowed = {v.casefold(): v for v in col.values}
+        choices = col.values or tuple(organisations)
+        allowed = {v.casefold(): v for v in choices}
         for source, target in mapping.items():
             if not isinstance(target, str) or target.casefold() not in allowed:
+                listed = ", ".join(choices) if col.values else "an organisation on the list, or one declared"
                 raise InputError(
                     f'[values."{column}"]: {source!r} maps to {target!r}, which is not a value of {col.name}'
-                    f" (one of: {', '.join(col.values)})",
+                    f" (one of: {listed})",
                     path,
                 )
             if not value_key(source):

@@ -136,8 +136,10 @@ def check(
             pool=pool,
             include_summaries=include_summaries,
             progress=progress,
+            local=config.local_checks,
         )
         run = Run(validation.result(), chosen, settings, period, results, include_summaries)
+        run.local_checks = list(config.local_checks)
     if history is not False:
         run.history_location = history
         if progress:

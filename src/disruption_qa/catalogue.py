@@ -193,4 +193,6 @@ def settings_for(profile: Profile, config: Config | None = None) -> dict[str, di
     _merge(settings, profile.checks, f"profile {profile.name}")
     if config is not None and config.checks:
         _merge(settings, config.checks, config.path or "config")
+    for rule in config.local_checks if config is not None else []:
+        settings[rule.id] = rule.defaults()
     return settings

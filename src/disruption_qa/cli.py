@@ -345,7 +345,7 @@ def list_checks(
     config: ConfigOpt = None,
     markdown: Annotated[bool, typer.Option(help="Print the catalogue documentation (docs/checks.md).")] = False,
 ) -> None:
-    """List the warning-sign checks and their settings.
+    """List the warning-sign checks and their settings, and a config's local rules.
 
     Example: disruption-qa checks --profile hmicfrs-2023
     """
@@ -360,10 +360,11 @@ def list_checks(
 
             say(catalogue_markdown(), nl=False)
             return
-        settings = settings_for(load_profile(profile), load_config(config))
+        loaded = load_config(config)
+        settings = settings_for(load_profile(profile), loaded)
     except InputError as exc:
         fail(str(exc))
-    say(catalogue_table(CATALOGUE, settings))
+    say(catalogue_table([*CATALOGUE, *loaded.local_checks], settings))
 
 
 def progress_printer():

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .contract import EXPORT_KINDS, Organisation, normalise_header, shipped_organisations
 from .errors import InputError, file_system_error, kind_of
 from .reading import value_key
+from .rules import Rule, parse_rules, rule_check
 
 
 @dataclass
@@ -45,7 +47,14 @@ class Config:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Organisations the shipped list does not know, used wherever it is (``contract.extra_organisations``).
     organisations: list[Organisation] = field(default_factory=list)
+    #: Local rules (``[[rules]]``, see :mod:`disruption_qa.rules`), run as checks beside the built-in ones.
+    rules: list[Rule] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+
+    @cached_property
+    def local_checks(self) -> list:
+        """The local rules as check classes, in the order declared."""
+        return [rule_check(rule, self.path) for rule in self.rules]
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -66,11 +75,11 @@ def load_config(path: str | Path | None) -> Config:
         raise InputError(f"is not valid TOML ({exc})", path) from None
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file", path) from None
-    unknown = set(raw) - {"columns", "checks", "values", "organisations", "profile", "period_basis"}
+    unknown = set(raw) - {"columns", "checks", "values", "organisations", "rules", "profile", "period_basis"}
     if unknown:
         raise InputError(
             f"unknown section(s): {', '.join(sorted(unknown))}"
-            " (expected columns, checks, values, organisations, profile, period_basis)",
+            " (expected columns, checks, values, organisations, rules, profile, period_basis)",
             path,
         )
     for section in ("columns", "checks", "values"):
@@ -97,8 +106,15 @@ def load_config(path: str | Path | None) -> Config:
             aliases.setdefault(kind_key, {})[known[normalise_header(column)]] = names
     extra = _organisations(raw.get("organisations", []), path)
     values = _values(raw.get("values", {}), path, [*shipped_organisations(), *(o.name for o in extra)])
+    rules = parse_rules(raw.get("rules", []), path)
     return Config(
-        path=str(path), aliases=aliases, checks=raw.get("checks", {}), values=values, organisations=extra, raw=raw
+        path=str(path),
+        aliases=aliases,
+        checks=raw.get("checks", {}),
+        values=values,
+        organisations=extra,
+        rules=rules,
+        raw=raw,
     )
 
 

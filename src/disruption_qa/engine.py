@@ -274,9 +274,10 @@ def run_checks(
     pool: Pool,
     include_summaries: bool = False,
     progress: Callable[[str], None] | None = None,
+    local: list | tuple = (),
 ) -> list[OrganisationResult]:
-    """Every enabled check for each organisation, on the ``pool``'s cores: one result each, with its
-    validation problems."""
+    """Every enabled check for each organisation (the catalogue's, then the ``local`` rules' check classes), on
+    the ``pool``'s cores: one result each, with its validation problems."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     everything = validation.frames["disruptions"]
     # the checks look at the records of the period by either date, no further: the rest is in no organisation's part
@@ -288,7 +289,7 @@ def run_checks(
     threats = validation.frames.get("threats")
     if threats is not None:
         threats = _for_checks(threats, c.THREATS)
-    checks = [cls(settings[cls.id]) for cls in CATALOGUE if settings[cls.id].get("enabled", True)]
+    checks = [cls(settings[cls.id]) for cls in (*CATALOGUE, *local) if settings[cls.id].get("enabled", True)]
     sources = {e.kind.key: RecordSource(e, validation.frames[e.kind.key]) for e in validation.exports}
     across = _Across(
         checks=[check for check in checks if check.scope == EXTRACTION],

@@ -9,13 +9,13 @@ problems grouped by rule. ``render/html.py`` turns it into a page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from . import __version__
 from . import contract as c
-from .checks import BY_KEY
+from .checks import CATALOGUE
 from .records import RECORDS_SHOWN
 from .results import FLAGGED, Finding, HistoryView, OrganisationResult, Run, severity_order
 
@@ -68,6 +68,7 @@ class ReportData:
     method: dict
     include_summaries: bool = False
     history: HistoryView | None = None  # when the run history is kept
+    check_titles: dict[str, str] = field(default_factory=dict)  # every check's and local rule's title by ID
 
 
 def validation_groups(issues) -> list[ValidationGroup]:
@@ -123,8 +124,9 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
     flagged = sorted((f for f in result.findings if f.status == FLAGGED), key=severity_order)
     findings = sorted(result.findings, key=lambda f: (f.status != FLAGGED, *severity_order(f)))
     signs = []
+    classes = {c.id: c for c in (*CATALOGUE, *run.local_checks)}  # the catalogue's checks and the local rules
     for f in findings:
-        sections = BY_KEY[f.check].sections()
+        sections = classes[f.check].sections()
         table = f.shown
         signs.append(
             SignView(
@@ -164,4 +166,5 @@ def build_report(result: OrganisationResult, run: Run) -> ReportData:
         method=method,
         include_summaries=run.include_summaries,
         history=run.history.get(result.organisation.name),
+        check_titles={c.id: c.title for c in classes.values()},
     )

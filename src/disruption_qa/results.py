@@ -391,6 +391,8 @@ class Run:
     history_location: object = False
     #: Why the history could not be read, when it could not (the run is then not recorded either).
     history_error: Exception | None = field(default=None, repr=False)
+    #: The config's local rules, as the check classes that ran beside the catalogue's (``rules.rule_check``).
+    local_checks: list = field(default_factory=list, repr=False)
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when nothing at or above ``fail_on`` is flagged (validation errors count as errors)."""

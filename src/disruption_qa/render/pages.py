@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from .. import __version__
 from .. import format as fmt
-from ..checks import CATALOGUE
 from ..contract import STRANDS
 from ..dates import format_date, parse_date
 from ..format import share as pct
@@ -166,7 +165,7 @@ class ReportPage(Page):
             monthly_rows=[(month, {s: int(row[s]) for s in STRANDS}) for month, row in data.monthly.iterrows()],
             control=control_figures(data),
             records_shown=RECORDS_SHOWN,
-            check_titles={check.id: check.title for check in CATALOGUE},
+            check_titles=data.check_titles,
             generated_line=generated_line(now),
         )
 

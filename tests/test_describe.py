@@ -227,3 +227,42 @@ def test_the_shipped_config_is_what_describe_proposes_and_reads_the_example(tmp_
     readme = (REPO / "README.md").read_text("utf-8")
     pur = next(v for v in d.values if v.value == "PUR")
     assert f'4P Strand: "PUR" in {pur.rows} records -> Pursue' in readme
+
+
+def test_describing_with_a_config_keeps_what_it_said(tmp_path):
+    proposed = tmp_path / "again.toml"
+    proc = run_cli(
+        "describe", EXAMPLE / "disruptions.csv", "--config", EXAMPLE / "other-force.toml", "--write-config", proposed
+    )
+    assert proc.code == 0, proc.stderr
+    assert "found as" in proc.stdout and "(the config's alias)" in proc.stdout
+    run = api.check(EXAMPLE / "disruptions.csv", year=2022, config=proposed)
+    shipped = api.check(EXAMPLE / "disruptions.csv", year=2022, config=EXAMPLE / "other-force.toml")
+    assert findings(run) == findings(shipped)
+
+
+def test_an_unknown_organisation_in_a_few_records_is_still_declared(tmp_path):
+    path, config = tmp_path / "few.csv", tmp_path / "c.toml"
+    lines = SAMPLE.read_text("utf-8-sig").splitlines(True)
+    rows = list(csv.DictReader(io.StringIO("".join(lines[2:]))))
+    for row in rows[:3]:
+        row["Recording Organisation"] = "Ruritania Constabulary"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("".join(lines[:2]))
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (d,) = api.describe(path)
+    api.write_config([d], config)
+    assert 'name = "Ruritania Constabulary"' in config.read_text("utf-8")
+    run = api.check(path, year=2022, config=config)
+    assert not [i for i in run.validation.issues if i.value == "Ruritania Constabulary"]
+
+
+def test_a_proposed_value_with_quotes_or_line_breaks_is_valid_toml():
+    import tomllib
+
+    from disruption_qa.describe import _toml
+
+    for text in ("Date of\nDisruption", 'say "PUR"', "back\\slash", "tab\there"):
+        assert tomllib.loads(f"a = {_toml(text)}")["a"] == text

@@ -190,6 +190,26 @@ MISTAKES = [
         'id = "L001"\n' + COMMON + 'kind = "required"\ncolumn = "Tactic"\nexport = "both"\n',
         "[[rules]] L001: export must be disruptions or threats",
     ),
+    ('id = "L001"\n' + COMMON + 'kind = ["required"]\ncolumn = "Tactic"\n', "[[rules]] L001: kind must be one of"),
+    (
+        'id = "L001"\n' + COMMON + 'kind = "required"\ncolumn = "Tactic"\nexport = { a = 1 }\n',
+        "[[rules]] L001: export must be",
+    ),
+    ('id = "L001"\n' + COMMON + 'kind = "unique"\ncolumn = "Summary"\n', "[[rules]] L001: column Summary is free text"),
+    (
+        'id = "L001"\n' + COMMON + 'kind = "pattern"\ncolumn = "Record Date"\npattern = "[0-9]+"\n',
+        "[[rules]] L001: column Record Date is a date column: a pattern rule tests text as written",
+    ),
+    (
+        'id = "L001"\n' + COMMON + 'kind = "allowed"\ncolumn = "Tactic"\nvalues = ["Arest"]\n',
+        "[[rules]] L001: values 'Arest' is not a value of Tactic",
+    ),
+    (
+        'id = "L001"\n'
+        + COMMON
+        + 'kind = "required"\ncolumn = "Tactic"\nwhere = { column = "4P Strand", values = ["Pursuit"] }\n',
+        "[[rules]] L001: where 'Pursuit' is not a value of 4P Strand",
+    ),
 ]
 
 
@@ -203,6 +223,26 @@ def test_a_mistaken_rule_exits_2_naming_the_rule_and_the_key(tmp_path, rule, mes
     assert proc.code == 2, proc.stdout
     assert message in proc.stderr and str(config) in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_values_of_a_list_are_taken_in_any_case(tmp_path):
+    rule = 'kind = "allowed"\ncolumn = "Tactic"\nvalues = ["arrest"]\nwhere = { column = "4P Strand", values = ["pursue"] }\n'
+    rows = [
+        record(1),
+        record(2, Tactic="Charge"),
+        record(3, Tactic="Diversionary Intervention", **{"4P Strand": "Prevent"}),
+    ]
+    finding = run_rule(tmp_path, rule, rows)
+    assert finding.records == ["D0000002"]
+    assert finding.message.startswith("1 of 2 records break L001")  # of the two pursue records it applies to
+
+
+def test_unique_counts_only_the_records_it_applies_to(tmp_path):
+    rule = 'kind = "unique"\ncolumn = "Threat ID"\nwhere = { column = "Tactic", values = ["Arrest"] }\n'
+    rows = [record(1), record(2, Tactic="Charge"), record(3, **{"Threat ID": "T002"})]  # one arrest on T001
+    assert run_rule(tmp_path, rule, rows).status == "clear"
+    rows.append(record(4))  # a second arrest on T001
+    assert run_rule(tmp_path, rule, rows).records == ["D0000001", "D0000004"]
 
 
 def test_two_rules_with_one_id_are_refused(tmp_path):
@@ -223,7 +263,7 @@ def test_a_local_rule_goes_everywhere_a_check_goes(tmp_path):
     out, store = tmp_path / "out", tmp_path / "history.sqlite"
     proc = run_cli("check", data, "--year", "2022", "--config", config, "--out", out, "--history", store)
     assert proc.code == 1, proc.stderr
-    assert "ERROR   L001 local-l001: 1 of 3 records break L001" in proc.stdout
+    assert "ERROR   L001 local-l001: 1 of 1 records break L001" in proc.stdout  # of those it applies to
     folder = out / "cheshire-constabulary"
     results = json.loads((folder / "results.json").read_text("utf-8"))
     (l001,) = [f for f in results["findings"] if f["check"] == "L001"]
@@ -283,3 +323,19 @@ def test_a_rule_on_the_master_list(tmp_path):
     without = api.check(data, year=2022, config=config)
     (finding,) = [f for f in without.results[0].findings if f.check == "L001"]
     assert finding.status == "not-applicable"
+
+
+def test_a_run_without_the_rules_after_one_with_them_neither_fails_nor_calls_them_resolved(tmp_path):
+    data, config = tmp_path / "d.csv", tmp_path / "rules.toml"
+    write(data, [record(1), record(2, **{"Threat Area": ""})])
+    config.write_text('[[rules]]\nid = "L001"\n' + COMMON + 'kind = "required"\ncolumn = "Threat Area"\n', "utf-8")
+    store = tmp_path / "history.sqlite"
+    first = run_cli("check", data, "--year", "2022", "--config", config, "--out", tmp_path / "a", "--history", store)
+    assert first.code in (0, 1) and not first.stderr, first.stderr
+    assert "L001" in first.stdout
+    write(data, [record(1), record(2, **{"Threat Area": ""}), record(3)])  # another extraction
+    second = run_cli("check", data, "--year", "2022", "--out", tmp_path / "b", "--history", store)
+    assert second.code in (0, 1) and not second.stderr, second.stderr  # the report of the trend is written
+    report = (tmp_path / "b" / "cheshire-constabulary" / "report.html").read_text("utf-8")
+    resolved = report.split("Resolved since the last run", 1)[1].split("</tr>", 1)[0]
+    assert "L001" not in resolved

@@ -260,3 +260,11 @@ def test_a_mistaken_organisation_is_one_line_naming_the_file(tmp_path, config, m
     assert proc.code == 2
     assert message in proc.stderr and str(path) in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_serial_number_alone_is_not_a_date(tmp_path):
+    from disruption_qa.dates import parse_date
+
+    assert parse_date("45000") is None and parse_date("15/03/2023") is not None
+    proc = run_cli("validate", SAMPLE, "--extracted-on", "45000", "--out", tmp_path / "out")
+    assert proc.code == 2 and "--extracted-on '45000' is not a date" in proc.stderr

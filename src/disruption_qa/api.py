@@ -241,15 +241,16 @@ def describe(
     return found
 
 
-def write_config(descriptions, path: str | Path) -> Path:
-    """The config :func:`disruption_qa.describe.proposed_config` proposes, written to ``path``; never over an
-    existing file (an InputError)."""
+def write_config(descriptions, path: str | Path, config: Config | str | Path | None = None) -> Path:
+    """The config :func:`disruption_qa.describe.proposed_config` proposes (keeping what ``config``, the one the
+    files were described with, said), written to ``path``; never over an existing file (an InputError)."""
     from .describe import proposed_config
 
     path = Path(path)
+    text = proposed_config(descriptions, _config(config))
     try:
         with path.open("x", encoding="utf-8") as out:
-            out.write(proposed_config(descriptions))
+            out.write(text)
     except FileExistsError:
         raise InputError("already exists: describe never overwrites a file; name another, or remove it", path) from None
     except OSError as exc:

@@ -300,7 +300,7 @@ def describe(
 
     try:
         found = api.describe(disruptions, threats, sheet=sheet, threats_sheet=threats_sheet, config=config)
-        written = api.write_config(found, write_config) if write_config is not None else None
+        written = api.write_config(found, write_config, config) if write_config is not None else None
     except InputError as exc:
         fail(str(exc))
     if as_json:

@@ -56,13 +56,13 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return parse_date_column(values)[0]
 
 
-def parse_date_column(values: pd.Series) -> tuple[pd.Series, bool]:
+def parse_date_column(values: pd.Series, serial: bool = True) -> tuple[pd.Series, bool]:
     """A column of date text as ``datetime64`` days (blank, unparseable or implausible: NaT), and whether it was
-    read as Excel serial numbers: only when every value in it is one, in SERIAL_RANGE (``44927`` is 1 January
+    read as Excel serial numbers: only when ``serial`` allows and every value in it is one, in SERIAL_RANGE (``44927`` is 1 January
     2023; a fraction is a time of day). Never value by value: one date among serial numbers is not guessed."""
     codes, uniques = pd.factorize(values)  # blank: -1
     texts = pd.Series(uniques, dtype="string").str.strip()
-    serial = bool(len(texts)) and bool(texts.str.fullmatch(_SERIAL).all())
+    serial = serial and bool(len(texts)) and bool(texts.str.fullmatch(_SERIAL).all())
     if serial:
         numbers = texts.astype(float)
         serial = bool(numbers.between(*SERIAL_RANGE).all())
@@ -78,8 +78,9 @@ def parse_date_column(values: pd.Series) -> tuple[pd.Series, bool]:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """Parse one date (a title line, a command-line option); None when it is not a date."""
-    value = parse_dates(pd.Series([text])).iloc[0]
+    """Parse one date (a title line, a command-line option); None when it is not a date (a serial number alone is
+    not: only a whole column of them is read as dates)."""
+    value = parse_date_column(pd.Series([text]), serial=False)[0].iloc[0]
     return None if pd.isna(value) else value.date()
 
 

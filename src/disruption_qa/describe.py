@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -80,8 +81,8 @@ class OutsideValue:
 
     @property
     def slip(self) -> bool:
-        """A typing slip, better corrected in APMIS than mapped: rare, and not a code."""
-        return not self.code and self.rows < MAPPING_MIN_ROWS
+        """A typing slip, better corrected in APMIS than mapped: rare, like a value on the list, and not a code."""
+        return not self.code and self.likely is not None and self.rows < MAPPING_MIN_ROWS
 
 
 @dataclass
@@ -308,30 +309,34 @@ def _kind_of_organisation(name: str) -> str:
 
 
 def _toml(text: str) -> str:
-    """A TOML basic string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string (JSON's escapes are TOML's: quotes, backslashes and control characters)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
-def proposed_config(descriptions: list[Description]) -> str:
+def proposed_config(descriptions: list[Description], config: Config | None = None) -> str:
     """A config that reads the described files: the suggested headers as aliases, the values outside the lists
     mapped to the value each most likely means, misspelt organisations mapped to theirs, unknown ones declared
-    (kind guessed from the name, region to fill in). Commented, for the user to review."""
+    (kind guessed from the name, region to fill in), with what the ``config`` they were described with already
+    said of them (its aliases, mappings and organisations). Commented, for the user to review."""
+    config = config or Config()
     lines = [
         "# Proposed by `disruption-qa describe`: review every line before use (pass it with --config).",
         "# Nothing here is certain: each suggestion is the most likely reading of your export.",
         "",
     ]
     for d in descriptions:
-        suggested = [m for m in d.columns if m.how == "suggested"]
-        if suggested:
+        named = [m for m in d.columns if m.how in ("alias", "suggested")]
+        if named:
             lines.append(f"[columns.{d.kind}]  # {d.file}")
-            for m in suggested:
-                lines.append(f"{_toml(m.column)} = {_toml(m.header)}  # similarity {m.similarity:.2f}")
+            for m in named:
+                said = "the config's alias" if m.how == "alias" else f"similarity {m.similarity:.2f}"
+                lines.append(f"{_toml(m.column)} = {_toml(m.header)}  # {said}")
             lines.append("")
         for m in d.columns:
             if m.how == "missing":
                 lines.append(f"# {d.kind}: no column found for {m.column}" + (" (required)" if m.required else ""))
     mappings: dict[str, list[OutsideValue]] = {}
+    kept: dict[str, list[tuple[str, str]]] = {}
     declare: dict[str, OutsideValue] = {}
     for d in descriptions:
         for v in d.values + d.unknown_organisations:
@@ -346,15 +351,25 @@ def proposed_config(descriptions: list[Description]) -> str:
                 declare.setdefault(v.value, v)
             else:
                 lines.append(f"# {v.column}: no value on the list looks like {_toml(v.value)} ({v.rows} records)")
+    for column, mapped in config.values.items():  # the config's own mappings, kept
+        mappings.setdefault(column, [])
+        kept[column] = list(mapped.items())
     for column, found in mappings.items():
         lines += [""] if lines[-1] else []
         lines.append(f"[values.{_toml(column)}]")
         seen = set()
+        for source, target in kept.get(column, []):
+            seen.add(source)
+            lines.append(f"{_toml(source)} = {_toml(target)}  # the config's mapping")
         for v in found:
             if value_key(v.value) in seen:
                 continue
             seen.add(value_key(v.value))
             lines.append(f"{_toml(v.value)} = {_toml(v.likely)}  # {v.rows} records")
+    for org in config.organisations:  # the config's own, kept
+        lines += [""] if lines[-1] else []
+        lines += ["[[organisations]]  # the config's", f"name = {_toml(org.name)}", f"kind = {_toml(org.kind)}"]
+        lines.append(f"region = {_toml(org.region)}")
     for name, v in declare.items():
         lines += [""] if lines[-1] else []
         lines += [

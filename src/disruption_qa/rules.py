@@ -40,6 +40,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "unique": (),  # no two of the organisation's records share the value
 }
 COMMON = ("id", "title", "severity", "why", "what_to_do", "kind", "column")
+#: Columns no rule may read: the free text the checks leave out (``engine.NOT_FOR_CHECKS``).
+FREE_TEXT = ("summary",)
 OPTIONAL = ("where", "export")
 RULE_ID = re.compile(r"L\d{3}")
 
@@ -106,7 +108,7 @@ def parse_rules(entries: Any, path) -> list[Rule]:
             if key not in entry:
                 raise bad(key, "is missing")
         kind = entry["kind"]
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise bad("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
         unknown = set(entry) - set(COMMON) - set(OPTIONAL) - set(KINDS[kind])
         if unknown:
@@ -128,7 +130,7 @@ def parse_rules(entries: Any, path) -> list[Rule]:
         if entry["severity"] not in ("warning", "error"):
             raise bad("severity", f"must be warning or error, not {entry['severity']!r}")
         export = entry.get("export")
-        if export is not None and export not in EXPORT_KINDS:
+        if export is not None and (not isinstance(export, str) or export not in EXPORT_KINDS):
             raise bad("export", f"must be disruptions or threats, not {export!r}")
         holding = [k for k in EXPORT_KINDS.values() if _has(k, entry["column"])]
         if export is None and holding:
@@ -139,9 +141,15 @@ def parse_rules(entries: Any, path) -> list[Rule]:
             )
         kind_of_export = EXPORT_KINDS[export]
         column = _column(kind_of_export, entry["column"])
+        if column.key in FREE_TEXT:
+            raise bad(
+                "column", f"{column.name} is free text, which the checks never read (it may hold sensitive detail)"
+            )
+        if kind in ("pattern", "max_length") and column.kind != "text":
+            raise bad("column", f"{column.name} is a {column.kind} column: a {kind} rule tests text as written")
         fields: dict[str, Any] = {}
         if kind == "allowed":
-            fields["values"] = _texts(entry["values"], bad, "values")
+            fields["values"] = _spelled(column, _texts(entry["values"], bad, "values"), bad, "values")
         if kind == "pattern":
             if not isinstance(entry["pattern"], str):
                 raise bad("pattern", "must be a regular expression, as text")
@@ -178,9 +186,12 @@ def parse_rules(entries: Any, path) -> list[Rule]:
                 raise bad("where", 'must be { column = "...", values = ["..."] }')
             if not isinstance(condition["column"], str) or not _has(kind_of_export, condition["column"]):
                 raise bad("where", f"names {condition['column']!r}, not a column of the {export} export")
+            where_column = _column(kind_of_export, condition["column"])
+            if where_column.key in FREE_TEXT:
+                raise bad("where", f"names {where_column.name}, free text, which the checks never read")
             fields.update(
-                where_column=_column(kind_of_export, condition["column"]).name,
-                where_values=_texts(condition["values"], bad, "where's values"),
+                where_column=where_column.name,
+                where_values=_spelled(where_column, _texts(condition["values"], bad, "where's values"), bad, "where"),
             )
         rules.append(
             Rule(
@@ -206,44 +217,61 @@ def _has(kind: ExportKind, name: str) -> bool:
     return any(normalise_header(c.name) == normalise_header(name) for c in kind.columns)
 
 
+def _spelled(column: Column, values: tuple[str, ...], bad, key: str) -> tuple[str, ...]:
+    """``values`` in the contract's spelling when ``column`` has a list of values (in any case), each on it."""
+    if not column.values:
+        return values
+    spelling = {v.casefold(): v for v in column.values}
+    for value in values:
+        if value.casefold() not in spelling:
+            raise bad(key, f"{value!r} is not a value of {column.name} (one of: {', '.join(column.values)})")
+    return tuple(spelling[v.casefold()] for v in values)
+
+
 def _texts(values: Any, bad, key: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
         raise bad(key, "must be a list of one or more values, as text")
     return tuple(values)
 
 
+def applies(rule: Rule, frame: pd.DataFrame) -> pd.Series:
+    """Which records of ``frame`` the rule applies to: all, or those whose ``where`` column has its values."""
+    if rule.where_column is None:
+        return pd.Series(True, index=frame.index)
+    key = _column(EXPORT_KINDS[rule.export], rule.where_column).key
+    return frame[key].astype("object").isin(rule.where_values)
+
+
 def pandera_check(rule: Rule):
-    """The rule as a pandera ``Check`` on a frame of the export's typed columns: True where a record keeps it."""
+    """The rule as a pandera ``Check`` on a frame of the export's typed columns: True where a record keeps it
+    (a record the rule does not apply to keeps it)."""
     import pandera.pandas as pa
 
     key = rule.key
     kinds = EXPORT_KINDS[rule.export]
-    where_key = _column(kinds, rule.where_column).key if rule.where_column else None
-
-    def applies(frame: pd.DataFrame) -> pd.Series:
-        if where_key is None:
-            return pd.Series(True, index=frame.index)
-        return frame[where_key].astype("object").isin(rule.where_values)
 
     def text(frame: pd.DataFrame) -> pd.Series:
         return frame[key].astype("string")
 
-    if rule.kind == "required":
-        test = lambda frame: frame[key].notna()  # noqa: E731
-    elif rule.kind == "allowed":
-        test = lambda frame: frame[key].isna() | frame[key].astype("object").isin(rule.values)  # noqa: E731
-    elif rule.kind == "pattern":
-        whole = f"(?:{rule.pattern})$"
-        test = lambda frame: frame[key].isna() | text(frame).str.match(whole).fillna(False).astype(bool)  # noqa: E731
-    elif rule.kind == "max_length":
-        test = lambda frame: frame[key].isna() | (text(frame).str.len() <= rule.max_length).fillna(True).astype(bool)  # noqa: E731
-    elif rule.kind == "date_within":
-        other = _column(kinds, rule.not_later_than).key
-        limit = pd.Timedelta(days=rule.days)
-        test = lambda frame: frame[key].isna() | frame[other].isna() | (frame[key] <= frame[other] + limit)  # noqa: E731
-    else:  # unique
-        test = lambda frame: frame[key].isna() | ~frame[key].duplicated(keep=False)  # noqa: E731
-    return pa.Check(lambda frame: test(frame) | ~applies(frame), name=rule.id, error=rule.describe())
+    def keeps(frame: pd.DataFrame) -> pd.Series:
+        within = applies(rule, frame)
+        if rule.kind == "required":
+            ok = frame[key].notna()
+        elif rule.kind == "allowed":
+            ok = frame[key].isna() | frame[key].astype("object").isin(rule.values)
+        elif rule.kind == "pattern":
+            ok = frame[key].isna() | text(frame).str.match(f"(?:{rule.pattern})$").fillna(False).astype(bool)
+        elif rule.kind == "max_length":
+            ok = frame[key].isna() | (text(frame).str.len() <= rule.max_length).fillna(True).astype(bool)
+        elif rule.kind == "date_within":
+            other = _column(kinds, rule.not_later_than).key
+            ok = frame[key].isna() | frame[other].isna() | (frame[key] <= frame[other] + pd.Timedelta(days=rule.days))
+        else:  # unique among the records it applies to
+            values = frame[key].where(within)
+            ok = values.isna() | ~values.duplicated(keep=False)
+        return ok | ~within
+
+    return pa.Check(keeps, name=rule.id, error=rule.describe())
 
 
 def rule_check(rule: Rule, source: str | None):
@@ -272,11 +300,14 @@ def rule_check(rule: Rule, source: str | None):
                 return self.not_applicable("the organisation has no records to apply it to")
             keeps = check(frame).check_output
             broken = frame[id_key][~keeps.to_numpy(dtype=bool)]
+            within = int(applies(rule, frame).sum())  # the records it applies to
+            noun = "records" if records == "disruptions" else "threats"
+            if within == 0:
+                return self.finding(None, f"No {noun} {rule.id} applies to ({rule.describe()}).", value=0)
             message = (
-                f"{len(broken)} of {len(frame)} {'records' if records == 'disruptions' else 'threats'} break"
-                f" {rule.id}: {rule.describe()}."
+                f"{len(broken)} of {within} {noun} break {rule.id}: {rule.describe()}."
                 if len(broken)
-                else f"Every one of {len(frame)} {'records' if records == 'disruptions' else 'threats'} keeps {rule.id}."
+                else f"Every one of {within} {noun} keeps {rule.id}: {rule.describe()}."
             )
             return self.finding(len(broken) > 0, message, value=len(broken), records=broken)
 

@@ -96,9 +96,17 @@ class Changes:
 
 
 def compare(previous: RunEntry | None, current: RunEntry) -> Changes:
-    """The signs new, resolved and persisting since ``previous``, and the new problem records."""
+    """The signs new, resolved and persisting since ``previous``, and the new problem records.
+
+    A local rule (``L001`` ...) is one config's, so it is compared only when it ran in both runs: one that did
+    not run now is not resolved, and one that did not run before is not new."""
     now = set(current.flagged)
     before = set(previous.flagged) if previous else set()
+    if previous is not None:
+        local = {k for k in now | before if k.startswith("L")}
+        both = set(current.findings) & set(previous.findings)
+        now -= local - both
+        before -= local - both
     return Changes(
         new=sorted(now - before),
         resolved=sorted(before - now),

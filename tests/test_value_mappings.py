@@ -268,3 +268,16 @@ def test_a_serial_number_alone_is_not_a_date(tmp_path):
     assert parse_date("45000") is None and parse_date("15/03/2023") is not None
     proc = run_cli("validate", SAMPLE, "--extracted-on", "45000", "--out", tmp_path / "out")
     assert proc.code == 2 and "--extracted-on '45000' is not a date" in proc.stderr
+
+
+def test_the_history_of_a_declared_organisation_can_be_listed(tmp_path):
+    path, config, store = tmp_path / "ruritania.csv", tmp_path / "orgs.toml", tmp_path / "h.sqlite"
+    rewrite(path, ruritanian)
+    config.write_text(RURITANIA, "utf-8")
+    proc = run_cli("check", path, "--year", "2022", "--config", config, "--out", tmp_path / "out", "--history", store)
+    assert proc.code in (0, 1), proc.stderr
+    listed = run_cli("history", "Ruritania Constabulary", "--history", store, "--json")
+    assert listed.code == 0, listed.stderr
+    assert {run["organisation"] for run in json.loads(listed.stdout)} == {"Ruritania Constabulary"}
+    unknown = run_cli("history", "Atlantis Police", "--history", store)
+    assert unknown.code == 2 and "unknown organisation 'Atlantis Police'" in unknown.stderr

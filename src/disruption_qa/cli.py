@@ -329,11 +329,20 @@ def show_history(
     from .history import open_for_reading
     from .render.history_terminal import history_json, history_table
 
-    try:
-        if organisation is not None:
+    unknown = None
+    if organisation is not None:
+        try:
             resolve_organisations([organisation], None, None)
-        with open_for_reading(history) as store:
-            entries = store.runs(organisation)
+        except InputError as exc:  # not on the list: it may still be one a config declared, with runs stored
+            unknown = exc
+    try:
+        try:
+            with open_for_reading(history) as store:
+                entries = store.runs(organisation)
+        except InputError as exc:
+            raise (unknown or exc) from None  # a name not on the list is the first mistake to say
+        if unknown is not None and not entries:  # not on the list, and no run of it (one a config declared has)
+            raise unknown
     except InputError as exc:
         fail(str(exc))
     say(json.dumps(history_json(entries), indent=2, default=str) if as_json else history_table(entries))

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from . import contract as c
@@ -386,21 +387,29 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
         dup = ids.loc[repeated.astype(int).to_numpy()]
         for value, rows in dup.groupby(dup, sort=False).groups.items():
             duplicates[value] = sorted(int(r) for r in rows)
-    for check, key, row in cases[["check", "column", "index"]].itertuples(index=False):
+    said: dict[tuple, str] = {}  # the message of a rule, column and value it depends on alone, worked out once
+    cells, record_ids = _cells(text, ids, cases)
+    for (check, key, row), cell, record_id in zip(
+        cases[["check", "column", "index"]].itertuples(index=False), cells, record_ids
+    ):
         row = int(row)
         rule = _rule_of(check)
-        if rule == "required" and key in text.columns and pd.notna(text.at[row, key]):
+        if rule == "required" and cell is not None:
             continue  # a value that does not parse: reported by the date/number rule
-        value = text.at[row, key] if key in text.columns else None
-        value = None if pd.isna(value) else str(value)
+        value = cell
         name = kind.display(key)
-        message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
-        record_id = ids.get(row)
+        if rule in BY_VALUE:
+            message = said.get((rule, key, value))
+            if message is None:
+                message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
+                said[rule, key, value] = message
+        else:
+            message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
         issues.append(
             Issue(
                 file=export.source.path,
                 row=row,
-                record_id=None if record_id is None or pd.isna(record_id) else str(record_id),
+                record_id=record_id,
                 column=name,
                 rule=RULES[rule].text,
                 value=value,
@@ -410,6 +419,33 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
             )
         )
     return issues
+
+
+def _cells(text: pd.DataFrame, ids: pd.Series, cases: pd.DataFrame) -> tuple[list, list]:
+    """Each failure case's cell as text (None when blank, or when its column is not in the file) and its record's
+    ID, taken a column at a time by position: a national file's failures number thousands, and looking each up
+    by label costs more than the rest of their description."""
+    rows = cases["index"].astype(int).to_numpy()
+    at = text.index.get_indexer(rows)
+    known = at >= 0
+    cells: list = [None] * len(cases)
+    columns = cases["column"].to_numpy()
+    for key in pd.unique(columns):
+        if key not in text.columns:
+            continue
+        where = np.flatnonzero((columns == key) & known)
+        for i, v in zip(where, text[key].take(at[where]).to_numpy(dtype=object)):
+            cells[i] = None if pd.isna(v) else str(v)
+    record_ids: list = [None] * len(cases)
+    if len(ids):
+        where = np.flatnonzero(known)
+        for i, v in zip(where, ids.take(at[where]).to_numpy(dtype=object)):
+            record_ids[i] = None if pd.isna(v) else str(v)
+    return cells, record_ids
+
+
+#: The rules whose message depends on the column and the value alone (not on the row or its other cells).
+BY_VALUE = frozenset({"required", "organisation", "allowed", "date", "number", "not_negative", "control_character"})
 
 
 def _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind) -> str:

@@ -871,7 +871,7 @@ def typed_frame(
                 notes.append({"file": export.source.path, "column": col.name, "read_as": "Excel serial numbers"})
         elif col.kind == "number":
             frame[col.key] = pd.to_numeric(frame[col.key], errors="coerce")
-        elif col.values or col.organisation:
+        elif col.values or (col.organisation and (values or {}).get(col.name)):  # organisations: mapped only
             spelling = {v.lower(): v for v in col.values or ()}
             mapped = (values or {}).get(col.name, {})
             column = frame[col.key]

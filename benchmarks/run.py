@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # every workload, 3 runs each
     .venv/bin/python benchmarks/run.py --quick    # skip the national workload
+    .venv/bin/python benchmarks/run.py --quick --peers ../shared/bench/run.sh   # and the peer comparison
 
 Generates each workload with ``disruption-qa sample``, runs each command
 several times as a separate process (as a user would), and prints the median
@@ -160,6 +161,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="national disruptions (default 1,000,000)")
     parser.add_argument("--quick", action="store_true", help="skip the national workload")
     parser.add_argument("--keep", type=Path, help="keep the generated workloads in this folder")
+    parser.add_argument(
+        "--peers",
+        type=Path,
+        metavar="RUN_SH",
+        help="also run the peer comparison script (../shared/bench/run.sh): a bare read, pandera's pandas and"
+        " polars backends and disruption-qa validate on one generated file (needs its peers venv; see the script)",
+    )
     opts = parser.parse_args()
 
     print(
@@ -238,8 +246,24 @@ def main() -> None:
         print(f"{'pandas.read_csv(engine=pyarrow), in this process':<52} median {baseline:7.2f} s")
         print(f"{'ratio of check to that read in this process':<52} {check['median_s'] / baseline:7.1f}x")
         print(f"{'ratio of check to that read as a process':<52} {check['median_s'] / read_process['median_s']:7.1f}x")
+    if opts.peers is not None:
+        peers(opts.peers, opts.rows)
     if not opts.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def peers(script: Path, rows: int) -> None:
+    """The peer comparison, as docs/performance.md quotes it: ``script`` run from the project root with this
+    environment's disruption-qa, its lines printed as they come."""
+    if not script.is_file():
+        raise SystemExit(f"{script}: no such script (the peer comparison is ../shared/bench/run.sh)")
+    tool = command()[0] if len(command()) == 1 else None
+    print("peers:", flush=True)
+    done = subprocess.run(
+        ["bash", str(script), str(rows), *([tool] if tool else [])], cwd=Path(__file__).resolve().parent.parent
+    )
+    if done.returncode:
+        raise SystemExit(f"{script} failed ({done.returncode})")
 
 
 if __name__ == "__main__":

@@ -324,6 +324,11 @@ class ExportKind:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    def named(self, name: str) -> Column | None:
+        """The column ``name`` means, compared as headers are (any case, spacing and punctuation), or None."""
+        want = normalise_header(name)
+        return next((c for c in self.columns if normalise_header(c.name) == want), None)
+
     def display(self, key: str) -> str:
         """The contract's name for a column key; unknown keys (extra columns) pass through."""
         for c in self.columns:

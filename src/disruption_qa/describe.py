@@ -103,10 +103,6 @@ class Description:
     #: Why the file could not be read even with the suggested headers (None when it could).
     problem: str | None = None
 
-    @property
-    def readable(self) -> bool:
-        return self.problem is None
-
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -164,7 +160,7 @@ def _head_rows(path: Path, sheet: str | None) -> list[list[str]]:
             book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
             name = sheet or book.sheet_names[0]
             cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_TITLE_LINES + 1)
-        except Exception as exc:  # the reader says why, below, when the file is read in full
+        except Exception as exc:  # calamine's own errors (corrupt XML, a password ...), in one line
             raise InputError(f"is not a readable Excel workbook ({str(exc).splitlines()[0]})", path) from None
         return [[_cell_text(v) or "" for v in row] for row in cells]
     text, _ = _decode(data, path)
@@ -178,13 +174,12 @@ def _normal(name: str) -> str:
 
 def _header_row(rows: list[list[str]], kind: c.ExportKind, aliases: dict[str, list[str]]) -> int:
     """The row most like a header: the most cells matching a contract column exactly or closely."""
-    names = [col.name for col in kind.columns]
 
     def score(row: list[str]) -> float:
         columns, _ = match_columns([cell for cell in row if cell], kind, aliases)
         return sum(1.0 if m.how in ("exact", "alias") else 0.5 for m in columns if m.how != "missing")
 
-    return max(range(len(rows)), key=lambda i: (score(rows[i]), -i)) if rows and names else 0
+    return max(range(len(rows)), key=lambda i: (score(rows[i]), -i)) if rows else 0
 
 
 def match_columns(

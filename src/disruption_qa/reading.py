@@ -175,9 +175,10 @@ def _alias_map(kind: ExportKind, aliases: dict[str, list[str]] | None) -> dict[s
     mapping = {normalise_header(c.name): c.key for c in kind.columns}
     mapping.update({normalise_header(c.key): c.key for c in kind.columns})
     for canonical, names in (aliases or {}).items():
-        key = next((c.key for c in kind.columns if normalise_header(c.name) == normalise_header(canonical)), None)
-        if key is None:
+        column = kind.named(canonical)
+        if column is None:
             continue  # validated when the config is loaded
+        key = column.key
         for name in [names] if isinstance(names, str) else names:
             mapping[normalise_header(name)] = key
     return mapping

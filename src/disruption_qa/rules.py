@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from .contract import EXPORT_KINDS, Column, ExportKind, normalise_header
+from .contract import EXPORT_KINDS, Column, ExportKind
 from .errors import InputError
 
 #: The kinds of rule, and the keys each needs (beyond id, title, severity, why, what_to_do, kind, column).
@@ -86,7 +86,7 @@ class Rule:
 
 
 def _column(kind: ExportKind, name: str) -> Column:
-    return next(c for c in kind.columns if normalise_header(c.name) == normalise_header(name))
+    return kind.named(name)
 
 
 #: The built-in checks' IDs (W101 ...): never a local rule's.
@@ -214,7 +214,7 @@ def _error(where: str, path, key: str, why: str) -> InputError:
 
 
 def _has(kind: ExportKind, name: str) -> bool:
-    return any(normalise_header(c.name) == normalise_header(name) for c in kind.columns)
+    return kind.named(name) is not None
 
 
 def _spelled(column: Column, values: tuple[str, ...], bad, key: str) -> tuple[str, ...]:
@@ -318,6 +318,5 @@ def rule_check(rule: Rule, source: str | None):
     LocalRule.severity = rule.severity
     LocalRule.needs_master_list = records == "threats"
     LocalRule.params = {}
-    LocalRule.rule = rule
     LocalRule.__name__ = LocalRule.__qualname__ = f"LocalRule{rule.id}"
     return LocalRule

@@ -137,35 +137,31 @@ class LeadSupportReconciliation(Check):
         self, pairs: pd.DataFrame, itself: pd.DataFrame, received: pd.DataFrame, gave: pd.DataFrame
     ) -> Finding:
         s = self.settings
-        mine, got, self_support = pairs, received, itself
-        unmatched = got[~got["matched"]] if len(got) else got
-        share = len(unmatched) / len(got) if len(got) else None
+        unmatched = received[~received["matched"]] if len(received) else received
+        share = len(unmatched) / len(received) if len(received) else None
+        over = share is not None and share > s["threshold"]
         gave_unmatched = gave[~gave["matched"]] if len(gave) else gave
         parts = []
-        if len(mine):
-            others = mine.drop_duplicates("other_id")["other_organisation"]
+        if len(pairs):
+            others = pairs.drop_duplicates("other_id")["other_organisation"]
             parts.append(
-                f"{mine[ID].nunique()} lead disruption(s) also recorded as lead by another organisation"
+                f"{pairs[ID].nunique()} lead disruption(s) also recorded as lead by another organisation"
                 f" ({_by(others)}) against the same threat with the same tactic within {s['days']} days"
             )
-        if len(got):
-            over = share > s["threshold"]
+        if len(received):
             parts.append(
-                f"{len(unmatched)} of {len(got)} support disruptions it received ({pct(len(unmatched), len(got))}) have no"
+                f"{len(unmatched)} of {len(received)} support disruptions it received ({pct(len(unmatched), len(received))}) have no"
                 f" lead disruption of its own against the same threat within {s['window_days']} days,"
                 f" {'above' if over else 'within'} the threshold of {share_text(s['threshold'])}"
             )
-        if len(self_support):
-            parts.append(
-                f"{len(self_support)} support disruption(s) recorded with itself as the organisation supported"
-            )
+        if len(itself):
+            parts.append(f"{len(itself)} support disruption(s) recorded with itself as the organisation supported")
         if len(gave):
             parts.append(
                 f"of the {len(gave)} support disruptions it recorded, {len(gave_unmatched)} have no matching lead by"
                 f" the organisation supported" + (f" ({_by(gave_unmatched[SUPPORTED])})" if len(gave_unmatched) else "")
             )
-        over = share is not None and share > s["threshold"]
-        flagged = len(mine) > 0 or over or len(self_support) > 0
+        flagged = len(pairs) > 0 or over or len(itself) > 0
         if not parts:
             message = (
                 "No lead disruption also claimed by another organisation, and no support disruption given or received."
@@ -175,8 +171,8 @@ class LeadSupportReconciliation(Check):
             message = message[0].upper() + message[1:]
         # each ID on its spreadsheet row (the frames' index; the pairs keep theirs as columns through the merge)
         records = pd.Series(
-            [*mine[ID], *mine["other_id"], *unmatched[ID], *self_support[ID]],
-            index=[*mine["row"], *mine["other_row"], *unmatched.index, *self_support.index],
+            [*pairs[ID], *pairs["other_id"], *unmatched[ID], *itself[ID]],
+            index=[*pairs["row"], *pairs["other_row"], *unmatched.index, *itself.index],
             dtype=object,
         )
         details = {
@@ -187,11 +183,11 @@ class LeadSupportReconciliation(Check):
                     "other_organisation": r["other_organisation"],
                     "days_apart": int(r["days_apart"]),
                 }
-                for r in (mine.to_dict("records") if len(mine) else [])
+                for r in (pairs.to_dict("records") if len(pairs) else [])
             ],
-            "support_received": len(got),
+            "support_received": len(received),
             "support_received_unmatched": len(unmatched),
-            "supported_itself": len(self_support),
+            "supported_itself": len(itself),
             "support_recorded": len(gave),
             "support_recorded_unmatched": _counts(gave_unmatched[SUPPORTED]),
         }

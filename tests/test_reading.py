@@ -15,6 +15,8 @@ from conftest import (
     csv_text,
     valid_disruption_rows,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disruption_qa.config import load_config
 from disruption_qa.dates import parse_date, parse_dates
@@ -432,3 +434,48 @@ def test_summary_is_kept_as_typed_and_blank_when_only_spaces(write_file, malform
     assert pd.isna(export.text.at[3, "summary"])
     assert export.text.at[4, "recorded_by"] == "U12345"
     assert [p.row for p in export.problems] == ([5] if malformed else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from(["a", "Ñ", "é", " ", "\t", "\u00a0", "\u2003", "\u3000", "x"]), max_size=6
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(1, 5),
+    st.sampled_from(["tactic", "summary"]),
+)
+def test_trimming_only_what_needs_it_is_trimming_everything(values, chunks, name):
+    """A column is trimmed only when a value's first or last byte may be a space (reading._edges); the result is
+    that of trimming every value (and of blanking a Summary of spaces), however the column is chunked."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from disruption_qa.reading import _trimmed
+
+    values = [v or None for v in values]  # the reader has made empty values null
+    size = -(-len(values) // chunks)
+    column = pa.chunked_array([values[i : i + size] for i in range(0, len(values), size)], pa.large_string())
+    if name == "summary":
+        expected = pc.if_else(pc.utf8_is_space(column), pa.scalar(None, pa.large_string()), column)
+    else:
+        trimmed = pc.utf8_trim_whitespace(column)
+        expected = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+    (got,) = _trimmed([column], [name])
+    assert got.to_pylist() == expected.to_pylist()
+    assert isinstance(got, pa.Array)  # one chunk
+
+
+def test_a_space_deep_in_a_large_file_is_trimmed(write_file):
+    """pyarrow reads a large file in blocks: a padded value far down it, in a later block, is still trimmed."""
+    rows = records(40_000)
+    rows[-1][HEADER.index("Tactic")] = "Arrest\u00a0"
+    export = read_export(write_file("d.csv", csv_text([HEADER, *rows])), "disruptions")
+    assert export.text["tactic"].iloc[-1] == "Arrest"
+    assert export.text["tactic"].array._pa_array.num_chunks == 1

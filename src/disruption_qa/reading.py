@@ -452,7 +452,9 @@ def _parse_body_fast(body: memoryview, names: list[str], line_ends: int) -> pd.D
             table = _arrow_strings(body, len(names), newlines_in_values=True)
         except (pa.ArrowInvalid, pa.ArrowException):
             return None
-    frame = pa.table(_trimmed(table, names), names=table.column_names).to_pandas()
+    columns = table.columns
+    del table  # each column read is let go as soon as its trimmed, one-chunk copy is made
+    frame = pa.table(_trimmed(columns, names), names=[f"c{i}" for i in range(len(names))]).to_pandas()
     frame.columns = names
     return frame
 
@@ -468,7 +470,7 @@ def _arrow_strings(body: memoryview, width: int, *, newlines_in_values: bool):
         read_options=pacsv.ReadOptions(column_names=cols, block_size=1 << (24 if newlines_in_values else 22)),
         parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in cols},
+            column_types={c: pa.large_string() for c in cols},  # pandas holds large strings
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
@@ -476,8 +478,14 @@ def _arrow_strings(body: memoryview, width: int, *, newlines_in_values: bool):
     )
 
 
-def _trimmed(table, names: list[str]) -> list:
-    """Each column trimmed of surrounding whitespace (not the Summary), blank made null, in one chunk; on every core."""
+def _trimmed(columns: list, names: list[str]) -> list:
+    """Each column trimmed of surrounding whitespace (not the Summary), blank made null; on every core.
+
+    A column none of whose values starts or ends with whitespace (or with a byte of a character beyond ASCII,
+    which may be a space such as U+00A0) is left as it is: :func:`_edges` tells from the values'
+    first and last bytes, far quicker than trimming every value. The others are trimmed value by value. Each
+    column ends in one chunk: pandas selects rows of a column of pyarrow's read blocks by joining them all first.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
@@ -486,25 +494,50 @@ def _trimmed(table, names: list[str]) -> list:
     from .parallel import available_cores
 
     def trim(i: int):
-        column = table.column(i)
+        column, columns[i] = columns[i], None
+        longest, edged = _edges(column)
+        if longest > MAX_FIELD_CHARS:  # bytes >= characters: exact below
+            longer = pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS)
+            if pc.any(longer).as_py():
+                raise _TooLong(i, pc.index(longer, True).as_py())
+        if not edged:
+            return column.combine_chunks()
         if names[i] == "summary":  # kept as typed: only a value of nothing but spaces is blank
             values, blank = column, pc.utf8_is_space(column)  # (an empty value is null already)
         else:
             values = pc.utf8_trim_whitespace(column)
             blank = pc.equal(values, "")
-        if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_FIELD_CHARS:  # bytes >= characters: exact below
-            longer = pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS)
-            if pc.any(longer).as_py():
-                raise _TooLong(i, pc.index(longer, True).as_py())
         if pc.any(blank).as_py():  # (if_else copies the column: only when a value is all spaces)
-            values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
-        try:  # one chunk: selecting rows from a column of pyarrow's read blocks joins them all first
-            return values.combine_chunks()
-        except pa.ArrowInvalid:  # over 2 GB of text in one column stays in chunks
-            return values
+            values = pc.if_else(blank, pa.scalar(None, values.type), values)
+        return values.combine_chunks()
 
-    with ThreadPoolExecutor(available_cores()) as pool:  # pyarrow's kernels release the GIL
-        return list(pool.map(trim, range(table.num_columns)))
+    with ThreadPoolExecutor(available_cores()) as pool:  # numpy and pyarrow's kernels release the GIL
+        return list(pool.map(trim, range(len(columns))))
+
+
+def _edges(column) -> tuple[int, bool]:
+    """The longest value of a pyarrow string column in bytes, and whether any value may start or end with
+    whitespace: its first or last byte is ASCII whitespace, a control, or part of a character beyond ASCII.
+    Read from the column's offsets and bytes with numpy, without building a value."""
+    import numpy as np
+    import pyarrow as pa
+
+    longest, edged = 0, False
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        longest = max(longest, int(lengths.max()))
+        data = chunk.buffers()[2]
+        if edged or data is None or not longest:
+            continue
+        octets = np.frombuffer(data, np.uint8)
+        filled = lengths > 0  # (a null or empty value has no bytes)
+        first, last = octets[offsets[:-1][filled]], octets[offsets[1:][filled] - 1]
+        edged = bool(((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any())
+    return longest, edged
 
 
 def too_long(path: Path, row: int, column: str | None = None) -> InputError:

@@ -159,12 +159,14 @@ def cli():
 
 
 def pytest_configure(config):
-    """Keep every test's run history out of the user's real data folder.
+    """Keep every test's run history and compiled templates out of the user's real folders.
 
     ``check`` records each run in ``$XDG_DATA_HOME/disruption-qa/history.sqlite``
-    by default; the tests (and the commands they start) use a fresh folder.
+    by default, and keeps compiled templates in ``$XDG_CACHE_HOME/disruption-qa``;
+    the tests (and the commands they start) use fresh folders.
     """
     import os
     import tempfile
 
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dqa-test-data-")
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="dqa-test-cache-")

@@ -7,6 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 from conftest import DISRUPTIONS_VALID, csv_text, valid_disruption_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disruption_qa import contract as c
 from disruption_qa.errors import InputError
@@ -127,3 +129,21 @@ def test_a_kind_has_one_schema_per_process():
     assert schema_for(c.DISRUPTIONS) is schema_for(c.DISRUPTIONS)
     assert schema_for(_with_threat_areas()) is not schema_for(c.DISRUPTIONS)
     assert read_export(DISRUPTIONS_VALID).kind is c.DISRUPTIONS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["D1", "D2", "D3", "D10", "d2", "E"])), max_size=12), st.booleans()
+)
+def test_a_unique_id_is_found_the_same_whether_the_ids_are_in_order_or_not(ids, in_order):
+    """The unique-ID rule compares neighbours when the IDs are in order and hashes them otherwise: either way,
+    an ID passes when no other record uses it, and a blank one passes (it is reported as required)."""
+    if in_order:  # in order among the IDs given, blanks left where they fell
+        given_ids = iter(sorted(i for i in ids if i is not None))
+        ids = [None if i is None else next(given_ids) for i in ids]
+    values = pd.Series(ids, dtype="str", index=range(5, 5 + len(ids)))
+    rule = c.Column("Disruption ID", True, unique=True).rules[1]
+    expected = [i is None or ids.count(i) == 1 for i in ids]
+    passes = rule.passes(values)
+    assert passes.tolist() == expected
+    assert passes.index.equals(values.index)

@@ -149,9 +149,45 @@ def _present(values: Series) -> Series:
 def _used_once(values: Series) -> Series:
     """True where an ID is used by one row only (a blank one passes: it is reported as required).
 
-    One hash pass over the IDs; pandera's own ``unique=True`` makes two
-    (``is_unique``, then ``duplicated``)."""
-    return ~values.duplicated(keep=False) | values.isna()
+    An export lists its records in ID order, as a rule: then a repeated ID is one equal to a neighbour, found by
+    comparing each ID with the next (:func:`_repeated_in_order`). Otherwise one hash pass over the IDs; pandera's
+    own ``unique=True`` makes two (``is_unique``, then ``duplicated``)."""
+    import pandas as pd  # here: the contract's facts are read without pandas
+
+    repeated = _repeated_in_order(values)
+    if repeated is None:
+        return ~values.duplicated(keep=False) | values.isna()
+    return values.isna() | pd.Series(~repeated, index=values.index)
+
+
+def _repeated_in_order(values: Series):
+    """Where each value of a pyarrow-backed text column equals the one before or after it (blanks skipped), as a
+    numpy mask, when its values are in order (each at least the one before); else None."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = values.array.__arrow_array__()
+    except AttributeError:  # not pyarrow-backed
+        return None
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    filled = array.is_valid().to_numpy(zero_copy_only=False)
+    present = array.filter(pa.array(filled)) if array.null_count else array
+    if len(present) < 2:
+        return np.zeros(len(array), bool)
+    after, before = present[1:], present[:-1]
+    if not pc.all(pc.greater_equal(after, before)).as_py():
+        return None
+    same = pc.equal(after, before).to_numpy(zero_copy_only=False)
+    repeated = np.zeros(len(present), bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    if not array.null_count:
+        return repeated
+    everywhere = np.zeros(len(array), bool)
+    everywhere[filled] = repeated
+    return everywhere
 
 
 def _parses(values: Series, text: Series) -> Series:
@@ -252,7 +288,7 @@ class Column:
     not_negative: bool = False  # a number 0 or more
     multiline: bool = False  # free text that may hold tabs and line breaks (the Summary)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The snake_case name used inside the package (``Disruption ID`` -> ``disruption_id``)."""
         return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_").replace("4p_", "")

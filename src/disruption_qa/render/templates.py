@@ -16,8 +16,10 @@ is the filters' work, registered here, so no function is passed in a context.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
@@ -110,17 +112,44 @@ def shown(value):
     return fmt.visible(value) if isinstance(value, str) else value
 
 
+#: How the templates are compiled (the bytecode cache's folder is named after these).
+OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+class BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """The templates compiled by an earlier run, kept in the user's cache folder: compiling them costs more than
+    reading a small force's export. jinja2 recompiles a template whose source has changed; the folder is named
+    after jinja2's version and the compile options, which the cache does not tell apart. A cache that cannot be
+    written is no cache: the run goes on without it."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        import platformdirs
+
+        settings = f"{jinja2.__version__} {sorted(OPTIONS.items())} {shown.__qualname__}"
+        folder = Path(platformdirs.user_cache_dir("disruption-qa", appauthor=False))
+        super().__init__(str(folder / f"templates-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            Path(self.directory).mkdir(parents=True, exist_ok=True, mode=0o700)
+            super().dump_bytecode(bucket)
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         finalize=shown,
         loader=TraversableLoader(data_dir("templates")),
-        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         auto_reload=False,  # templates do not change during a run: no check each time one is used
+        bytecode_cache=BytecodeCache(),
+        **OPTIONS,
     )
     env.filters.update(FILTERS)
     return env

@@ -342,3 +342,14 @@ def test_out_folder_is_created(tmp_path):
 def test_runs_from_another_directory(tmp_path):
     run = run_cli("validate", DISRUPTIONS_VALID, "--out", "out", cwd=tmp_path)
     assert run.code == 0 and (tmp_path / "out" / "validation.json").is_file()
+
+
+def test_the_command_line_never_imports_hypothesis(tmp_path):
+    """pandera imports hypothesis, when it is installed (as it is for the tests), for strategies the tool never
+    uses; the console script keeps it out (runtime.skip_unused_imports), and validates as before."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    run = run_cli("validate", DISRUPTIONS_BROKEN, "--out", tmp_path / "out", env=env)
+    assert run.code == 1, run.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+    assert "pandera.pandas" in imported and "hypothesis" not in imported
+    assert json.loads((tmp_path / "out" / "validation.json").read_text())["errors"]

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .errors import InputError
-from .runtime import leave, tune_memory
+from .runtime import leave, skip_unused_imports, tune_memory
 
 app = typer.Typer(
     name="disruption-qa",
@@ -451,6 +451,7 @@ def main() -> None:
     A finished command leaves at once once its output is flushed (:func:`disruption_qa.runtime.leave`)."""
     import os
 
+    skip_unused_imports()
     try:
         app()
     except SystemExit as done:

@@ -39,6 +39,18 @@ def tune_memory() -> None:
         pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
 
 
+#: Libraries the tool never uses that its libraries import when they are installed: pandera imports hypothesis
+#: for its data-synthesis strategies (a fifth of a second).
+UNUSED = ("hypothesis",)
+
+
+def skip_unused_imports() -> None:
+    """Keep this process from importing the libraries in UNUSED (an import of one raises ImportError, which
+    the library importing it expects when it is not installed). One already imported is left as it is."""
+    for name in UNUSED:
+        sys.modules.setdefault(name, None)
+
+
 def leave(code: object) -> None:
     """End the process with ``code`` (as ``SystemExit`` gives it) once its output is flushed, without the
     interpreter's teardown: every output is written and closed by now, and tearing down a national run's

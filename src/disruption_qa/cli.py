@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from . import prefetch
 from .errors import InputError
 from .runtime import leave, skip_unused_imports, tune_memory
 
@@ -98,6 +99,7 @@ def validate(
 
     Example: disruption-qa validate disruptions.csv --threats threats.csv --out reports
     """
+    prefetch.start(disruptions, threats)  # read on a spare core while the libraries are imported
     tune_memory()
     from . import api
     from .render.terminal import validation_summary
@@ -173,6 +175,7 @@ def check(
 
     Example: disruption-qa check disruptions.csv --threats threats.csv --year 2022 --profile hmicfrs-2023
     """
+    prefetch.start(disruptions, threats)  # read on a spare core while the libraries are imported
     tune_memory()
     from . import api
     from .render.terminal import check_summary
@@ -246,6 +249,7 @@ def diff(
 
     Example: disruption-qa diff disruptions_2023-01-04.csv disruptions_2023-07-13.csv --out diff
     """
+    prefetch.start(old, new, threats_old, threats_new)  # read on a spare core while the libraries are imported
     tune_memory()
     from . import api
     from .render.terminal import diff_summary

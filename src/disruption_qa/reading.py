@@ -865,14 +865,16 @@ def read_export(
     aliases: dict[str, list[str]] | None = None,
 ) -> Export:
     """Read one export file. Never modifies the file; raises InputError when unusable."""
-    kind = EXPORT_KINDS[kind] if isinstance(kind, str) else kind
-    path = Path(path)
-    data = _read_bytes(path)
-    fmt = _sniff(data, path)
     from concurrent.futures import ThreadPoolExecutor
 
+    from . import prefetch
+
+    kind = EXPORT_KINDS[kind] if isinstance(kind, str) else kind
+    path = Path(path)
+    data, digest = prefetch.take(path) or (_read_bytes(path), None)
+    fmt = _sniff(data, path)
     with ThreadPoolExecutor(1) as hasher:  # the file's SHA-256 on another core while it is parsed
-        digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        digest = digest or hasher.submit(lambda: hashlib.sha256(data).hexdigest())
         if fmt == "xlsx":
             return _read_xlsx(path, data, kind, aliases, sheet, digest)
         return _read_csv(path, data, kind, aliases, digest)

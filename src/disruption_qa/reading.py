@@ -896,45 +896,54 @@ def typed_frame(
     column (``{"file", "column", "read_as": "Excel serial numbers"}``) and each mapping used (``{"file",
     "column", "from", "to", "rows"}``).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .parallel import available_cores
+
     frame = export.text.copy(deep=False)  # columns are replaced, never changed in place
     notes = notes if notes is not None else []
-    for col in export.kind.columns:
-        if col.key not in frame.columns:
-            continue
-        if col.kind == "date":
-            frame[col.key], serial = parse_date_column(frame[col.key])
-            if serial:
-                notes.append({"file": export.source.path, "column": col.name, "read_as": "Excel serial numbers"})
-        elif col.kind == "number":
-            frame[col.key] = pd.to_numeric(frame[col.key], errors="coerce")
-        elif col.values or (col.organisation and (values or {}).get(col.name)):  # organisations: mapped only
-            spelling = {v.lower(): v for v in col.values or ()}
-            mapped = (values or {}).get(col.name, {})
-            column = frame[col.key]
-            uniques = column.dropna().unique()
-            fix = {}
-            for u in uniques:
-                to = mapped.get(value_key(u))
-                if to is not None and to != u:
-                    fix[u] = to
-                elif u.lower() in spelling and spelling[u.lower()] != u:
-                    fix[u] = spelling[u.lower()]
-            if fix:
-                if mapped:
-                    counts = column.value_counts()
-                    notes += [
-                        {
-                            "file": export.source.path,
-                            "column": col.name,
-                            "from": u,
-                            "to": fix[u],
-                            "rows": int(counts[u]),
-                        }
-                        for u in sorted(fix)
-                        if value_key(u) in mapped
-                    ]
-                frame[col.key] = column.replace(fix)
+    columns = [col for col in export.kind.columns if col.key in frame.columns]
+    # a column at a time, on every core: pyarrow's kernels (the hashing of each column's values) release the GIL
+    with ThreadPoolExecutor(available_cores()) as pool:
+        typed = list(
+            pool.map(lambda col: _typed_column(col, frame[col.key], values or {}, export.source.path), columns)
+        )
+    for col, (values_typed, column_notes) in zip(columns, typed):
+        if values_typed is not None:
+            frame[col.key] = values_typed
+        notes += column_notes
     return frame
+
+
+def _typed_column(col, column: pd.Series, values: dict, path: str) -> tuple[pd.Series | None, list[dict]]:
+    """One column of :func:`typed_frame`: its typed values (None when they stay as read) and its notes."""
+    if col.kind == "date":
+        parsed, serial = parse_date_column(column)
+        return parsed, [{"file": path, "column": col.name, "read_as": "Excel serial numbers"}] if serial else []
+    if col.kind == "number":
+        return pd.to_numeric(column, errors="coerce"), []
+    if not (col.values or (col.organisation and values.get(col.name))):  # organisations: mapped only
+        return None, []
+    spelling = {v.lower(): v for v in col.values or ()}
+    mapped = values.get(col.name, {})
+    fix = {}
+    for u in column.dropna().unique():
+        to = mapped.get(value_key(u))
+        if to is not None and to != u:
+            fix[u] = to
+        elif u.lower() in spelling and spelling[u.lower()] != u:
+            fix[u] = spelling[u.lower()]
+    if not fix:
+        return None, []
+    notes = []
+    if mapped:
+        counts = column.value_counts()
+        notes = [
+            {"file": path, "column": col.name, "from": u, "to": fix[u], "rows": int(counts[u])}
+            for u in sorted(fix)
+            if value_key(u) in mapped
+        ]
+    return column.replace(fix), notes
 
 
 def value_key(value: str) -> str:

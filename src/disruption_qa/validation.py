@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -388,9 +389,10 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
         for value, rows in dup.groupby(dup, sort=False).groups.items():
             duplicates[value] = sorted(int(r) for r in rows)
     said: dict[tuple, str] = {}  # the message of a rule, column and value it depends on alone, worked out once
-    cells, record_ids = _cells(text, ids, cases)
-    for (check, key, row), cell, record_id in zip(
-        cases[["check", "column", "index"]].itertuples(index=False), cells, record_ids
+    cells, record_ids, positions = _cells(text, ids, cases)
+    typed_at = _typed_at(typed)
+    for (check, key, row), cell, record_id, position in zip(
+        cases[["check", "column", "index"]].itertuples(index=False), cells, record_ids, positions
     ):
         row = int(row)
         rule = _rule_of(check)
@@ -401,10 +403,11 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
         if rule in BY_VALUE:
             message = said.get((rule, key, value))
             if message is None:
-                message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
+                message = _message(rule, name, key, value, row, None, extraction_date, suggestions, duplicates, kind)
                 said[rule, key, value] = message
         else:
-            message = _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind)
+            at = functools.partial(typed_at, position)
+            message = _message(rule, name, key, value, row, at, extraction_date, suggestions, duplicates, kind)
         issues.append(
             Issue(
                 file=export.source.path,
@@ -421,10 +424,10 @@ def _describe(export: Export, typed: pd.DataFrame, cases: pd.DataFrame, extracti
     return issues
 
 
-def _cells(text: pd.DataFrame, ids: pd.Series, cases: pd.DataFrame) -> tuple[list, list]:
-    """Each failure case's cell as text (None when blank, or when its column is not in the file) and its record's
-    ID, taken a column at a time by position: a national file's failures number thousands, and looking each up
-    by label costs more than the rest of their description."""
+def _cells(text: pd.DataFrame, ids: pd.Series, cases: pd.DataFrame) -> tuple[list, list, np.ndarray]:
+    """Each failure case's cell as text (None when blank, or when its column is not in the file), its record's
+    ID and its row's position in the frame, taken a column at a time by position: a national file's failures
+    number thousands, and looking each up by label costs more than the rest of their description."""
     rows = cases["index"].astype(int).to_numpy()
     at = text.index.get_indexer(rows)
     known = at >= 0
@@ -441,14 +444,28 @@ def _cells(text: pd.DataFrame, ids: pd.Series, cases: pd.DataFrame) -> tuple[lis
         where = np.flatnonzero(known)
         for i, v in zip(where, ids.take(at[where]).to_numpy(dtype=object)):
             record_ids[i] = None if pd.isna(v) else str(v)
-    return cells, record_ids
+    return cells, record_ids, at
+
+
+def _typed_at(typed: pd.DataFrame):
+    """``typed_at(position, column)``: a typed value by its row's position, each column's values taken out once
+    (a lookup by label costs more than the rest of a message)."""
+    arrays: dict[str, object] = {}
+
+    def typed_at(position: int, column: str):
+        if column not in arrays:
+            arrays[column] = typed[column].array
+        return arrays[column][position]
+
+    return typed_at
 
 
 #: The rules whose message depends on the column and the value alone (not on the row or its other cells).
 BY_VALUE = frozenset({"required", "organisation", "allowed", "date", "number", "not_negative", "control_character"})
 
 
-def _message(rule, name, key, value, row, typed, extraction_date, suggestions, duplicates, kind) -> str:
+def _message(rule, name, key, value, row, at, extraction_date, suggestions, duplicates, kind) -> str:
+    """The message of a failure; ``at(column)`` gives a typed value of its row (None for the BY_VALUE rules)."""
     if rule == "required":
         return f"{name} is required but blank"
     if rule == "unique":
@@ -478,17 +495,17 @@ def _message(rule, name, key, value, row, typed, extraction_date, suggestions, d
     if rule == "not_negative":
         return f"{name} must be 0 or more, not {value}"
     if rule == "record_before_disruption":
-        happened = format_date(typed.at[row, "disruption_date"])
-        return f"Record Date {format_date(typed.at[row, key])} is before the Disruption Date {happened}"
+        happened = format_date(at("disruption_date"))
+        return f"Record Date {format_date(at(key))} is before the Disruption Date {happened}"
     if rule == "after_extraction":
-        return f"{name} {format_date(typed.at[row, key])} is after the extraction date {format_date(extraction_date)}"
+        return f"{name} {format_date(at(key))} is after the extraction date {format_date(extraction_date)}"
     if rule == "support_needs_supported":
         return "a Support Disruption must name its Supported Organisation"
     if rule == "closed_needs_date":
-        return f"a threat in phase {typed.at[row, 'phase']!r} must have a Closed Date"
+        return f"a threat in phase {at('phase')!r} must have a Closed Date"
     if rule == "closed_before_created":
-        closed = format_date(typed.at[row, key])
-        return f"Closed Date {closed} is before the Created Date {format_date(typed.at[row, 'created_date'])}"
+        closed = format_date(at(key))
+        return f"Closed Date {closed} is before the Created Date {format_date(at('created_date'))}"
     if rule == "control_character":
         codes = ", ".join(
             f"\\x{ord(ch):02x}" for ch in sorted(set(re.findall(c.controls(kind.column(key).multiline), value or "")))

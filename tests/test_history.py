@@ -27,6 +27,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -978,3 +979,23 @@ def test_history_table_and_json(tmp_path, runs_):
     assert c2["problem_records"] == ["D0050", "D0060", "D0077", "D0100"]
     assert c2["indicators"]["by_strand.Pursue"] == 66.0
     assert json.loads(json.dumps(data)) == data  # JSON-ready as it is
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        (3, 3.0),
+        (0.25, 0.25),
+        (np.float64(0.5), 0.5),
+        (np.int64(7), 7.0),
+        (True, None),  # a flag, not a figure
+        (float("nan"), None),
+        (float("inf"), None),
+        ("0.5", None),
+        (None, None),
+    ],
+)
+def test_a_figure_is_stored_when_it_is_a_finite_real_number(value, stored):
+    from disruption_qa.history.model import finite_number
+
+    assert finite_number(value) == stored

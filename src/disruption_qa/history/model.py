@@ -173,6 +173,8 @@ def _present(value) -> bool:
 
 def finite_number(value) -> float | None:
     """``value`` as a float when it is a finite real number (not a bool), else None."""
+    if type(value) in (float, int):  # the common case, without the slow check against the numbers ABC
+        return float(value) if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
     value = float(value)

@@ -56,6 +56,38 @@ def valid_threat_rows() -> tuple[list[str], list[list[str]]]:
     return rows[TITLE_LINES], rows[TITLE_LINES + 1 :]
 
 
+def disruption_record(record_id: str, organisation: str = "Cheshire Constabulary", **cells: str) -> dict:
+    """A healthy lead disruption by the contract's column names (Summary and Supported Organisation blank);
+    ``cells`` change the columns a test is about."""
+    return {
+        "Disruption ID": record_id,
+        "Recording Organisation": organisation,
+        "Disruption Type": "Lead Disruption",
+        "Threat ID": "T001",
+        "Threat Type": "Organised Crime Group",
+        "Disruption Date": "01/06/2022",
+        "Record Date": "04/06/2022",
+        "4P Strand": "Pursue",
+        "Assessment Category": "Major",
+        "Tactic": "Arrest",
+        "Threat Area": "Drugs Supply",
+        "Recorded By": "U1",
+        **cells,
+    }
+
+
+def write_disruptions(path: Path, rows: list[dict]) -> None:
+    """A disruptions export of ``rows`` (dicts by column name; a column a row does not give is blank)."""
+    from disruption_qa.contract import DISRUPTIONS
+
+    names = [c.name for c in DISRUPTIONS.columns]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=names)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({n: row.get(n, "") for n in names})
+
+
 @pytest.fixture
 def write_file(tmp_path):
     """write_file(name, text_or_bytes, encoding='utf-8') -> path in a fresh folder."""

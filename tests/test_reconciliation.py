@@ -12,13 +12,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import disruption_record, run_cli, write_disruptions
 
 from disruption_qa import api
 from disruption_qa.checks import BY_KEY, CATALOGUE
 from disruption_qa.checks.base import EXTRACTION, ORGANISATION
 from disruption_qa.checks.w117_lead_support_reconciliation import double_counted, matched
-from disruption_qa.contract import DISRUPTIONS
 
 CHESHIRE, MERSEYSIDE, ROCU = "Cheshire Constabulary", "Merseyside Police", "North West Regional Organised Crime Unit"
 
@@ -71,31 +70,8 @@ def test_w117_is_the_one_check_across_organisations():
         BY_KEY["W117"](BY_KEY["W117"].defaults()).evaluate(None)
 
 
-def write(path, rows: list[dict]) -> None:
-    names = [c.name for c in DISRUPTIONS.columns]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=names)
-        w.writeheader()
-        for row in rows:
-            w.writerow({n: row.get(n, "") for n in names})
-
-
 def record(n: int, org: str, **cells) -> dict:
-    return {
-        "Disruption ID": f"D{n:04d}",
-        "Recording Organisation": org,
-        "Disruption Type": "Lead Disruption",
-        "Threat ID": "T001",
-        "Threat Type": "Organised Crime Group",
-        "Disruption Date": "01/06/2022",
-        "Record Date": "04/06/2022",
-        "4P Strand": "Pursue",
-        "Assessment Category": "Major",
-        "Tactic": "Arrest",
-        "Threat Area": "Drugs Supply",
-        "Recorded By": "U1",
-        **cells,
-    }
+    return disruption_record(f"D{n:04d}", org, **cells)
 
 
 @pytest.fixture
@@ -112,7 +88,7 @@ def three_organisations(tmp_path):
         record(6, MERSEYSIDE, **{"Threat ID": "T004", "Tactic": "Charge", "4P Strand": "Pursue"}),
     ]
     path = tmp_path / "disruptions.csv"
-    write(path, rows)
+    write_disruptions(path, rows)
     return path
 
 

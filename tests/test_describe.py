@@ -266,3 +266,15 @@ def test_a_proposed_value_with_quotes_or_line_breaks_is_valid_toml():
 
     for text in ("Date of\nDisruption", 'say "PUR"', "back\\slash", "tab\there"):
         assert tomllib.loads(f"a = {_toml(text)}")["a"] == text
+
+
+def test_describe_reads_the_file_once(monkeypatch):
+    """Its first rows and the whole export come from one read of the file, whatever its size."""
+    from pathlib import Path
+
+    reads = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or read_bytes(self))
+    described = describe(REPO / "sample_exports" / "other-force" / "disruptions.csv")
+    assert reads == ["disruptions.csv"]
+    assert described.records > 0 and described.problem is None

@@ -112,7 +112,8 @@ def describe(path: str | Path, kind: str = "disruptions", *, sheet: str | None =
     config = config or Config()
     export_kind = c.EXPORT_KINDS[kind]
     path = Path(path)
-    rows = _head_rows(path, sheet)
+    data = _read_bytes(path)  # read once: its first rows here, then the whole export
+    rows = _head_rows(path, data, sheet)
     h = _header_row(rows, export_kind, config.aliases.get(kind, {}))
     header = [cell for cell in rows[h] if cell] if rows else []
     columns, extra = match_columns(header, export_kind, config.aliases.get(kind, {}))
@@ -128,7 +129,7 @@ def describe(path: str | Path, kind: str = "disruptions", *, sheet: str | None =
     aliases = {m.column: [m.header] for m in columns if m.how in ("alias", "suggested")}
     with c.extra_organisations(config.organisations):
         try:
-            export = read_export(path, export_kind, sheet=sheet, aliases=aliases)
+            export = read_export(path, export_kind, sheet=sheet, aliases=aliases, data=data)
         except InputError as exc:
             out.problem = exc.detail
             return out
@@ -148,9 +149,8 @@ def describe(path: str | Path, kind: str = "disruptions", *, sheet: str | None =
     return out
 
 
-def _head_rows(path: Path, sheet: str | None) -> list[list[str]]:
+def _head_rows(path: Path, data: bytes, sheet: str | None) -> list[list[str]]:
     """The file's first rows, as text cells (the title lines and the header are among them)."""
-    data = _read_bytes(path)
     if _sniff(data, path) == "xlsx":
         import io
 
@@ -163,7 +163,13 @@ def _head_rows(path: Path, sheet: str | None) -> list[list[str]]:
         except Exception as exc:  # calamine's own errors (corrupt XML, a password ...), in one line
             raise InputError(f"is not a readable Excel workbook ({str(exc).splitlines()[0]})", path) from None
         return [[_cell_text(v) or "" for v in row] for row in cells]
-    text, _ = _decode(data, path)
+    cut = 0  # the first lines' bytes only: the rest of a large file is not decoded here
+    for _ in range(MAX_TITLE_LINES + 1):
+        nl = data.find(b"\n", cut)
+        cut = len(data) if nl == -1 else nl + 1
+        if nl == -1:
+            break
+    text, _ = _decode(data[:cut], path)
     lines = text.splitlines()[: MAX_TITLE_LINES + 1]
     return [list(row) for row in csv.reader(lines)]
 

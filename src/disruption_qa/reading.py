@@ -863,15 +863,19 @@ def read_export(
     *,
     sheet: str | None = None,
     aliases: dict[str, list[str]] | None = None,
+    data: bytes | None = None,
 ) -> Export:
-    """Read one export file. Never modifies the file; raises InputError when unusable."""
+    """Read one export file. Never modifies the file; raises InputError when unusable.
+
+    ``data``: the file's bytes, when the caller has read them already (else they are the ones read ahead by
+    :mod:`disruption_qa.prefetch`, or read now)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from . import prefetch
 
     kind = EXPORT_KINDS[kind] if isinstance(kind, str) else kind
     path = Path(path)
-    data, digest = prefetch.take(path) or (_read_bytes(path), None)
+    data, digest = (data, None) if data is not None else prefetch.take(path) or (_read_bytes(path), None)
     fmt = _sniff(data, path)
     with ThreadPoolExecutor(1) as hasher:  # the file's SHA-256 on another core while it is parsed
         digest = digest or hasher.submit(lambda: hashlib.sha256(data).hexdigest())

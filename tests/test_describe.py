@@ -278,3 +278,12 @@ def test_describe_reads_the_file_once(monkeypatch):
     described = describe(REPO / "sample_exports" / "other-force" / "disruptions.csv")
     assert reads == ["disruptions.csv"]
     assert described.records > 0 and described.problem is None
+
+
+def test_a_file_that_is_not_text_past_its_first_lines_is_refused(tmp_path):
+    """Only the first lines are split to find the header, but the whole file must be text, as the reader says."""
+    good = (REPO / "sample_exports" / "other-force" / "disruptions.csv").read_bytes()
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\xff\xfe")
+    run = run_cli("describe", path)
+    assert run.code == 2 and run.stderr.count("\n") == 1 and "is not UTF-8" in run.stderr, run.stderr

@@ -49,3 +49,21 @@ def test_the_command_line_records_the_digest_of_the_file_it_read(tmp_path):
     assert run.code == 1, run.stderr
     files = json.loads((tmp_path / "validation.json").read_text())["files"]
     assert files[0]["sha256"] == hashlib.sha256(DISRUPTIONS_BROKEN.read_bytes()).hexdigest()
+
+
+def test_a_read_ahead_that_fails_otherwise_leaves_the_file_to_the_reader(tmp_path, monkeypatch):
+    """Not only an OSError: whatever stops the read ahead (memory, say), the reader is not left waiting."""
+    from pathlib import Path
+
+    path = tmp_path / "d.csv"
+    path.write_bytes(DISRUPTIONS_BROKEN.read_bytes())
+    read_bytes = Path.read_bytes
+
+    def out_of_memory(self):
+        raise MemoryError
+
+    monkeypatch.setattr(Path, "read_bytes", out_of_memory)
+    prefetch.start(path)
+    assert prefetch.take(path) is None  # (it would wait for ever)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert read_export(path).source.rows > 0

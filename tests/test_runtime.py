@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pyarrow as pa
+import pytest
+
 SETTINGS = """
 import pyarrow
 calls = []
@@ -15,6 +18,7 @@ print(pyarrow.default_memory_pool().backend_name, calls)
 """
 
 
+@pytest.mark.skipif("jemalloc" not in pa.supported_memory_backends(), reason="this pyarrow has no jemalloc")
 def test_the_console_script_uses_jemalloc_and_gives_freed_memory_back_at_once():
     """A national read frees a few hundred MB of parse blocks; kept for reuse, each process forked for the checks
     would count them (docs/performance.md, "Memory"). In a process of its own, as the console script's."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jinja2
 import pytest
 
@@ -62,3 +64,25 @@ def test_a_damaged_cache_file_is_compiled_again(cache_home):
     second = fresh_environment().get_template("_chart.svg")
     assert second.root_render_func.__code__.co_code == first.root_render_func.__code__.co_code
     assert all(file.read_bytes() != b"not bytecode" for file in kept)  # written again, compiled
+
+
+def test_a_damaged_cache_file_that_starts_right_is_compiled_again(cache_home):
+    from jinja2.bccache import bc_magic
+
+    first = fresh_environment().get_template("_chart.svg")
+    for file in cache_home.glob("disruption-qa/templates-*/*"):
+        file.write_bytes(bc_magic + b"\x80\x02garbage")
+    second = fresh_environment().get_template("_chart.svg")
+    assert second.root_render_func.__code__.co_code == first.root_render_func.__code__.co_code
+
+
+def test_changed_filters_are_a_new_cache(cache_home, monkeypatch, tmp_path):
+    """jinja2 works some filters out when it compiles a template: a release with other filters (format.py or
+    templates.py) must not use templates compiled with the old ones, though the templates are the same."""
+    from disruption_qa import format as fmt
+
+    before = templates.BytecodeCache().directory
+    changed = tmp_path / "format.py"
+    changed.write_text(Path(fmt.__file__).read_text("utf-8") + "\n# another release\n", "utf-8")
+    monkeypatch.setattr(fmt, "__file__", str(changed))
+    assert templates.BytecodeCache().directory != before

@@ -249,7 +249,7 @@ def diff(
 
     Example: disruption-qa diff disruptions_2023-01-04.csv disruptions_2023-07-13.csv --out diff
     """
-    prefetch.start(old, new, threats_old, threats_new)  # read on a spare core while the libraries are imported
+    prefetch.start(old)  # read on a spare core while the libraries are imported (one file: they are large)
     tune_memory()
     from . import api
     from .render.terminal import diff_summary

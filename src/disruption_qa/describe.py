@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -149,6 +150,10 @@ def describe(path: str | Path, kind: str = "disruptions", *, sheet: str | None =
     return out
 
 
+#: Where ``str.splitlines`` ends a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _head_rows(path: Path, data: bytes, sheet: str | None) -> list[list[str]]:
     """The file's first rows, as text cells (the title lines and the header are among them)."""
     if _sniff(data, path) == "xlsx":
@@ -163,14 +168,9 @@ def _head_rows(path: Path, data: bytes, sheet: str | None) -> list[list[str]]:
         except Exception as exc:  # calamine's own errors (corrupt XML, a password ...), in one line
             raise InputError(f"is not a readable Excel workbook ({str(exc).splitlines()[0]})", path) from None
         return [[_cell_text(v) or "" for v in row] for row in cells]
-    cut = 0  # the first lines' bytes only: the rest of a large file is not decoded here
-    for _ in range(MAX_TITLE_LINES + 1):
-        nl = data.find(b"\n", cut)
-        cut = len(data) if nl == -1 else nl + 1
-        if nl == -1:
-            break
-    text, _ = _decode(data[:cut], path)
-    lines = text.splitlines()[: MAX_TITLE_LINES + 1]
+    text, _ = _decode(data, path)  # the whole file, so that one which is not text is refused here, as before
+    breaks = list(itertools.islice(_LINE_BREAK.finditer(text), MAX_TITLE_LINES + 1))  # only the first lines split
+    lines = (text[: breaks[-1].end()] if breaks else text).splitlines()[: MAX_TITLE_LINES + 1]
     return [list(row) for row in csv.reader(lines)]
 
 

@@ -29,7 +29,7 @@ def _key(path: str | Path) -> str:
 
 
 def start(*paths: str | Path | None) -> None:
-    """Read each file given (and not None) in a thread, then hash each, in that order."""
+    """Read each file given (and not None) in a thread, in order, hashing each once it is read."""
     jobs = []
     with _lock:
         for path in paths:
@@ -43,15 +43,14 @@ def start(*paths: str | Path | None) -> None:
 
 
 def _work(jobs: list[tuple[Path, Future, Future]]) -> None:
-    read = []
-    for path, data, _ in jobs:
+    for path, data, digest in jobs:
         try:
             data.set_result(path.read_bytes() if path.is_file() else None)
-        except OSError:  # the reader reads it again and says why
-            data.set_result(None)
-        read.append(data.result())
-    for (_, _, digest), data in zip(jobs, read):
-        digest.set_result(hashlib.sha256(data).hexdigest() if data is not None else None)
+            digest.set_result(hashlib.sha256(data.result()).hexdigest() if data.result() is not None else None)
+        except BaseException:  # (out of memory, say) the reader reads the file again, and says why
+            for future in (data, digest):
+                if not future.done():
+                    future.set_result(None)
 
 
 def take(path: str | Path) -> tuple[bytes, Future] | None:

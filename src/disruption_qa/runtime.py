@@ -18,8 +18,9 @@ def tune_memory() -> None:
     mapping and trimming thresholds (``mallopt``, the knobs MALLOC_MMAP_THRESHOLD_
     and friends set) keeps freed memory for reuse. pyarrow's default allocator
     (mimalloc) made the system time of reading a national file swing widely from
-    run to run; jemalloc is steady (docs/performance.md), and returns what is freed
-    to the system at once. Where glibc or jemalloc is missing, the defaults stay.
+    run to run; jemalloc is steady (docs/performance.md), and its threads' arenas
+    return what is freed to the system at once. Where glibc or jemalloc is missing,
+    the defaults stay.
     """
     import ctypes
     import ctypes.util
@@ -37,9 +38,10 @@ def tune_memory() -> None:
 
     if "jemalloc" in pyarrow.supported_memory_backends() and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
-        # pages freed go back to the system at once: reading a national file frees its parse blocks (a few
-        # hundred MB) once each column is joined in one piece, and the processes forked for the checks would
-        # otherwise each count them, kept for reuse that never comes
+        # jemalloc's arenas made from now on (those of pyarrow's and the reader's threads, which parse a file
+        # and join each column in one piece) give freed pages back at once: a national file's parse blocks,
+        # a few hundred MB, would otherwise stay, kept for reuse that never comes, in this process and in the
+        # ones forked from it for the checks
         pyarrow.jemalloc_set_decay_ms(0)
 
 

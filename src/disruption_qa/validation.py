@@ -453,6 +453,8 @@ def _typed_at(typed: pd.DataFrame):
     arrays: dict[str, object] = {}
 
     def typed_at(position: int, column: str):
+        if position < 0:  # (a row not in the frame; never from the frame's own failure cases)
+            raise KeyError(f"no row at position {position}")
         if column not in arrays:
             arrays[column] = typed[column].array
         return arrays[column][position]

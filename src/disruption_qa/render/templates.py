@@ -24,6 +24,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .. import __version__
 from .. import format as fmt
 from ..resources import data_dir
 
@@ -118,22 +119,28 @@ OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep
 
 class BytecodeCache(jinja2.FileSystemBytecodeCache):
     """The templates compiled by an earlier run, kept in the user's cache folder: compiling them costs more than
-    reading a small force's export. jinja2 recompiles a template whose source has changed; the folder is named
-    after jinja2's version and the compile options, which the cache does not tell apart. A cache that cannot be
-    written is no cache: the run goes on without it."""
+    reading a small force's export. jinja2 recompiles a template whose source has changed. What else a compiled
+    template depends on names the folder: jinja2's version, the compile options, and the code of the filters
+    (jinja2 works some of them out at compile time), that is, this module and :mod:`disruption_qa.format`. A
+    cache that cannot be read or written is no cache: the run goes on without it."""
 
     def __init__(self) -> None:
         import hashlib
 
         import platformdirs
 
-        settings = f"{jinja2.__version__} {sorted(OPTIONS.items())} {shown.__qualname__}"
+        settings = hashlib.sha256(f"{jinja2.__version__} {__version__} {sorted(OPTIONS.items())}".encode())
+        for module in (__file__, fmt.__file__):
+            with suppress(OSError, TypeError):  # (a package run from a zip file: its version stands for them)
+                settings.update(Path(module).read_bytes())
         folder = Path(platformdirs.user_cache_dir("disruption-qa", appauthor=False))
-        super().__init__(str(folder / f"templates-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"))
+        super().__init__(str(folder / f"templates-{settings.hexdigest()[:16]}"))
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with suppress(OSError):
+        try:
             super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged: compiled again
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with suppress(OSError):

@@ -67,3 +67,20 @@ def test_a_read_ahead_that_fails_otherwise_leaves_the_file_to_the_reader(tmp_pat
     assert prefetch.take(path) is None  # (it would wait for ever)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     assert read_export(path).source.rows > 0
+
+
+def test_a_file_read_ahead_but_not_hashed_is_read_again_by_the_reader(tmp_path, monkeypatch):
+    """Bytes are handed over only with their SHA-256: a file whose hashing failed is read again, and hashed."""
+    import hashlib as real
+
+    path = tmp_path / "d.csv"
+    path.write_bytes(DISRUPTIONS_BROKEN.read_bytes())
+
+    def failing(data):
+        raise MemoryError
+
+    monkeypatch.setattr(prefetch.hashlib, "sha256", failing)
+    prefetch.start(path)
+    assert prefetch.take(path) is None
+    monkeypatch.undo()
+    assert read_export(path).source.sha256 == real.sha256(path.read_bytes()).hexdigest()

@@ -29,7 +29,7 @@ def _key(path: str | Path) -> str:
 
 
 def start(*paths: str | Path | None) -> None:
-    """Read each file given (and not None) in a thread, in order, hashing each once it is read."""
+    """Read and hash each file given (and not None) in a thread, in order."""
     jobs = []
     with _lock:
         for path in paths:
@@ -44,13 +44,15 @@ def start(*paths: str | Path | None) -> None:
 
 def _work(jobs: list[tuple[Path, Future, Future]]) -> None:
     for path, data, digest in jobs:
-        try:
-            data.set_result(path.read_bytes() if path.is_file() else None)
-            digest.set_result(hashlib.sha256(data.result()).hexdigest() if data.result() is not None else None)
-        except BaseException:  # (out of memory, say) the reader reads the file again, and says why
-            for future in (data, digest):
-                if not future.done():
-                    future.set_result(None)
+        read = hashed = None
+        try:  # both, or neither: the reader reads the file again, and says why it cannot
+            read = path.read_bytes() if path.is_file() else None
+            hashed = hashlib.sha256(read).hexdigest() if read is not None else None
+        except BaseException:  # (out of memory, say)
+            read = hashed = None
+        finally:
+            data.set_result(read if hashed is not None else None)
+            digest.set_result(hashed)
 
 
 def take(path: str | Path) -> tuple[bytes, Future] | None:

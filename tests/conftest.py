@@ -76,16 +76,39 @@ def disruption_record(record_id: str, organisation: str = "Cheshire Constabulary
     }
 
 
-def write_disruptions(path: Path, rows: list[dict]) -> None:
-    """A disruptions export of ``rows`` (dicts by column name; a column a row does not give is blank)."""
-    from disruption_qa.contract import DISRUPTIONS
+def threat_record(threat_id: str, organisation: str = "Cheshire Constabulary", **cells: str) -> dict:
+    """A healthy master-list threat by the contract's column names; ``cells`` change the columns a test is
+    about."""
+    return {
+        "Threat ID": threat_id,
+        "Owning Organisation": organisation,
+        "Threat Type": "Organised Crime Group",
+        "Assessment Type": "Tactical",
+        "SOC Status": "SOC",
+        "Moderation Status": "Moderated",
+        "Tier": "Tier 2",
+        "MoRiLE Score": "120",
+        "Phase": "Active",
+        "Created Date": "01/06/2020",
+        "Closed Date": "",
+        "Lead Responsible Officer": "LRO1",
+        "Last Review Date": "01/11/2022",
+        "Threat Area": "Drugs Supply",
+        **cells,
+    }
 
-    names = [c.name for c in DISRUPTIONS.columns]
+
+def write_export(path: Path, rows: list[dict], kind: str = "disruptions", extracted=None) -> None:
+    """An export of ``rows`` (dicts by column name; a column a row does not give is blank), with APMIS's two
+    title lines above the header when ``extracted`` (a date) is given."""
+    from disruption_qa.contract import EXPORT_KINDS
+
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=names)
+        if extracted is not None:
+            f.write(f"APMIS Export\nExtracted: {extracted:%d/%m/%Y} 09:14\n")
+        writer = csv.DictWriter(f, fieldnames=[c.name for c in EXPORT_KINDS[kind].columns])
         writer.writeheader()
-        for row in rows:
-            writer.writerow({n: row.get(n, "") for n in names})
+        writer.writerows(rows)
 
 
 @pytest.fixture

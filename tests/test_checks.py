@@ -9,11 +9,11 @@ it, and the run's indicators, config and exit code behave.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 
 import pandas as pd
+from conftest import threat_record, write_export
 
 from disruption_qa import api
 from disruption_qa.checks import CATALOGUE
@@ -34,22 +34,14 @@ MONTH_MIX = ["Pursue"] * 5 + ["Prevent"] * 2 + ["Protect"] * 2 + ["Prepare"]
 def healthy() -> tuple[list[dict], list[dict]]:
     """A year (2022) of well-recorded disruptions and a well-kept master list."""
     threats = [
-        {
-            "Threat ID": f"T{n:03d}",
-            "Owning Organisation": ORG,
-            "Threat Type": "SOC Vulnerability" if n >= 10 else "Organised Crime Group",
-            "Assessment Type": "Tactical",
-            "SOC Status": "SOC",
-            "Moderation Status": "Moderated",
-            "Tier": "Tier 2",
-            "MoRiLE Score": "120",
-            "Phase": "Active",
-            "Created Date": "01/06/2020",
-            "Closed Date": "",
-            "Lead Responsible Officer": f"LRO{n}",
-            "Last Review Date": "01/11/2022",
-            "Threat Area": "Drugs Supply",
-        }
+        threat_record(
+            f"T{n:03d}",
+            ORG,
+            **{
+                "Threat Type": "SOC Vulnerability" if n >= 10 else "Organised Crime Group",
+                "Lead Responsible Officer": f"LRO{n}",
+            },
+        )
         for n in range(12)
     ]
     records = []
@@ -83,11 +75,7 @@ def healthy() -> tuple[list[dict], list[dict]]:
 
 
 def write(path, kind, rows):
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        fh.write("APMIS Export\nExtracted: 04/01/2023 09:14\n")
-        w = csv.DictWriter(fh, fieldnames=[c.name for c in kind.columns])
-        w.writeheader()
-        w.writerows(rows)
+    write_export(path, rows, kind.key, extracted=dt.date(2023, 1, 4))
 
 
 def run(tmp_path, records, threats=None, *, config: str | None = None):

@@ -14,7 +14,6 @@ gets a fresh schema, dropped afterwards.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import itertools
@@ -30,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from conftest import threat_record, write_export
 
 from disruption_qa import __version__, api, history
 from disruption_qa.checks import CATALOGUE
-from disruption_qa.contract import DISRUPTIONS, THREATS
 from disruption_qa.errors import InputError
 from disruption_qa.history import FindingState, compare, open_history, problem_records, schema, trend
 from disruption_qa.render.history_terminal import history_json, history_table
@@ -67,24 +66,17 @@ PREVENT_TO_PURSUE = ["D0006", "D0016", "D0026", "D0036", "D0046", "D0056"]
 def year_of(org: str, prefix: str, tprefix: str) -> tuple[list[dict], list[dict]]:
     """A well-recorded 2022 for one organisation: 120 disruptions, 12 threats and one priority individual."""
     threats = [
-        {
-            "Threat ID": f"{tprefix}{n:03d}",
-            "Owning Organisation": org,
-            "Threat Type": {10: "SOC Vulnerability", 11: "SOC Vulnerability", 12: "Priority Individual"}.get(
-                n, "Organised Crime Group"
-            ),
-            "Assessment Type": "Tactical",
-            "SOC Status": "SOC",
-            "Moderation Status": "Moderated",
-            "Tier": "Tier 2",
-            "MoRiLE Score": "120",
-            "Phase": "Active",
-            "Created Date": "01/06/2020",
-            "Closed Date": "",
-            "Lead Responsible Officer": f"LRO{n}",
-            "Last Review Date": "01/12/2022",
-            "Threat Area": "Drugs Supply",
-        }
+        threat_record(
+            f"{tprefix}{n:03d}",
+            org,
+            **{
+                "Threat Type": {10: "SOC Vulnerability", 11: "SOC Vulnerability", 12: "Priority Individual"}.get(
+                    n, "Organised Crime Group"
+                ),
+                "Lead Responsible Officer": f"LRO{n}",
+                "Last Review Date": "01/12/2022",
+            },
+        )
         for n in range(13)
     ]
     records = []
@@ -143,12 +135,8 @@ def extraction(folder: Path, which: int, *, extracted: dt.date | None = None) ->
     extracted = extracted or dt.date(2023, which, 4)
     folder.mkdir(parents=True, exist_ok=True)
     d, t = folder / "disruptions.csv", folder / "threats.csv"
-    for path, kind, rows in ((d, DISRUPTIONS, records + m_records), (t, THREATS, threats + m_threats)):
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            fh.write(f"APMIS Export\nExtracted: {extracted:%d/%m/%Y} 09:14\n")
-            writer = csv.DictWriter(fh, fieldnames=[c.name for c in kind.columns])
-            writer.writeheader()
-            writer.writerows(rows)
+    write_export(d, records + m_records, "disruptions", extracted)
+    write_export(t, threats + m_threats, "threats", extracted)
     return d, t
 
 

@@ -8,7 +8,7 @@ import csv
 import json
 
 import pytest
-from conftest import disruption_record, run_cli, write_disruptions
+from conftest import disruption_record, run_cli, threat_record, write_export
 
 from disruption_qa import api
 
@@ -22,7 +22,7 @@ def record(n: int, **cells) -> dict:
 
 def run_rule(tmp_path, rule: str, rows: list[dict]):
     data, config = tmp_path / "d.csv", tmp_path / "rules.toml"
-    write_disruptions(data, rows)
+    write_export(data, rows)
     config.write_text('[[rules]]\nid = "L001"\n' + COMMON + rule, "utf-8")
     run = api.check(data, year=2022, config=config)
     (finding,) = [f for f in run.results[0].findings if f.check == "L001"]
@@ -194,7 +194,7 @@ def test_a_mistaken_rule_exits_2_naming_the_rule_and_the_key(tmp_path, rule, mes
     config = tmp_path / "rules.toml"
     config.write_text("[[rules]]\n" + rule, "utf-8")
     data = tmp_path / "d.csv"
-    write_disruptions(data, [record(1)])
+    write_export(data, [record(1)])
     proc = run_cli("check", data, "--year", "2022", "--config", config, "--out", tmp_path / "out")
     assert proc.code == 2, proc.stdout
     assert message in proc.stderr and str(config) in proc.stderr
@@ -231,7 +231,7 @@ def test_two_rules_with_one_id_are_refused(tmp_path):
 
 def test_a_local_rule_goes_everywhere_a_check_goes(tmp_path):
     data, config = tmp_path / "d.csv", tmp_path / "rules.toml"
-    write_disruptions(
+    write_export(
         data,
         [record(1), record(2, **{"Threat Area": ""}), record(3, Tactic="Seizure - Firearms", **{"Threat Area": ""})],
     )
@@ -263,30 +263,13 @@ def test_a_local_rule_goes_everywhere_a_check_goes(tmp_path):
 
 
 def test_a_rule_on_the_master_list(tmp_path):
-    from disruption_qa.contract import THREATS
-
     data, threats, config = tmp_path / "d.csv", tmp_path / "t.csv", tmp_path / "rules.toml"
-    write_disruptions(data, [record(1)])
-    names = [c.name for c in THREATS.columns]
-    base = {
-        "Owning Organisation": CHESHIRE,
-        "Threat Type": "Organised Crime Group",
-        "Assessment Type": "Tactical",
-        "SOC Status": "SOC",
-        "Moderation Status": "Moderated",
-        "Tier": "Tier 2",
-        "MoRiLE Score": "120",
-        "Phase": "Active",
-        "Created Date": "01/06/2020",
-        "Lead Responsible Officer": "LRO1",
-        "Last Review Date": "01/11/2022",
-        "Threat Area": "Drugs Supply",
-    }
-    with threats.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=names)
-        writer.writeheader()
-        writer.writerow({**base, "Threat ID": "T001"})
-        writer.writerow({**base, "Threat ID": "T002", "Lead Responsible Officer": "Sgt Smith"})
+    write_export(data, [record(1)])
+    write_export(
+        threats,
+        [threat_record("T001", CHESHIRE), threat_record("T002", CHESHIRE, **{"Lead Responsible Officer": "Sgt Smith"})],
+        "threats",
+    )
     config.write_text(
         '[[rules]]\nid = "L001"\n'
         + COMMON
@@ -303,13 +286,13 @@ def test_a_rule_on_the_master_list(tmp_path):
 
 def test_a_run_without_the_rules_after_one_with_them_neither_fails_nor_calls_them_resolved(tmp_path):
     data, config = tmp_path / "d.csv", tmp_path / "rules.toml"
-    write_disruptions(data, [record(1), record(2, **{"Threat Area": ""})])
+    write_export(data, [record(1), record(2, **{"Threat Area": ""})])
     config.write_text('[[rules]]\nid = "L001"\n' + COMMON + 'kind = "required"\ncolumn = "Threat Area"\n', "utf-8")
     store = tmp_path / "history.sqlite"
     first = run_cli("check", data, "--year", "2022", "--config", config, "--out", tmp_path / "a", "--history", store)
     assert first.code in (0, 1) and not first.stderr, first.stderr
     assert "L001" in first.stdout
-    write_disruptions(data, [record(1), record(2, **{"Threat Area": ""}), record(3)])  # another extraction
+    write_export(data, [record(1), record(2, **{"Threat Area": ""}), record(3)])  # another extraction
     second = run_cli("check", data, "--year", "2022", "--out", tmp_path / "b", "--history", store)
     assert second.code in (0, 1) and not second.stderr, second.stderr  # the report of the trend is written
     report = (tmp_path / "b" / "cheshire-constabulary" / "report.html").read_text("utf-8")

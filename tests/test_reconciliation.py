@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import disruption_record, run_cli, write_disruptions
+from conftest import disruption_record, run_cli, write_export
 
 from disruption_qa import api
 from disruption_qa.checks import BY_KEY, CATALOGUE
@@ -88,7 +88,7 @@ def three_organisations(tmp_path):
         record(6, MERSEYSIDE, **{"Threat ID": "T004", "Tactic": "Charge", "4P Strand": "Pursue"}),
     ]
     path = tmp_path / "disruptions.csv"
-    write_disruptions(path, rows)
+    write_export(path, rows)
     return path
 
 

@@ -160,6 +160,14 @@ def _used_once(values: Series) -> Series:
     return values.isna() | pd.Series(~repeated, index=values.index)
 
 
+def arrow_array(values: Series):
+    """The pyarrow array (often chunked) a pandas Series holds, or None when it is not pyarrow-backed."""
+    try:
+        return values.array.__arrow_array__()
+    except AttributeError:
+        return None
+
+
 def _repeated_in_order(values: Series):
     """Where each value of a pyarrow-backed text column equals the one before or after it (blanks skipped), as a
     numpy mask, when its values are in order (each at least the one before); else None."""
@@ -167,9 +175,8 @@ def _repeated_in_order(values: Series):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        array = values.array.__arrow_array__()
-    except AttributeError:  # not pyarrow-backed
+    array = arrow_array(values)
+    if array is None:
         return None
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     filled = array.is_valid().to_numpy(zero_copy_only=False)
@@ -225,13 +232,10 @@ def may_hold_controls(values, line_breaks_allowed: bool) -> bool:
     import numpy as np
     import pyarrow as pa
 
-    if isinstance(values, pa.ChunkedArray | pa.Array):
-        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    else:
-        try:
-            chunks = values.array.__arrow_array__().chunks
-        except AttributeError:  # not pyarrow-backed
-            return True
+    array = values if isinstance(values, pa.ChunkedArray | pa.Array) else arrow_array(values)
+    if array is None:  # not pyarrow-backed
+        return True
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     for chunk in chunks:
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             return True

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .contract import STRANDS
+from .contract import STRANDS, arrow_array
 
 #: The contract's strands, for positions among them.
 STRAND_INDEX = pd.Index(STRANDS)
@@ -103,15 +103,14 @@ def is_in(values: pd.Series, among: pd.Index) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        array = values.array.__arrow_array__()
-    except AttributeError:
+    array = arrow_array(values)
+    if array is None:
         return values.isin(among).to_numpy()
-    try:
-        value_set = among.array.__arrow_array__()
-        value_set = value_set.combine_chunks() if isinstance(value_set, pa.ChunkedArray) else value_set
-    except AttributeError:
+    value_set = arrow_array(among)
+    if value_set is None:
         value_set = pa.array(list(among), type=pa.string())
+    elif isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()
     found = pc.is_in(array, value_set=value_set.cast(array.type))
     return found.to_numpy(zero_copy_only=False).astype(bool)
 

@@ -436,15 +436,18 @@ def _cells(text: pd.DataFrame, ids: pd.Series, cases: pd.DataFrame) -> tuple[lis
     for key in pd.unique(columns):
         if key not in text.columns:
             continue
-        where = np.flatnonzero((columns == key) & known)
-        for i, v in zip(where, text[key].take(at[where]).to_numpy(dtype=object)):
-            cells[i] = None if pd.isna(v) else str(v)
+        _fill_texts(cells, np.flatnonzero((columns == key) & known), text[key], at)
     record_ids: list = [None] * len(cases)
     if len(ids):
-        where = np.flatnonzero(known)
-        for i, v in zip(where, ids.take(at[where]).to_numpy(dtype=object)):
-            record_ids[i] = None if pd.isna(v) else str(v)
+        _fill_texts(record_ids, np.flatnonzero(known), ids, at)
     return cells, record_ids, at
+
+
+def _fill_texts(into: list, where: np.ndarray, values: pd.Series, at: np.ndarray) -> None:
+    """``into[i]`` for each ``i`` of ``where``: the value at position ``at[i]`` of ``values`` as text (None when
+    blank)."""
+    for i, v in zip(where, values.take(at[where]).to_numpy(dtype=object)):
+        into[i] = None if pd.isna(v) else str(v)
 
 
 def _typed_at(typed: pd.DataFrame):

@@ -107,6 +107,59 @@ def test_a_job_alongside_that_failed_here_is_not_run_again():
     assert calls == [1]
 
 
+def test_a_job_beside_runs_at_once_in_another_process_and_returns_its_result():
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: (os.getpid(), os.getppid(), sum(shared)), list(range(1000)))
+    pid, its_parent, total = job.result()
+    assert total == 499500 and pid != parent and its_parent == parent
+    assert job.result() == (pid, its_parent, total)  # asked again: the same answer, not a second run
+
+
+def test_a_job_beside_raises_its_error():
+    job = two_cores().beside(_fail, 8)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="broken 8"):
+            job.result()
+
+
+def test_a_job_beside_whose_process_ends_without_an_answer_runs_here():
+    parent = os.getpid()
+
+    def dies_if_forked(shared):
+        if os.getpid() != parent:
+            os._exit(9)  # killed, or out of memory: no answer comes back
+        return os.getpid(), shared
+
+    assert two_cores().beside(dies_if_forked, 3).result() == (parent, 3)
+
+
+def test_a_job_beside_whose_answer_cannot_be_pickled_runs_here():
+    # a lambda cannot be pickled: the forked process cannot hand it back
+    answer = two_cores().beside(lambda shared: (os.getpid(), lambda: shared), 4).result()
+    assert answer[0] == os.getpid() and answer[1]() == 4
+
+
+def test_a_job_beside_without_a_second_core_runs_here_and_now():
+    calls = []
+    job = Pool(workers=1).beside(lambda shared: calls.append(shared) or os.getpid(), 5)
+    assert calls == [5] and job.result() == os.getpid()
+    with pytest.raises(ValueError, match="broken 6"):  # its error is raised where it was asked for
+        Pool(workers=1).beside(_fail, 6)
+
+
+def test_one_force_schemas_run_beside_its_checks(monkeypatch):
+    # one organisation's checks stay in this process; its schemas (and pandera's import) go to another
+    pool = two_cores()
+    jobs = []
+    real = pool.beside
+    monkeypatch.setattr(pool, "beside", lambda func, shared: jobs.append(real(func, shared)) or jobs[-1])
+    run = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=pool)
+    alone = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=Pool(1))
+    assert len(jobs) == 1 and run.validation.issues is jobs[0].result()
+    assert [i.to_dict() for i in run.validation.issues] == [i.to_dict() for i in alone.validation.issues]
+    assert run.validation.issues and [r.to_dict() for r in run.results] == [r.to_dict() for r in alone.results]
+
+
 def test_a_forked_run_gives_what_one_process_gives(tmp_path, monkeypatch):
     # the sample's seven organisations are checked and written by forked workers,
     # the schemas run beside them (forced: the sample is small)

@@ -124,6 +124,9 @@ def check(
             extracted_on=extracted_on,
             pool=pool,
         )
+        if history is not False:
+            # imported (SQLAlchemy: a tenth of a second) while the schemas run on another core
+            from . import history as _history  # noqa: F401
         frame = validation.frames["disruptions"]
         period = resolve_period(frame, year=year, start=start, end=end)
         orgs = resolve_organisations(organisations, frame, validation.frames.get("threats"))

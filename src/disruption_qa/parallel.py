@@ -9,8 +9,9 @@ receives without pickling) and hands each an organisation's index; only the
 small results come back. :meth:`Pool.alongside` sets a job aside (the schema
 validation; the checks across organisations) for the pool's next map, which runs
 the jobs first on its workers while the others take the organisations: the cores stay busy with no more
-processes than cores (more busy processes than cores run slower). Small runs,
-one-core machines and platforms without ``fork`` do the same work in this
+processes than cores (more busy processes than cores run slower). :meth:`Pool.beside` forks one job at
+once, for a small run whose other work stays in this process (one force's schema validation beside its
+checks). Small runs, one-core machines and platforms without ``fork`` do the same work in this
 process.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -61,6 +63,67 @@ class Alongside(Generic[R]):
         if not ok:
             raise value
         return value
+
+
+class Beside(Generic[R]):
+    """A job running in a process forked when it was made (see :meth:`Pool.beside`)."""
+
+    def __init__(self, func: Callable[[object], R], shared: object):
+        self.func, self.shared = func, shared
+        self._value: list = []  # (True, value) or (False, error), once known
+        read, write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the forked process: the job's value or error down the pipe, then gone
+            os.close(read)
+            _serve(func, shared, write)
+        os.close(write)
+        self._pipe = read
+
+    def result(self) -> R:
+        """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
+        an answer (killed, or its answer could not be pickled) has its job run here instead."""
+        if not self._value:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                answer = pipe.read()
+            os.waitpid(self._pid, 0)
+            try:
+                self._value.append(pickle.loads(answer))
+            except Exception:  # (an empty answer too)
+                try:
+                    self._value.append((True, self.func(self.shared)))
+                except Exception as exc:
+                    self._value.append((False, exc))
+        ok, value = self._value[0]
+        if not ok:
+            raise value
+        return value
+
+
+def _serve(func: Callable, shared: object, pipe: int) -> None:
+    """In a forked process: write ``func(shared)``'s value or error, pickled, to ``pipe``, and end the process
+    without running the parent's exit handlers or flushing its buffers."""
+    try:
+        try:
+            answer = (True, func(shared))
+        except BaseException as exc:
+            answer = (False, exc)
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(pipe, "wb") as out:
+            out.write(data)
+    except BaseException:
+        pass
+    finally:
+        os._exit(0)
+
+
+class _Done(Generic[R]):
+    """A value worked out where it was asked for (no second core, or no ``fork``), as :class:`Beside` gives it."""
+
+    def __init__(self, value: R):
+        self.value = value
+
+    def result(self) -> R:
+        return self.value
 
 
 @dataclass
@@ -118,6 +181,13 @@ class Pool:
         if self.forks:
             self._waiting.append(job)
         return job
+
+    def beside(self, func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
+        """Start ``func(shared)`` now in a forked process, on a spare core, while this process goes on;
+        ``.result()`` waits for its value (or raises its exception). For a small run whose other work stays in
+        this process: its next :meth:`map` does not wait for it, and it does not count among the map's workers.
+        Where there is no second core or no ``fork``, it runs here and now."""
+        return Beside(func, shared) if self.forks else _Done(func(shared))
 
     def forget(self, job: Alongside) -> None:
         """Take ``job`` out of the waiting list (it is being run elsewhere)."""

@@ -76,7 +76,7 @@ class Validation:
     #: What was read otherwise than as written: Excel serial-number date columns, the config's value mappings used
     #: (see ``reading.typed_frame``).
     reading: list[dict] = field(default_factory=list)
-    #: The issues once known, or the schema run set aside to run beside the checks (``Pool.alongside``).
+    #: The issues once known, or the schema run going on beside the checks (``Pool.alongside``, ``Pool.beside``).
     pending: object = field(default=None, repr=False)
 
     @property
@@ -200,10 +200,11 @@ def validate(
 ) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
-    Given a ``pool``, a large extraction's schemas are set aside to run on a
-    spare core beside its next per-organisation work (the checks; see
-    :meth:`disruption_qa.parallel.Pool.alongside`) while the caller goes on with the
-    typed frames; ``Validation.issues`` waits for them, or runs them, when first read.
+    Given a ``pool``, the schemas run on a spare core while the caller goes on with the typed frames: a large
+    extraction's are set aside for its next per-organisation work (the checks; see
+    :meth:`disruption_qa.parallel.Pool.alongside`), a small one's start at once in a forked process
+    (:meth:`~disruption_qa.parallel.Pool.beside`). ``Validation.issues`` waits for them, or runs them, when
+    first read.
     """
     reading: list[dict] = []  # the config's value mappings (``values``) used, and serial-number dates
     typed = {"disruptions": typed_frame(disruptions, values, reading)}
@@ -222,9 +223,12 @@ def validate(
         reading=reading,
     )
     job = (result.exports, typed, date)
-    result.pending = (
-        pool.alongside(_issues, job) if pool and len(typed["disruptions"]) >= BACKGROUND_ROWS else _issues(job)
-    )
+    if pool is None:
+        result.pending = _issues(job)
+    elif len(typed["disruptions"]) >= BACKGROUND_ROWS:
+        result.pending = pool.alongside(_issues, job)
+    else:  # a small run's checks stay in this process: its schemas (and pandera's import) go on beside them now
+        result.pending = pool.beside(_issues, job)
     return result
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 
 import pytest
 from conftest import REPO
 
 from disruption_qa import api, engine, validation
-from disruption_qa.parallel import Pool
+from disruption_qa.parallel import Pool, RemoteTraceback
 
 JANUARY = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
 JANUARY_THREATS = REPO / "sample_exports" / "north-west-2022" / "threats_2023-01-04.csv"
@@ -115,11 +117,31 @@ def test_a_job_beside_runs_at_once_in_another_process_and_returns_its_result():
     assert job.result() == (pid, its_parent, total)  # asked again: the same answer, not a second run
 
 
-def test_a_job_beside_raises_its_error():
+def test_a_job_beside_raises_its_error_with_where_it_was_raised():
     job = two_cores().beside(_fail, 8)
     for _ in range(2):
-        with pytest.raises(ValueError, match="broken 8"):
+        with pytest.raises(ValueError, match="broken 8") as raised:
             job.result()
+        # the forked process's traceback comes with it, for a bug report
+        assert isinstance(raised.value.__cause__, RemoteTraceback)
+        assert "in _fail" in str(raised.value.__cause__)
+
+
+def test_a_job_beside_that_nobody_asks_for_is_stopped_when_let_go():
+    parent = os.getpid()
+
+    def slow_and_large(shared):
+        if os.getpid() != parent:
+            time.sleep(60)  # its answer would never be read: it must not wait for ever
+        return "x" * shared
+
+    job = two_cores().beside(slow_and_large, 1 << 20)
+    pid = job._pid
+    os.kill(pid, 0)  # running
+    del job
+    gc.collect()
+    with pytest.raises(ChildProcessError):  # stopped, and its process reaped
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_a_job_beside_whose_process_ends_without_an_answer_runs_here():
@@ -158,6 +180,31 @@ def test_one_force_schemas_run_beside_its_checks(monkeypatch):
     assert len(jobs) == 1 and run.validation.issues is jobs[0].result()
     assert [i.to_dict() for i in run.validation.issues] == [i.to_dict() for i in alone.validation.issues]
     assert run.validation.issues and [r.to_dict() for r in run.results] == [r.to_dict() for r in alone.results]
+
+
+def test_a_check_that_fails_after_its_schemas_started_leaves_no_process_behind(monkeypatch):
+    from disruption_qa.errors import InputError
+
+    pool = two_cores()
+    pids = []
+    real = pool.beside
+
+    def beside(func, shared):
+        job = real(func, shared)
+        pids.append(job._pid)
+        return job
+
+    monkeypatch.setattr(pool, "beside", beside)
+
+    def refuse():  # the user's mistake, found once the schemas are running
+        with pytest.raises(InputError, match="unknown organisation"):
+            api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Nowhere Constabulary"], pool=pool)
+
+    refuse()
+    gc.collect()
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):  # stopped and reaped, whether or not it had finished
+        os.waitpid(pids[0], os.WNOHANG)
 
 
 def test_a_forked_run_gives_what_one_process_gives(tmp_path, monkeypatch):

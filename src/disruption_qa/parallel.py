@@ -20,6 +20,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
+import traceback
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -72,48 +75,71 @@ class Beside(Generic[R]):
         self.func, self.shared = func, shared
         self._value: list = []  # (True, value) or (False, error), once known
         read, write = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the forked process: the job's value or error down the pipe, then gone
+        pid = os.fork()
+        if pid == 0:  # the forked process: the job's value or error down the pipe, then gone
             os.close(read)
             _serve(func, shared, write)
         os.close(write)
-        self._pipe = read
+        self._pid, self._pipe = pid, read
+        # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
+        self._abandon = weakref.finalize(self, _stop, pid, read)
 
     def result(self) -> R:
         """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
         an answer (killed, or its answer could not be pickled) has its job run here instead."""
         if not self._value:
+            self._abandon.detach()
             with os.fdopen(self._pipe, "rb") as pipe:
                 answer = pipe.read()
             os.waitpid(self._pid, 0)
             try:
-                self._value.append(pickle.loads(answer))
+                ok, value, trace = pickle.loads(answer)
             except Exception:  # (an empty answer too)
                 try:
-                    self._value.append((True, self.func(self.shared)))
+                    ok, value, trace = True, self.func(self.shared), None
                 except Exception as exc:
-                    self._value.append((False, exc))
+                    ok, value, trace = False, exc, None
+            if trace is not None:  # the forked process's traceback, shown with the error's (as concurrent.futures does)
+                value.__cause__ = RemoteTraceback(trace)
+            self._value.append((ok, value))
         ok, value = self._value[0]
         if not ok:
             raise value
         return value
 
 
+class RemoteTraceback(Exception):
+    """Where an error was raised in a forked process: its traceback, as text."""
+
+    def __str__(self) -> str:
+        return f"\n{self.args[0]}"
+
+
 def _serve(func: Callable, shared: object, pipe: int) -> None:
-    """In a forked process: write ``func(shared)``'s value or error, pickled, to ``pipe``, and end the process
-    without running the parent's exit handlers or flushing its buffers."""
+    """In a forked process: write ``func(shared)``'s value, or its error and traceback, pickled, to ``pipe``,
+    and end the process without running the parent's exit handlers or flushing its buffers."""
     try:
         try:
-            answer = (True, func(shared))
-        except BaseException as exc:
-            answer = (False, exc)
+            answer = (True, func(shared), None)
+        except BaseException as exc:  # handed to the parent, which raises it
+            answer = (False, exc, traceback.format_exc())
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(pipe, "wb") as out:
             out.write(data)
-    except BaseException:
+    except BaseException:  # unpicklable, or the parent has let the job go: it runs the job itself if it asks
         pass
     finally:
         os._exit(0)
+
+
+def _stop(pid: int, pipe: int) -> None:
+    """Stop a forked job whose answer is no longer wanted, and reap its process."""
+    os.close(pipe)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 class _Done(Generic[R]):

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # every workload, 3 runs each
     .venv/bin/python benchmarks/run.py --quick    # skip the national workload
     .venv/bin/python benchmarks/run.py --quick --peers ../shared/bench/run.sh   # and the peer comparison
+    .venv/bin/python benchmarks/run.py --against main --repeat 7   # before and after a change, alternated
 
 Generates each workload with ``disruption-qa sample``, runs each command
 several times as a separate process (as a user would), and prints the median
@@ -15,6 +16,12 @@ run as a process (Python and pandas start-up included, as in the check).
 disruption-qa's bytecode is written first, as pip does when it installs a
 wheel (``compile_package``); both baselines are timed before the check (a run
 straight after a check is slowed by the memory it has just freed).
+
+``--against REV`` measures a change: the one-force and national checks of the
+working tree and of git revision REV (a worktree of it, run with this
+environment's libraries), one run of each in turn, so that both see the same
+load of a shared machine. It prints both medians and the change, and exits 1
+when the working tree is more than 10% slower on either workload.
 
 | workload | target |
 |---|---|
@@ -40,6 +47,7 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 
 #: The year the samples' disruptions happen in (``disruption-qa sample --year``), and the year checked. Without
 #: ``check --year`` the period would be the year of the latest Record Date: 2023, which holds only the few records
@@ -79,7 +87,9 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def measure(args: list[str], *, expect=(0, 1), sample_memory: bool = False) -> tuple[float, float, float | None]:
+def measure(
+    args: list[str], *, expect=(0, 1), sample_memory: bool = False, env: dict | None = None
+) -> tuple[float, float, float | None]:
     """Wall seconds, peak RSS of the largest process (MB) and, with ``sample_memory``, the peak memory
     of the whole process tree (sum of PSS, sampled every 50 ms; MB) of one run of a command.
 
@@ -88,7 +98,7 @@ def measure(args: list[str], *, expect=(0, 1), sample_memory: bool = False) -> t
     peak_tree = 0.0
     done = threading.Event()
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
     def sample():
         nonlocal peak_tree
@@ -156,6 +166,95 @@ def generate(out: Path, *args: str) -> None:
     )
 
 
+def generate_force(work: Path) -> Path:
+    """One force's workload: 5,000 disruptions of Cheshire and a master list."""
+    generate(work / "force", "--organisations", "Cheshire Constabulary", "--rows", "5000", "--seed", "3")
+    return work / "force"
+
+
+def generate_national(work: Path, rows: int) -> Path:
+    """The national workload: ``rows`` disruptions over 56 organisations, and 50,000 threats."""
+    start = time.perf_counter()
+    generate(work / "national", "--national", "--rows", str(rows), "--seed", "1", "--single-line-summaries")
+    print(f"(generated {rows:,} national disruptions in {time.perf_counter() - start:.1f} s)", flush=True)
+    return work / "national"
+
+
+def check_args(data: Path, store: Path, out: Path) -> list[str]:
+    """``check``'s arguments for a workload's exports, a history store and an output folder."""
+    files = [str(data / "disruptions.csv"), "--threats", str(data / "threats.csv")]
+    return ["check", *files, *YEAR, "--history", str(store), "--out", str(out)]
+
+
+#: ``--against``: the most the working tree may be slower than the revision it is compared with.
+SLOWER_LIMIT = 1.10
+
+
+def against(rev: str, work: Path) -> Path:
+    """A git worktree of revision ``rev`` of this repository in ``work``, its bytecode written."""
+    tree = work / "against"
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(tree), rev],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"--against {rev}: {done.stderr.strip() or 'git worktree add failed'}")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "src")], check=False)
+    return tree
+
+
+def alternate(label: str, sources: dict[str, Path], args: list[str], repeat: int, before) -> bool:
+    """``repeat`` runs of ``disruption-qa ARGS`` from each source folder in turn (``python -m`` with the folder
+    first on the path); prints each median and the change. True when the first is within SLOWER_LIMIT."""
+    walls: dict[str, list[float]] = {name: [] for name in sources}
+    for _ in range(repeat):
+        for name, src in sources.items():
+            before()
+            env = {**os.environ, "PYTHONPATH": str(src)}
+            walls[name].append(measure([sys.executable, "-m", "disruption_qa", *args], env=env)[0])
+    medians = {name: statistics.median(times) for name, times in walls.items()}
+    for name, times in walls.items():
+        runs_text = " ".join(f"{t:.2f}" for t in times)
+        print(f"{label:<44} {name:<12} median {medians[name]:6.2f} s   (runs: {runs_text})", flush=True)
+    new, old = medians.values()
+    print(f"{label:<44} {'change':<12} {new / old - 1:+7.1%}", flush=True)
+    return new <= old * SLOWER_LIMIT
+
+
+def compare(rev: str, work: Path, opts) -> int:
+    """``--against``: the working tree against ``rev`` on the one-force and national checks, alternated."""
+    tree = against(rev, work)
+    try:
+        sources = {"this tree": ROOT / "src", rev: tree / "src"}
+        store = work / "history.sqlite"
+
+        def fresh():
+            store.unlink(missing_ok=True)
+
+        ok = alternate(
+            "one force, 5,000 disruptions",
+            sources,
+            check_args(generate_force(work), store, work / "out"),
+            opts.repeat,
+            fresh,
+        )
+        if not opts.quick:
+            national = generate_national(work, opts.rows)
+            ok &= alternate(
+                f"national, {opts.rows:,} disruptions",
+                sources,
+                check_args(national, store, work / "out"),
+                opts.repeat,
+                fresh,
+            )
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    if not ok:
+        print(f"the working tree is more than {SLOWER_LIMIT - 1:.0%} slower than {rev}", flush=True)
+    return 0 if ok else 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each workload (default 3)")
@@ -169,6 +268,12 @@ def main() -> None:
         help="also run the peer comparison script (../shared/bench/run.sh): a bare read, pandera's pandas and"
         " polars backends and disruption-qa validate on one generated file (needs its peers venv; see the script)",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="compare the working tree with git revision REV: the one-force and national checks (not with --quick),"
+        " runs alternated; exit 1 when more than 10%% slower",
+    )
     opts = parser.parse_args()
 
     print(
@@ -177,36 +282,28 @@ def main() -> None:
     work = opts.keep or Path(tempfile.mkdtemp(prefix="dqa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     compile_package()
+    if opts.against:
+        try:
+            code = compare(opts.against, work, opts)
+        finally:
+            if not opts.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        raise SystemExit(code)
     results = [runs("disruption-qa --help", [*command(), "--help"], max(5, opts.repeat))]
 
-    force = work / "force"
-    generate(force, "--organisations", "Cheshire Constabulary", "--rows", "5000", "--seed", "3")
+    force = generate_force(work)
     store = work / "force-history.sqlite"
     results.append(
         runs(
             f"one force, 5,000 disruptions: check {' '.join(YEAR)}",
-            [
-                *command(),
-                "check",
-                str(force / "disruptions.csv"),
-                "--threats",
-                str(force / "threats.csv"),
-                *YEAR,
-                "--history",
-                str(store),
-                "--out",
-                str(work / "force-out"),
-            ],
+            [*command(), *check_args(force, store, work / "force-out")],
             opts.repeat,
             before=lambda: store.unlink(missing_ok=True),
         )
     )
 
     if not opts.quick:
-        national = work / "national"
-        start = time.perf_counter()
-        generate(national, "--national", "--rows", str(opts.rows), "--seed", "1", "--single-line-summaries")
-        print(f"(generated {opts.rows:,} national disruptions in {time.perf_counter() - start:.1f} s)", flush=True)
+        national = generate_national(work, opts.rows)
         # the reads first: one straight after a check is slowed by the memory the check has just freed
         import pandas as pd
 
@@ -228,18 +325,7 @@ def main() -> None:
         nstore = work / "national-history.sqlite"
         check = runs(
             f"national, {opts.rows:,} disruptions: check {' '.join(YEAR)}",
-            [
-                *command(),
-                "check",
-                str(national / "disruptions.csv"),
-                "--threats",
-                str(national / "threats.csv"),
-                *YEAR,
-                "--history",
-                str(nstore),
-                "--out",
-                str(work / "national-out"),
-            ],
+            [*command(), *check_args(national, nstore, work / "national-out")],
             opts.repeat,
             before=lambda: nstore.unlink(missing_ok=True),
         )
@@ -260,9 +346,7 @@ def peers(script: Path, rows: int) -> None:
         raise SystemExit(f"{script}: no such script (the peer comparison is ../shared/bench/run.sh)")
     tool = command()[0] if len(command()) == 1 else None
     print("peers:", flush=True)
-    done = subprocess.run(
-        ["bash", str(script), str(rows), *([tool] if tool else [])], cwd=Path(__file__).resolve().parent.parent
-    )
+    done = subprocess.run(["bash", str(script), str(rows), *([tool] if tool else [])], cwd=ROOT)
     if done.returncode:
         raise SystemExit(f"{script} failed ({done.returncode})")
 

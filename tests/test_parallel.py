@@ -182,6 +182,20 @@ def test_one_force_schemas_run_beside_its_checks(monkeypatch):
     assert run.validation.issues and [r.to_dict() for r in run.results] == [r.to_dict() for r in alone.results]
 
 
+def test_a_job_beside_is_left_alone_by_a_process_forked_later_that_lets_its_copy_go():
+    # a pool's workers, forked while the job runs, hold copies of it: dropping theirs must not stop it
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: (time.sleep(0.5), os.getpid(), shared)[1:], 7)
+    worker = os.fork()
+    if worker == 0:
+        del job
+        gc.collect()
+        os._exit(0)
+    os.waitpid(worker, 0)
+    pid, value = job.result()
+    assert value == 7 and pid != parent  # answered by its own process, not run again here
+
+
 def test_a_check_that_fails_after_its_schemas_started_leaves_no_process_behind(monkeypatch):
     from disruption_qa.errors import InputError
 

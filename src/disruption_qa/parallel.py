@@ -82,7 +82,7 @@ class Beside(Generic[R]):
         os.close(write)
         self._pid, self._pipe = pid, read
         # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
-        self._abandon = weakref.finalize(self, _stop, pid, read)
+        self._abandon = weakref.finalize(self, _stop, pid, read, os.getpid())
 
     def result(self) -> R:
         """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
@@ -132,8 +132,12 @@ def _serve(func: Callable, shared: object, pipe: int) -> None:
         os._exit(0)
 
 
-def _stop(pid: int, pipe: int) -> None:
-    """Stop a forked job whose answer is no longer wanted, and reap its process."""
+def _stop(pid: int, pipe: int, owner: int) -> None:
+    """Stop a forked job whose answer is no longer wanted, and reap its process: only in the process that
+    forked it (``owner``), not in a process forked from that one later (a pool's worker holds copies of its
+    parent's objects)."""
+    if os.getpid() != owner:
+        return
     os.close(pipe)
     try:
         os.kill(pid, signal.SIGKILL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import time
 
 import pytest
@@ -138,9 +139,84 @@ def test_a_job_beside_that_nobody_asks_for_is_stopped_when_let_go():
     job = two_cores().beside(slow_and_large, 1 << 20)
     pid = job._pid
     os.kill(pid, 0)  # running
+    let_go = time.monotonic()
     del job
     gc.collect()
     with pytest.raises(ChildProcessError):  # stopped, and its process reaped
+        os.waitpid(pid, os.WNOHANG)
+    assert time.monotonic() - let_go < 30  # killed, not waited for (it sleeps a minute)
+
+
+def test_a_job_beside_starts_at_once_and_its_process_is_reaped_once_answered(tmp_path):
+    started = tmp_path / "started"
+    job = two_cores().beside(lambda shared: shared.write_text("yes") and os.getpid(), started)
+    for _ in range(200):  # nobody has asked for the answer yet
+        if started.exists():
+            break
+        time.sleep(0.05)
+    assert started.read_text() == "yes"
+    pid = job.result()
+    with pytest.raises(ChildProcessError):  # no zombie left behind
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_job_beside_answers_two_threads_asking_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    job = two_cores().beside(lambda shared: (time.sleep(0.3), os.getpid(), shared)[1:], "both")
+    with ThreadPoolExecutor(2) as threads:
+        answers = list(threads.map(lambda _: job.result(), range(2)))
+    assert answers[0] == answers[1] and answers[0][1] == "both" and answers[0][0] != os.getpid()
+
+
+def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_here_if_asked_again(monkeypatch):
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    pid = job._pid
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fdopen", interrupted)
+    asked = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        job.result()
+    monkeypatch.undo()
+    with pytest.raises(ChildProcessError):  # stopped and reaped, not left running
+        os.waitpid(pid, os.WNOHANG)
+    assert time.monotonic() - asked < 30  # killed, not waited for (it sleeps a minute)
+    assert job.result() == parent  # asked again: run here, the file descriptor not read twice
+
+
+def test_a_job_beside_works_where_children_are_reaped_by_the_system():
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # as some servers and daemons run
+    try:
+        assert two_cores().beside(lambda shared: shared * 2, 21).result() == 42
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_a_job_beside_that_cannot_fork_runs_here_and_leaves_no_descriptor_open(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # EAGAIN: too many processes
+
+    open_before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    job = two_cores().beside(lambda shared: (os.getpid(), shared), 3)
+    assert job.result() == (os.getpid(), 3)
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_jobs_beside_are_stopped_when_the_command_ends_at_once(monkeypatch):
+    from disruption_qa import runtime
+
+    job = two_cores().beside(lambda shared: time.sleep(60), None)
+    pid = job._pid
+    ended = []
+    monkeypatch.setattr(runtime.os, "_exit", ended.append)  # leave() ends the process without finalizers
+    runtime.leave(2)
+    assert ended == [2]
+    with pytest.raises(ChildProcessError):  # stopped and reaped: not left holding the command's output
         os.waitpid(pid, os.WNOHANG)
 
 
@@ -188,9 +264,11 @@ def test_a_job_beside_is_left_alone_by_a_process_forked_later_that_lets_its_copy
     job = two_cores().beside(lambda shared: (time.sleep(0.5), os.getpid(), shared)[1:], 7)
     worker = os.fork()
     if worker == 0:
-        del job
-        gc.collect()
-        os._exit(0)
+        try:
+            del job
+            gc.collect()
+        finally:
+            os._exit(0)
     os.waitpid(worker, 0)
     pid, value = job.result()
     assert value == 7 and pid != parent  # answered by its own process, not run again here

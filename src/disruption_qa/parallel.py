@@ -17,10 +17,12 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import traceback
 import weakref
 from collections.abc import Callable, Sequence
@@ -68,44 +70,68 @@ class Alongside(Generic[R]):
         return value
 
 
+#: Jobs forked beside and not yet answered (see :func:`stop_all`).
+_running: weakref.WeakSet[Beside] = weakref.WeakSet()
+
+
 class Beside(Generic[R]):
-    """A job running in a process forked when it was made (see :meth:`Pool.beside`)."""
+    """A job running in a process forked when it was made (see :meth:`Pool.beside`). Raises OSError when no
+    process can be forked."""
 
     def __init__(self, func: Callable[[object], R], shared: object):
         self.func, self.shared = func, shared
         self._value: list = []  # (True, value) or (False, error), once known
+        self._lock = threading.Lock()
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the forked process: the job's value or error down the pipe, then gone
+        try:
+            pid = os.fork()
+        except OSError:
             os.close(read)
-            _serve(func, shared, write)
+            os.close(write)
+            raise
+        if pid == 0:  # the forked process: the job's value or error down the pipe, then gone
+            _serve(func, shared, write, read)
         os.close(write)
         self._pid, self._pipe = pid, read
         # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
         self._abandon = weakref.finalize(self, _stop, pid, read, os.getpid())
+        _running.add(self)
 
     def result(self) -> R:
         """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
         an answer (killed, or its answer could not be pickled) has its job run here instead."""
-        if not self._value:
-            self._abandon.detach()
-            with os.fdopen(self._pipe, "rb") as pipe:
-                answer = pipe.read()
-            os.waitpid(self._pid, 0)
-            try:
-                ok, value, trace = pickle.loads(answer)
-            except Exception:  # (an empty answer too)
-                try:
-                    ok, value, trace = True, self.func(self.shared), None
-                except Exception as exc:
-                    ok, value, trace = False, exc, None
-            if trace is not None:  # the forked process's traceback, shown with the error's (as concurrent.futures does)
-                value.__cause__ = RemoteTraceback(trace)
-            self._value.append((ok, value))
+        with self._lock:
+            if not self._value:
+                self._value.append(self._answer())
         ok, value = self._value[0]
         if not ok:
             raise value
         return value
+
+    def _answer(self) -> tuple[bool, object]:
+        """The forked process's answer, read once and the process reaped; else the job run here."""
+        answer = b""
+        if self._pipe is not None:
+            self._abandon.detach()
+            _running.discard(self)
+            pipe, self._pipe = self._pipe, None  # read once: closed whatever happens
+            read = False
+            try:
+                with os.fdopen(pipe, "rb") as stream:
+                    answer = stream.read()
+                read = True
+            finally:  # interrupted (Ctrl-C): the process is stopped, and a later call runs the job here
+                _end(self._pid, kill=not read)
+        try:
+            ok, value, trace = pickle.loads(answer)
+        except Exception:  # (an empty answer too)
+            try:
+                return True, self.func(self.shared)
+            except Exception as exc:
+                return False, exc
+        if trace is not None:  # the forked process's traceback, shown with the error's (as concurrent.futures does)
+            value.__cause__ = RemoteTraceback(trace)
+        return ok, value
 
 
 class RemoteTraceback(Exception):
@@ -115,10 +141,11 @@ class RemoteTraceback(Exception):
         return f"\n{self.args[0]}"
 
 
-def _serve(func: Callable, shared: object, pipe: int) -> None:
+def _serve(func: Callable, shared: object, pipe: int, other_end: int) -> None:
     """In a forked process: write ``func(shared)``'s value, or its error and traceback, pickled, to ``pipe``,
     and end the process without running the parent's exit handlers or flushing its buffers."""
     try:
+        os.close(other_end)
         try:
             answer = (True, func(shared), None)
         except BaseException as exc:  # handed to the parent, which raises it
@@ -134,16 +161,29 @@ def _serve(func: Callable, shared: object, pipe: int) -> None:
 
 def _stop(pid: int, pipe: int, owner: int) -> None:
     """Stop a forked job whose answer is no longer wanted, and reap its process: only in the process that
-    forked it (``owner``), not in a process forked from that one later (a pool's worker holds copies of its
-    parent's objects)."""
+    forked it (``owner``), not in a process forked from that one later, which holds copies of its objects."""
     if os.getpid() != owner:
         return
     os.close(pipe)
-    try:
-        os.kill(pid, signal.SIGKILL)
+    _end(pid, kill=True)
+
+
+def _end(pid: int, *, kill: bool) -> None:
+    """Reap a forked job's process, killing it first if asked. Where SIGCHLD is ignored the system reaps
+    children itself and may give their numbers to other processes: none is killed then."""
+    if kill and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):  # reaped already
         os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+
+
+def stop_all() -> None:
+    """Stop every job forked beside and not yet answered. For a process about to end by ``os._exit``
+    (:func:`disruption_qa.runtime.leave`), which runs no finalizer: no job is left running on its own,
+    holding the command's output open."""
+    for job in list(_running):
+        job._abandon()
 
 
 class _Done(Generic[R]):
@@ -217,7 +257,12 @@ class Pool:
         ``.result()`` waits for its value (or raises its exception). For a small run whose other work stays in
         this process: its next :meth:`map` does not wait for it, and it does not count among the map's workers.
         Where there is no second core or no ``fork``, it runs here and now."""
-        return Beside(func, shared) if self.forks else _Done(func(shared))
+        if self.forks:
+            try:
+                return Beside(func, shared)
+            except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
+                pass
+        return _Done(func(shared))
 
     def forget(self, job: Alongside) -> None:
         """Take ``job`` out of the waiting list (it is being run elsewhere)."""

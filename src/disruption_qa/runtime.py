@@ -63,6 +63,9 @@ def leave(code: object) -> None:
     frames object by object only delays the prompt."""
     if isinstance(code, str):
         print(code, file=sys.stderr)
+    parallel = sys.modules.get("disruption_qa.parallel")
+    if parallel is not None:  # a job forked beside and not wanted (the command failed first) ends with it
+        parallel.stop_all()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))

@@ -19,9 +19,11 @@ straight after a check is slowed by the memory it has just freed).
 
 ``--against REV`` measures a change: the one-force and national checks of the
 working tree and of git revision REV (a worktree of it, run with this
-environment's libraries), one run of each in turn, so that both see the same
-load of a shared machine. It prints both medians and the change, and exits 1
-when the working tree is more than 10% slower on either workload.
+environment's libraries), one run of each in turn (the first of each untimed,
+the order swapped each round), so that both see the same load of a shared
+machine. It prints both medians and the change, and exits 1 when the working
+tree is more than 10% slower on either workload: on a noisy machine, repeat
+with more runs before believing a small change.
 
 | workload | target |
 |---|---|
@@ -88,7 +90,7 @@ def _pss_mb(pids: list[int]) -> float:
 
 
 def measure(
-    args: list[str], *, expect=(0, 1), sample_memory: bool = False, env: dict | None = None
+    args: list[str], *, expect=(0, 1), sample_memory: bool = False, env: dict | None = None, cwd: Path | None = None
 ) -> tuple[float, float, float | None]:
     """Wall seconds, peak RSS of the largest process (MB) and, with ``sample_memory``, the peak memory
     of the whole process tree (sum of PSS, sampled every 50 ms; MB) of one run of a command.
@@ -98,7 +100,7 @@ def measure(
     peak_tree = 0.0
     done = threading.Event()
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
 
     def sample():
         nonlocal peak_tree
@@ -193,6 +195,9 @@ SLOWER_LIMIT = 1.10
 def against(rev: str, work: Path) -> Path:
     """A git worktree of revision ``rev`` of this repository in ``work``, its bytecode written."""
     tree = work / "against"
+    if tree.exists():  # left by a run that was stopped (--keep)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+        shutil.rmtree(tree, ignore_errors=True)
     done = subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(tree), rev],
         capture_output=True,
@@ -204,15 +209,24 @@ def against(rev: str, work: Path) -> Path:
     return tree
 
 
-def alternate(label: str, sources: dict[str, Path], args: list[str], repeat: int, before) -> bool:
+def alternate(label: str, sources: dict[str, Path], args: list[str], repeat: int, before, cwd: Path) -> bool:
     """``repeat`` runs of ``disruption-qa ARGS`` from each source folder in turn (``python -m`` with the folder
-    first on the path); prints each median and the change. True when the first is within SLOWER_LIMIT."""
+    first on the path, run in ``cwd``), after one untimed run of each; the order of the two swaps each round
+    (ABBA), so neither always runs first. Prints each median and the change; True when the first is within
+    SLOWER_LIMIT of the second."""
     walls: dict[str, list[float]] = {name: [] for name in sources}
-    for _ in range(repeat):
-        for name, src in sources.items():
-            before()
-            env = {**os.environ, "PYTHONPATH": str(src)}
-            walls[name].append(measure([sys.executable, "-m", "disruption_qa", *args], env=env)[0])
+
+    def run(name: str) -> float:
+        before()
+        env = {**os.environ, "PYTHONPATH": str(sources[name])}
+        return measure([sys.executable, "-m", "disruption_qa", *args], env=env, cwd=cwd)[0]
+
+    names = list(sources)
+    for name in names:  # warm the disk cache and each tree's bytecode
+        run(name)
+    for n in range(repeat):
+        for name in names if n % 2 == 0 else reversed(names):
+            walls[name].append(run(name))
     medians = {name: statistics.median(times) for name, times in walls.items()}
     for name, times in walls.items():
         runs_text = " ".join(f"{t:.2f}" for t in times)
@@ -232,24 +246,14 @@ def compare(rev: str, work: Path, opts) -> int:
         def fresh():
             store.unlink(missing_ok=True)
 
-        ok = alternate(
-            "one force, 5,000 disruptions",
-            sources,
-            check_args(generate_force(work), store, work / "out"),
-            opts.repeat,
-            fresh,
-        )
+        force = check_args(generate_force(work), store, work / "out")
+        ok = alternate("one force, 5,000 disruptions", sources, force, opts.repeat, fresh, work)
         if not opts.quick:
-            national = generate_national(work, opts.rows)
-            ok &= alternate(
-                f"national, {opts.rows:,} disruptions",
-                sources,
-                check_args(national, store, work / "out"),
-                opts.repeat,
-                fresh,
-            )
+            national = check_args(generate_national(work, opts.rows), store, work / "out")
+            ok &= alternate(f"national, {opts.rows:,} disruptions", sources, national, opts.repeat, fresh, work)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], capture_output=True)
     if not ok:
         print(f"the working tree is more than {SLOWER_LIMIT - 1:.0%} slower than {rev}", flush=True)
     return 0 if ok else 1
@@ -272,7 +276,7 @@ def main() -> None:
         "--against",
         metavar="REV",
         help="compare the working tree with git revision REV: the one-force and national checks (not with --quick),"
-        " runs alternated; exit 1 when more than 10%% slower",
+        " runs alternated; exit 1 when more than 10%% slower; --peers is not run with it",
     )
     opts = parser.parse_args()
 

@@ -210,7 +210,8 @@ def test_a_job_beside_that_cannot_fork_runs_here_and_leaves_no_descriptor_open(m
 def test_jobs_beside_are_stopped_when_the_command_ends_at_once(monkeypatch):
     from disruption_qa import runtime
 
-    job = two_cores().beside(lambda shared: time.sleep(60), None)
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: None if os.getpid() == parent else time.sleep(60), None)
     pid = job._pid
     ended = []
     monkeypatch.setattr(runtime.os, "_exit", ended.append)  # leave() ends the process without finalizers
@@ -218,6 +219,8 @@ def test_jobs_beside_are_stopped_when_the_command_ends_at_once(monkeypatch):
     assert ended == [2]
     with pytest.raises(ChildProcessError):  # stopped and reaped: not left holding the command's output
         os.waitpid(pid, os.WNOHANG)
+    monkeypatch.undo()
+    assert job.result() is None  # asked after all: run here, its closed pipe not read
 
 
 def test_a_job_beside_whose_process_ends_without_an_answer_runs_here():

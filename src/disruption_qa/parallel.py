@@ -184,6 +184,7 @@ def stop_all() -> None:
     holding the command's output open."""
     for job in list(_running):
         job._abandon()
+        job._pipe = None  # closed: were it asked after all, the job would run here
 
 
 class _Done(Generic[R]):

@@ -110,7 +110,7 @@ def test_a_job_alongside_that_failed_here_is_not_run_again():
     assert calls == [1]
 
 
-def test_a_job_beside_runs_at_once_in_another_process_and_returns_its_result():
+def test_a_job_beside_runs_in_another_process_and_returns_its_result():
     parent = os.getpid()
     job = two_cores().beside(lambda shared: (os.getpid(), os.getppid(), sum(shared)), list(range(1000)))
     pid, its_parent, total = job.result()

@@ -45,6 +45,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _outcome(call: Callable[[], R]) -> tuple[bool, object]:
+    """``(True, call())``, or ``(False, error)`` when it raised: a job's outcome, kept to be given once asked."""
+    try:
+        return True, call()
+    except Exception as exc:
+        return False, exc
+
+
+def _given(outcome: tuple[bool, object]):
+    """The value of a job's outcome (see :func:`_outcome`), or its error raised."""
+    ok, value = outcome
+    if not ok:
+        raise value
+    return value
+
+
 class Alongside(Generic[R]):
     """A job set aside for a pool's next map (see :meth:`Pool.alongside`)."""
 
@@ -60,14 +76,8 @@ class Alongside(Generic[R]):
             if self.future is None and self._pool is not None:
                 self._pool.forget(self)
             run = self.future.result if self.future is not None else (lambda: self.func(self.shared))
-            try:
-                self._value.append((True, run()))
-            except Exception as exc:
-                self._value.append((False, exc))
-        ok, value = self._value[0]
-        if not ok:
-            raise value
-        return value
+            self._value.append(_outcome(run))
+        return _given(self._value[0])
 
 
 #: Jobs forked beside and not yet answered (see :func:`stop_all`).
@@ -103,10 +113,7 @@ class Beside(Generic[R]):
         with self._lock:
             if not self._value:
                 self._value.append(self._answer())
-        ok, value = self._value[0]
-        if not ok:
-            raise value
-        return value
+        return _given(self._value[0])
 
     def _answer(self) -> tuple[bool, object]:
         """The forked process's answer, read once and the process reaped; else the job run here."""
@@ -125,10 +132,7 @@ class Beside(Generic[R]):
         try:
             ok, value, trace = pickle.loads(answer)
         except Exception:  # (an empty answer too)
-            try:
-                return True, self.func(self.shared)
-            except Exception as exc:
-                return False, exc
+            return _outcome(lambda: self.func(self.shared))
         if trace is not None:  # the forked process's traceback, shown with the error's (as concurrent.futures does)
             value.__cause__ = RemoteTraceback(trace)
         return ok, value

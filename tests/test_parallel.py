@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -10,7 +11,7 @@ import time
 import pytest
 from conftest import REPO
 
-from disruption_qa import api, engine, validation
+from disruption_qa import api, engine, parallel, validation
 from disruption_qa.parallel import Pool, RemoteTraceback
 
 JANUARY = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
@@ -177,7 +178,7 @@ def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_he
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fdopen", interrupted)
+    monkeypatch.setattr(parallel.select, "select", interrupted)
     asked = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         job.result()
@@ -186,6 +187,56 @@ def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_he
         os.waitpid(pid, os.WNOHANG)
     assert time.monotonic() - asked < 30  # killed, not waited for (it sleeps a minute)
     assert job.result() == parent  # asked again: run here, the file descriptor not read twice
+
+
+def test_a_job_beside_that_misses_its_deadline_is_stopped_and_runs_here():
+    parent = os.getpid()
+    # a forked process stuck for good (a lock another thread held at the fork): the run must not wait for ever
+    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None, 0.5)
+    pid = job._pid
+    asked = time.monotonic()
+    assert job.result() == parent  # run here instead
+    assert time.monotonic() - asked < 30
+    with pytest.raises(ChildProcessError):  # stopped and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_job_beside_that_answered_in_time_is_not_run_again_when_asked_late():
+    job = two_cores().beside(lambda shared: os.getpid(), None, 0.5)
+    time.sleep(1.5)  # its answer waits in the pipe; the deadline has passed
+    assert job.result() != os.getpid()
+
+
+def test_a_job_beside_has_the_default_deadline(monkeypatch):
+    monkeypatch.setattr(parallel, "BESIDE_TIMEOUT", 0.5)
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    assert job.result() == parent
+
+
+def test_a_job_beside_is_answered_while_another_process_holds_its_pipe_open():
+    holders = []
+
+    def answer_then_leave_a_holder(shared):
+        # a process forked while the pipe was open (by another thread, or here) keeps its writing end open:
+        # the answer is read to its length, not to the pipe's end
+        holder = os.fork()
+        if holder == 0:
+            time.sleep(60)
+            os._exit(0)
+        return os.getpid(), holder, shared
+
+    job = two_cores().beside(answer_then_leave_a_holder, "kept")
+    asked = time.monotonic()
+    try:
+        pid, holder, shared = job.result()
+        holders.append(holder)
+        assert shared == "kept" and pid != os.getpid()  # the forked process's answer, not a run here
+        assert time.monotonic() - asked < 30  # not held up by the process that keeps the pipe open
+    finally:
+        for holder in holders:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(holder, signal.SIGKILL)
 
 
 def test_a_job_beside_works_where_children_are_reaped_by_the_system():

@@ -21,9 +21,12 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
+import time
 import traceback
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +38,14 @@ R = TypeVar("R")
 
 #: Below this many items a pool costs more than it saves.
 MIN_ITEMS = 4
+
+#: Seconds a job forked beside has, from its fork, to answer before it is stopped and run here instead. Its
+#: jobs take a second or so (one force's schema run); a forked process stuck on a lock another thread held at
+#: the fork must not hold the run up for ever.
+BESIDE_TIMEOUT = 120.0
+
+#: An answer from a forked process: its length in bytes, then its pickle.
+_LENGTH = 8
 
 
 def available_cores() -> int:
@@ -88,13 +99,18 @@ class Beside(Generic[R]):
     """A job running in a process forked when it was made (see :meth:`Pool.beside`). Raises OSError when no
     process can be forked."""
 
-    def __init__(self, func: Callable[[object], R], shared: object):
+    def __init__(self, func: Callable[[object], R], shared: object, timeout: float | None = None):
         self.func, self.shared = func, shared
         self._value: list = []  # (True, value) or (False, error), once known
         self._lock = threading.Lock()
         read, write = os.pipe()
         try:
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # Python 3.12 warns of a fork in a process with threads (the reader's, pyarrow's): a lock held
+                # by one of them at the fork stays held in the forked process. Such a process misses its
+                # deadline and its job runs here (see result).
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
         except OSError:
             os.close(read)
             os.close(write)
@@ -103,13 +119,15 @@ class Beside(Generic[R]):
             _serve(func, shared, write, read)
         os.close(write)
         self._pid, self._pipe = pid, read
+        self._deadline = time.monotonic() + (BESIDE_TIMEOUT if timeout is None else timeout)
         # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
         self._abandon = weakref.finalize(self, _stop, pid, read, os.getpid())
         _running.add(self)
 
     def result(self) -> R:
         """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
-        an answer (killed, or its answer could not be pickled) has its job run here instead."""
+        an answer (killed, or its answer could not be pickled) or gave none by its deadline has its job run here
+        instead."""
         with self._lock:
             if not self._value:
                 self._value.append(self._answer())
@@ -117,25 +135,42 @@ class Beside(Generic[R]):
 
     def _answer(self) -> tuple[bool, object]:
         """The forked process's answer, read once and the process reaped; else the job run here."""
-        answer = b""
+        answer = None
         if self._pipe is not None:
             self._abandon.detach()
             _running.discard(self)
             pipe, self._pipe = self._pipe, None  # read once: closed whatever happens
-            read = False
             try:
-                with os.fdopen(pipe, "rb") as stream:
-                    answer = stream.read()
-                read = True
-            finally:  # interrupted (Ctrl-C): the process is stopped, and a later call runs the job here
-                _end(self._pid, kill=not read)
+                answer = _read_answer(pipe, self._deadline)
+            finally:  # no answer, or interrupted (Ctrl-C): the process is stopped, and a later call runs the job here
+                os.close(pipe)
+                _end(self._pid, kill=answer is None)
         try:
             ok, value, trace = pickle.loads(answer)
-        except Exception:  # (an empty answer too)
+        except Exception:  # (no answer too)
             return _outcome(lambda: self.func(self.shared))
         if trace is not None:  # the forked process's traceback, shown with the error's (as concurrent.futures does)
             value.__cause__ = RemoteTraceback(trace)
         return ok, value
+
+
+def _read_answer(pipe: int, deadline: float) -> bytes | None:
+    """A forked process's answer from ``pipe`` (its length, then its bytes), or None if the pipe closed first
+    or the ``deadline`` (of ``time.monotonic``) passed. Read to its length, not to the pipe's end: a process
+    forked meanwhile by another thread may hold the pipe open."""
+    data = bytearray()
+    size = None
+    while size is None or len(data) < _LENGTH + size:
+        wait = max(deadline - time.monotonic(), 0.0)  # past it, what is already there is still read
+        if not select.select([pipe], [], [], wait)[0]:
+            return None
+        chunk = os.read(pipe, 1 << 20)
+        if not chunk:
+            return None
+        data += chunk
+        if size is None and len(data) >= _LENGTH:
+            size = int.from_bytes(data[:_LENGTH], "little")
+    return bytes(data[_LENGTH:])
 
 
 class RemoteTraceback(Exception):
@@ -156,6 +191,7 @@ def _serve(func: Callable, shared: object, pipe: int, other_end: int) -> None:
             answer = (False, exc, traceback.format_exc())
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(pipe, "wb") as out:
+            out.write(len(data).to_bytes(_LENGTH, "little"))
             out.write(data)
     except BaseException:  # unpicklable, or the parent has let the job go: it runs the job itself if it asks
         pass
@@ -257,14 +293,16 @@ class Pool:
             self._waiting.append(job)
         return job
 
-    def beside(self, func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
+    def beside(self, func: Callable[[object], R], shared: object, timeout: float | None = None) -> Beside[R] | _Done[R]:
         """Start ``func(shared)`` now in a forked process, on a spare core, while this process goes on;
         ``.result()`` waits for its value (or raises its exception). For a small run whose other work stays in
         this process: its next :meth:`map` does not wait for it, and it does not count among the map's workers.
+        A forked process that gives no answer within ``timeout`` seconds of its fork (default
+        :data:`BESIDE_TIMEOUT`) is stopped, and the job runs here when asked.
         Where there is no second core or no ``fork``, it runs here and now."""
         if self.forks:
             try:
-                return Beside(func, shared)
+                return Beside(func, shared, timeout)
             except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
                 pass
         return _Done(func(shared))

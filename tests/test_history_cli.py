@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,16 @@ def test_history_mistakes_are_one_line(tmp_path, args, message):
     assert proc.code == 2, proc.stdout
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert (NW / "threats_2023-01-04.csv").read_bytes() == before
+
+
+def test_a_sqlite_store_spares_the_run_the_postgresql_dialect(tmp_path):
+    """Importing SQLAlchemy's PostgreSQL dialect takes a few hundredths of a second of every run: only a
+    PostgreSQL store's run pays it (the PostgreSQL case of the tests above records through it)."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    store = tmp_path / "history.sqlite"
+    proc = cli("check", *JAN, "--year", "2022", *CUMBRIA, "--history", store, "--out", tmp_path / "out", env=env)
+    assert proc.code in (0, 1), proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "sqlalchemy.dialects.sqlite" in imported and "sqlalchemy.dialects.postgresql" not in imported
+    with sqlite3.connect(store) as db:  # both organisations recorded, through SQLite's own INSERT
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (2,)

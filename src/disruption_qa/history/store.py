@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from .. import __version__
@@ -118,7 +117,7 @@ class History:
         """Insert one organisation's result (unless already stored): its run ID and the
         problem records inserted (None when the run was stored before)."""
         files, key = _stored_key(result)
-        insert = (pg_dialect.insert if conn.dialect.name == "postgresql" else sqlite_dialect.insert)(runs)
+        insert = (_postgresql_insert() if conn.dialect.name == "postgresql" else sqlite_dialect.insert)(runs)
         stmt = (
             insert.values(
                 **key, extraction_date=result.extraction_date, created_at=created_at, tool_version=__version__
@@ -326,6 +325,14 @@ class History:
 
 #: The ID of an entry made for a run that is not (yet) recorded: see :meth:`History.preview`.
 UNRECORDED = -1
+
+
+def _postgresql_insert():
+    """PostgreSQL's INSERT (with ON CONFLICT), its dialect imported only for a PostgreSQL store: a SQLite
+    store's run, the usual case, is spared the import."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert
 
 
 def _stored_key(result) -> tuple[list[dict], dict]:

@@ -111,7 +111,8 @@ def compare(previous: RunEntry | None, current: RunEntry) -> Changes:
         new=sorted(now - before),
         resolved=sorted(before - now),
         persisting=sorted(now & before),
-        new_records=set(current.problem_records) - (previous.problem_records if previous else set()),
+        # one copy of the (nationally half a million) problem records, not two
+        new_records=current.problem_records - previous.problem_records if previous else set(current.problem_records),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,3 +32,33 @@ def test_a_chosen_memory_pool_is_kept():
     env = {"ARROW_DEFAULT_MEMORY_POOL": "system", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", SETTINGS], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.split(maxsplit=1) == ["system", "[]\n"]
+
+
+BLAS = """
+import os
+from disruption_qa.runtime import tune_memory
+tune_memory()
+import numpy
+print(os.environ["OPENBLAS_NUM_THREADS"], len(os.listdir("/proc/self/task")))
+"""
+
+
+def threads_after_numpy(blas: str | None) -> tuple[str, int]:
+    """OPENBLAS_NUM_THREADS and the threads of a process like the console script's once numpy is imported,
+    the variable set beforehand to ``blas`` (None: unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if blas is not None:
+        env["OPENBLAS_NUM_THREADS"] = blas
+    out = subprocess.run([sys.executable, "-c", BLAS], capture_output=True, text=True, check=True, env=env).stdout
+    setting, threads = out.split()
+    return setting, int(threads)
+
+
+def test_numpy_starts_no_blas_threads_in_the_console_script():
+    """OpenBLAS starts a thread per core when numpy is imported (one spun on a core in a national run), for
+    matrix products the tool never computes: the console script's process runs it in its own thread. A number
+    the user chose is kept: two OpenBLAS threads are one more than the console script's one (OpenBLAS starts no
+    more than the cores)."""
+    setting, threads = threads_after_numpy(None)
+    assert setting == "1"
+    assert threads_after_numpy("2") == ("2", threads + min(2, os.cpu_count() or 1) - 1)

@@ -20,8 +20,12 @@ def tune_memory() -> None:
     (mimalloc) made the system time of reading a national file swing widely from
     run to run; jemalloc is steady (docs/performance.md), and its threads' arenas
     return what is freed to the system at once. Where glibc or jemalloc is missing,
-    the defaults stay.
+    the defaults stay. numpy's OpenBLAS runs in one thread (unless the user set
+    OPENBLAS_NUM_THREADS): it starts one per core when numpy is imported, for matrix
+    products the tool never computes, and one spun on a core in the main process.
+    Called before pyarrow, and so numpy, is imported.
     """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import ctypes
     import ctypes.util
 

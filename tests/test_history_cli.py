@@ -150,8 +150,8 @@ def test_history_mistakes_are_one_line(tmp_path, args, message):
 
 
 def test_a_sqlite_store_spares_the_run_the_postgresql_dialect(tmp_path):
-    """Importing SQLAlchemy's PostgreSQL dialect takes a few hundredths of a second of every run: only a
-    PostgreSQL store's run pays it (the PostgreSQL case of the tests above records through it)."""
+    """Only a PostgreSQL store's run imports SQLAlchemy's PostgreSQL dialect, not every run with a history (the
+    PostgreSQL case of the tests above records through it)."""
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     store = tmp_path / "history.sqlite"
     proc = cli("check", *JAN, "--year", "2022", *CUMBRIA, "--history", store, "--out", tmp_path / "out", env=env)

@@ -6,8 +6,12 @@ its own allocator settings and its own way of ending.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+
+#: The garbage collector's thresholds in the console script (see :func:`tune_memory`); Python's are 700, 10, 10.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def tune_memory() -> None:
@@ -24,8 +28,16 @@ def tune_memory() -> None:
     OPENBLAS_NUM_THREADS): it starts one per core when numpy is imported, for matrix
     products the tool never computes, and one spun on a core in the main process.
     Called before pyarrow, and so numpy, is imported.
+
+    Python's cyclic garbage collector looks at its youngest objects every 700 new
+    lists, dicts and other containers: a national run set it off hundreds of
+    times, twice over every object, most of it in the main process, which much of
+    the run waits on. Looking every 50,000 it runs a few dozen times and never
+    over every object (docs/performance.md has the figures).
+    Forked workers inherit the setting.
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    gc.set_threshold(*GC_THRESHOLDS)
     import ctypes
     import ctypes.util
 

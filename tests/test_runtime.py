@@ -36,8 +36,8 @@ def test_a_chosen_memory_pool_is_kept():
 
 BLAS = """
 import os
-from disruption_qa.runtime import tune_memory
-tune_memory()
+from disruption_qa.runtime import begin
+begin()
 import numpy
 print(os.environ["OPENBLAS_NUM_THREADS"], len(os.listdir("/proc/self/task")))
 """
@@ -67,8 +67,8 @@ def test_numpy_starts_no_blas_threads_in_the_console_script():
 COLLECTIONS = """
 import gc, sys
 if sys.argv[1] == "console":
-    from disruption_qa.runtime import tune_memory
-    tune_memory()
+    from disruption_qa.runtime import begin
+    begin()
 runs = []
 gc.callbacks.append(lambda phase, info: phase == "stop" and runs.append(info["generation"]))
 kept = [[n] for n in range(200_000)]  # as a national run's results keep lists and dicts alive

@@ -15,7 +15,7 @@ import typer
 
 from . import prefetch
 from .errors import InputError
-from .runtime import leave, skip_unused_imports, tune_memory
+from .runtime import begin, leave, tune_memory
 
 app = typer.Typer(
     name="disruption-qa",
@@ -455,7 +455,7 @@ def main() -> None:
     A finished command leaves at once once its output is flushed (:func:`disruption_qa.runtime.leave`)."""
     import os
 
-    skip_unused_imports()
+    begin()
     try:
         app()
     except SystemExit as done:

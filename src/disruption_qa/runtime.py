@@ -10,8 +10,28 @@ import gc
 import os
 import sys
 
-#: The garbage collector's thresholds in the console script (see :func:`tune_memory`); Python's are 700, 10, 10.
+#: The garbage collector's thresholds in the console script (see :func:`begin`); Python's are 700, 10, 10.
 GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def begin() -> None:
+    """The console script's settings for its whole process, made before it imports anything large.
+
+    Python's cyclic garbage collector looks at its youngest objects every 700 new
+    lists, dicts and other containers: importing the libraries set it off dozens of
+    times, and a national run's results hundreds, twice over every object, most of
+    it in the main process, which much of the run waits on. Looking every 50,000 it
+    runs a few dozen times in a national run and never over every object
+    (docs/performance.md has the figures). Forked workers inherit the setting.
+
+    numpy's OpenBLAS runs in one thread (unless the user set OPENBLAS_NUM_THREADS):
+    it starts one per core when numpy is imported, for matrix products the tool
+    never computes, and one spun on a core in the main process. The libraries in
+    :data:`UNUSED` are kept out (:func:`skip_unused_imports`).
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    skip_unused_imports()
 
 
 def tune_memory() -> None:
@@ -24,20 +44,8 @@ def tune_memory() -> None:
     (mimalloc) made the system time of reading a national file swing widely from
     run to run; jemalloc is steady (docs/performance.md), and its threads' arenas
     return what is freed to the system at once. Where glibc or jemalloc is missing,
-    the defaults stay. numpy's OpenBLAS runs in one thread (unless the user set
-    OPENBLAS_NUM_THREADS): it starts one per core when numpy is imported, for matrix
-    products the tool never computes, and one spun on a core in the main process.
-    Called before pyarrow, and so numpy, is imported.
-
-    Python's cyclic garbage collector looks at its youngest objects every 700 new
-    lists, dicts and other containers: a national run set it off hundreds of
-    times, twice over every object, most of it in the main process, which much of
-    the run waits on. Looking every 50,000 it runs a few dozen times and never
-    over every object (docs/performance.md has the figures).
-    Forked workers inherit the setting.
+    the defaults stay.
     """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    gc.set_threshold(*GC_THRESHOLDS)
     import ctypes
     import ctypes.util
 

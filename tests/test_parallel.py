@@ -175,10 +175,14 @@ def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_he
     job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
     pid = job._pid
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+    class Interrupted:
+        def register(self, *args):
+            pass
 
-    monkeypatch.setattr(parallel.select, "select", interrupted)
+        def poll(self, *args):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel.select, "poll", Interrupted)
     asked = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         job.result()
@@ -205,6 +209,71 @@ def test_a_job_beside_that_answered_in_time_is_not_run_again_when_asked_late():
     job = two_cores().beside(lambda shared: os.getpid(), None, 0.5)
     time.sleep(1.5)  # its answer waits in the pipe; the deadline has passed
     assert job.result() != os.getpid()
+
+
+def test_a_large_answer_asked_for_after_the_deadline_is_read_to_its_end():
+    # more than the pipe holds: the forked process writes it as the reader makes room, past the deadline
+    jobs = [two_cores().beside(lambda shared: (os.getpid(), b"x" * shared), 4 << 20, 0.3) for _ in range(4)]
+    time.sleep(1.5)
+    for job in jobs:
+        pid, data = job.result()
+        assert pid != os.getpid() and len(data) == 4 << 20  # the forked process's answer, not a run here
+
+
+def test_a_job_beside_that_misses_its_deadline_where_children_are_reaped_by_the_system():
+    parent = os.getpid()
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None, 0.5)
+        pid = job._pid
+        asked = time.monotonic()
+        assert job.result() == parent
+        assert time.monotonic() - asked < 30  # killed through its descriptor, not waited for
+        for _ in range(100):  # the system reaps it once it is killed
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the forked process is still running")
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_a_job_beside_is_answered_when_its_pipe_is_numbered_above_1023():
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 2048), hard), hard))
+    held = []
+    try:
+        while len(held) < 1100:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        job = two_cores().beside(lambda shared: (os.getpid(), shared), 42)
+        assert job._pipe >= 1024
+        pid, answer = job.result()
+        assert answer == 42 and pid != os.getpid()  # read from the forked process, not run here after an error
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_job_stopped_by_stop_all_leaves_a_descriptor_numbered_as_its_pipe_alone(tmp_path):
+    parent = os.getpid()
+    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    pipe = job._pipe
+    job._abandon()  # as stop_all does, before it marks the pipe closed: a result() asked in between
+    other = tmp_path / "other"
+    other.write_bytes(b"\xff" * 64)
+    fd = os.open(other, os.O_RDONLY)
+    try:
+        assert fd == pipe  # the pipe's number is another file's now
+        assert job.result() == parent  # run here: the other file is not read as an answer
+        os.fstat(fd)  # nor closed
+    finally:
+        os.close(fd)
 
 
 def test_a_job_beside_has_the_default_deadline(monkeypatch):

@@ -18,6 +18,7 @@ process.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import pickle
@@ -46,6 +47,9 @@ BESIDE_TIMEOUT = 120.0
 
 #: An answer from a forked process: its length in bytes, then its pickle.
 _LENGTH = 8
+
+#: Seconds an answer under way may go without a byte more before it is given up (its process was stopped).
+_STALLED = 10.0
 
 
 def available_cores() -> int:
@@ -118,11 +122,15 @@ class Beside(Generic[R]):
         if pid == 0:  # the forked process: the job's value or error down the pipe, then gone
             _serve(func, shared, write, read)
         os.close(write)
-        self._pid, self._pipe = pid, read
+        self._child, self._pipe = _Child(pid), read
         self._deadline = time.monotonic() + (BESIDE_TIMEOUT if timeout is None else timeout)
         # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
-        self._abandon = weakref.finalize(self, _stop, pid, read, os.getpid())
+        self._abandon = weakref.finalize(self, _stop, self._child, read, os.getpid())
         _running.add(self)
+
+    @property
+    def _pid(self) -> int:
+        return self._child.pid
 
     def result(self) -> R:
         """The job's value (or its error, raised again), waiting for it if need be. A process that ended without
@@ -137,14 +145,16 @@ class Beside(Generic[R]):
         """The forked process's answer, read once and the process reaped; else the job run here."""
         answer = None
         if self._pipe is not None:
-            self._abandon.detach()
+            # None when stop_all has stopped the job meanwhile: its pipe is closed and its process reaped
+            wanted = self._abandon.detach() is not None
             _running.discard(self)
             pipe, self._pipe = self._pipe, None  # read once: closed whatever happens
-            try:
-                answer = _read_answer(pipe, self._deadline)
-            finally:  # no answer, or interrupted (Ctrl-C): the process is stopped, and a later call runs the job here
-                os.close(pipe)
-                _end(self._pid, kill=answer is None)
+            if wanted:
+                try:
+                    answer = _read_answer(pipe, self._deadline)
+                finally:  # no answer, or interrupted (Ctrl-C): the process is stopped; a later call runs the job here
+                    os.close(pipe)
+                    self._child.end(kill=answer is None)
         try:
             ok, value, trace = pickle.loads(answer)
         except Exception:  # (no answer too)
@@ -155,14 +165,19 @@ class Beside(Generic[R]):
 
 
 def _read_answer(pipe: int, deadline: float) -> bytes | None:
-    """A forked process's answer from ``pipe`` (its length, then its bytes), or None if the pipe closed first
-    or the ``deadline`` (of ``time.monotonic``) passed. Read to its length, not to the pipe's end: a process
-    forked meanwhile by another thread may hold the pipe open."""
+    """A forked process's answer from ``pipe`` (its length, then its bytes), or None if the pipe closed first,
+    the ``deadline`` (of ``time.monotonic``) passed before the answer began, or an answer under way stalled.
+    Read to its length, not to the pipe's end: a process forked meanwhile by another thread may hold the pipe
+    open. An answer larger than the pipe holds comes as the reader makes room, so once begun it is read to its
+    end whatever the deadline."""
+    waiting = select.poll()  # not select.select, which takes no descriptor numbered 1024 or more
+    waiting.register(pipe, select.POLLIN)
     data = bytearray()
     size = None
     while size is None or len(data) < _LENGTH + size:
-        wait = max(deadline - time.monotonic(), 0.0)  # past it, what is already there is still read
-        if not select.select([pipe], [], [], wait)[0]:
+        # past the deadline, what is already there is still read
+        wait = max(deadline - time.monotonic(), 0.0) if not data else _STALLED
+        if not waiting.poll(math.ceil(wait * 1000)):
             return None
         chunk = os.read(pipe, 1 << 20)
         if not chunk:
@@ -199,23 +214,45 @@ def _serve(func: Callable, shared: object, pipe: int, other_end: int) -> None:
         os._exit(0)
 
 
-def _stop(pid: int, pipe: int, owner: int) -> None:
+def _stop(child: _Child, pipe: int, owner: int) -> None:
     """Stop a forked job whose answer is no longer wanted, and reap its process: only in the process that
     forked it (``owner``), not in a process forked from that one later, which holds copies of its objects."""
     if os.getpid() != owner:
         return
     os.close(pipe)
-    _end(pid, kill=True)
+    child.end(kill=True)
 
 
-def _end(pid: int, *, kill: bool) -> None:
-    """Reap a forked job's process, killing it first if asked. Where SIGCHLD is ignored the system reaps
-    children itself and may give their numbers to other processes: none is killed then."""
-    if kill and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):  # reaped already
-        os.waitpid(pid, 0)
+class _Child:
+    """A forked process: its number, and where the system gives one (Linux 5.3 on) a descriptor of it (a
+    pidfd), which always means that process: where SIGCHLD is ignored the system reaps children itself and
+    may give a number to another process, so only through the descriptor is a child killed then."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        try:
+            self.fd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # not Linux, or an older kernel
+            self.fd = None
+
+    def end(self, *, kill: bool) -> None:
+        """Reap the process, killing it first if asked, and let its descriptor go."""
+        reaped_by_system = signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN
+        try:
+            if kill:
+                with contextlib.suppress(ProcessLookupError):  # ended already
+                    if self.fd is not None:
+                        signal.pidfd_send_signal(self.fd, signal.SIGKILL)
+                    elif not reaped_by_system:
+                        os.kill(self.pid, signal.SIGKILL)
+            # a process that could not be killed, its number perhaps another's, is not waited for
+            unkillable = kill and self.fd is None and reaped_by_system
+            with contextlib.suppress(ChildProcessError):  # reaped already
+                os.waitpid(self.pid, os.WNOHANG if unkillable else 0)
+        finally:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
 
 
 def stop_all() -> None:

@@ -260,8 +260,7 @@ def stop_all() -> None:
     (:func:`disruption_qa.runtime.leave`), which runs no finalizer: no job is left running on its own,
     holding the command's output open."""
     for job in list(_running):
-        job._abandon()
-        job._pipe = None  # closed: were it asked after all, the job would run here
+        job._abandon()  # were it asked after all, the job would run here (see Beside._answer)
 
 
 class _Done(Generic[R]):

@@ -27,6 +27,14 @@ def _pid_and_square(shared, item):
     return os.getpid(), item * item + shared
 
 
+def _stuck_when_forked(parent: int) -> int:
+    """A job that never answers from a forked process (it sleeps a minute) and gives ``parent``'s pid when it
+    runs in the process ``parent``."""
+    if os.getpid() != parent:
+        time.sleep(60)
+    return os.getpid()
+
+
 def test_map_forks_and_keeps_order():
     heard = []
     out = two_cores().map(_pid_and_square, 1, list(range(20)), heard.append, lambda i, item: f"{i}:{item}")
@@ -172,7 +180,7 @@ def test_a_job_beside_answers_two_threads_asking_at_once():
 
 def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_here_if_asked_again(monkeypatch):
     parent = os.getpid()
-    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    job = two_cores().beside(_stuck_when_forked, parent)
     pid = job._pid
 
     class Interrupted:
@@ -196,7 +204,7 @@ def test_a_job_beside_whose_reading_is_interrupted_stops_its_process_and_runs_he
 def test_a_job_beside_that_misses_its_deadline_is_stopped_and_runs_here():
     parent = os.getpid()
     # a forked process stuck for good (a lock another thread held at the fork): the run must not wait for ever
-    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None, 0.5)
+    job = two_cores().beside(_stuck_when_forked, parent, 0.5)
     pid = job._pid
     asked = time.monotonic()
     assert job.result() == parent  # run here instead
@@ -224,7 +232,7 @@ def test_a_job_beside_that_misses_its_deadline_where_children_are_reaped_by_the_
     parent = os.getpid()
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
-        job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None, 0.5)
+        job = two_cores().beside(_stuck_when_forked, parent, 0.5)
         pid = job._pid
         asked = time.monotonic()
         assert job.result() == parent
@@ -262,7 +270,7 @@ def test_a_job_beside_is_answered_when_its_pipe_is_numbered_above_1023():
 
 def test_a_job_stopped_by_stop_all_leaves_a_descriptor_numbered_as_its_pipe_alone(tmp_path):
     parent = os.getpid()
-    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    job = two_cores().beside(_stuck_when_forked, parent)
     pipe = job._pipe
     job._abandon()  # as stop_all does, before it marks the pipe closed: a result() asked in between
     other = tmp_path / "other"
@@ -279,7 +287,7 @@ def test_a_job_stopped_by_stop_all_leaves_a_descriptor_numbered_as_its_pipe_alon
 def test_a_job_beside_has_the_default_deadline(monkeypatch):
     monkeypatch.setattr(parallel, "BESIDE_TIMEOUT", 0.5)
     parent = os.getpid()
-    job = two_cores().beside(lambda shared: (os.getpid() != parent and time.sleep(60), os.getpid())[1], None)
+    job = two_cores().beside(_stuck_when_forked, parent)
     assert job.result() == parent
 
 

@@ -88,3 +88,14 @@ def test_the_console_script_runs_the_garbage_collector_rarely():
     assert collections("console") == (4, 0)
     count, oldest = collections("library")  # a program using the library keeps Python's settings
     assert count > 250 and oldest == 2
+
+
+def test_the_command_line_is_parsed_without_pydantic(cli, tmp_path):
+    """typer from 0.29 builds pydantic TypeAdapters for every argument of every run, a tenth of a second before a
+    check begins; the pinned typer parses them itself (pyproject.toml). ``checks`` runs in one process, so the
+    imports listed are the command line's and the command's own."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    proc = cli("checks", "--profile", "default", env=env)
+    assert proc.code == 0 and "W101" in proc.stdout, proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "typer" in imported and "pydantic" not in imported

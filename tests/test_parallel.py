@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 import signal
 import time
+import weakref
 
 import pytest
 from conftest import REPO
@@ -376,17 +378,172 @@ def test_a_job_beside_without_a_second_core_runs_here_and_now():
         Pool(workers=1).beside(_fail, 6)
 
 
-def test_one_force_schemas_run_beside_its_checks(monkeypatch):
-    # one organisation's checks stay in this process; its schemas (and pandera's import) go to another
+#: Set by a ready process's preparation (see the tests below), in that process.
+_prepared: list = []
+
+
+def _prepare_here() -> None:
+    _prepared.append(os.getpid())
+
+
+def _prepared_and(shared):
+    """A job telling where it ran, what was prepared there, and what it was given."""
+    return os.getpid(), list(_prepared), shared
+
+
+def test_a_ready_process_prepares_then_runs_the_job_it_is_given():
+    parent = os.getpid()
+    ready = two_cores().ready(_prepare_here)
+    job = ready.beside(_prepared_and, b"x" * (4 << 20))  # more than a pipe holds
+    pid, prepared, shared = job.result()
+    assert pid == ready._child.pid != parent and prepared == [pid] and shared == b"x" * (4 << 20)
+    assert _prepared == []  # prepared over there, not here
+    with pytest.raises(ChildProcessError):  # answered and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_ready_process_is_given_its_job_without_waiting_for_its_preparation(tmp_path):
+    # the preparation waits for a file made once the job is given: were giving the job to wait for the
+    # preparation, neither would ever go on, and the preparation would give up after 30 s
+    flag = tmp_path / "given"
+
+    def wait_for_the_flag():
+        for _ in range(3000):
+            if flag.exists():
+                return _prepared.append("flag seen")
+            time.sleep(0.01)
+
+    ready = two_cores().ready(wait_for_the_flag)
+    job = ready.beside(_prepared_and, b"y" * (4 << 20))
+    flag.touch()
+    assert job.result()[1:] == (["flag seen"], b"y" * (4 << 20))
+
+
+def test_a_ready_process_whose_preparation_fails_still_runs_its_job():
+    def broken():
+        raise ValueError("no library")
+
+    pid, prepared, shared = two_cores().ready(broken).beside(_prepared_and, 5).result()
+    assert pid != os.getpid() and prepared == [] and shared == 5
+
+
+def test_a_ready_process_let_go_without_a_job_is_stopped():
     pool = two_cores()
+    dropped = pool.ready(_prepare_here)
+    pid = dropped._child.pid
+    dropped.drop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    forgotten = pool.ready(_prepare_here)
+    pid = forgotten._child.pid
+    del forgotten
+    gc.collect()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_ready_process_whose_job_cannot_be_pickled_hands_it_to_a_process_forked_now():
+    parent = os.getpid()
+    ready = two_cores().ready(_prepare_here)
+    first = ready._child.pid
+    job = ready.beside(lambda shared: (os.getpid(), _prepared[:], shared), 6)  # a lambda cannot be pickled
+    pid, prepared, shared = job.result()
+    assert pid not in (parent, first) and prepared == [] and shared == 6
+    with pytest.raises(ChildProcessError):  # the ready process was stopped
+        os.waitpid(first, os.WNOHANG)
+
+
+def test_a_ready_process_stopped_when_the_command_ends_runs_its_job_elsewhere_if_given_after(monkeypatch):
+    from disruption_qa import runtime
+
+    ready = two_cores().ready(_prepare_here)
+    pid = ready._child.pid
+    monkeypatch.setattr(runtime.os, "_exit", lambda code: None)
+    runtime.leave(2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    monkeypatch.undo()
+    assert ready.beside(_prepared_and, 7).result()[2] == 7
+
+
+def test_a_ready_process_stuck_in_its_preparation_misses_its_deadline_and_the_job_runs_here():
+    parent = os.getpid()
+    ready = two_cores().ready(lambda: _stuck_when_forked(parent), 0.5)
+    pid = ready._child.pid
+    assert ready.beside(_prepared_and, 8).result() == (parent, [], 8)
+    with pytest.raises(ChildProcessError):  # killed and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_no_ready_process_without_a_second_core():
+    assert Pool(workers=1).ready(_prepare_here) is None
+
+
+def _given_jobs(monkeypatch, pool: Pool) -> list:
+    """The jobs the pool's ready processes are given from now on (see validation.ready_for), each as a weak
+    reference (a job let go is stopped) with the pid of the process it went to."""
     jobs = []
-    real = pool.beside
-    monkeypatch.setattr(pool, "beside", lambda func, shared: jobs.append(real(func, shared)) or jobs[-1])
+    real = parallel.Ready.beside
+
+    def beside(self, func, shared):
+        pid = self._child.pid
+        job = real(self, func, shared)
+        jobs.append((weakref.ref(job), pid))
+        return job
+
+    monkeypatch.setattr(parallel.Ready, "beside", beside)
+    return jobs
+
+
+#: Where _issues_noting_pid notes the process it ran in.
+_NOTE = None
+
+
+def _issues_noting_pid(job):
+    """The schema run (validation._issues), noting in the file _NOTE which process ran it; picklable by name."""
+    _NOTE.write_text(str(os.getpid()))
+    return _real_issues(job)
+
+
+_real_issues = validation._issues
+
+
+def test_one_force_schemas_run_beside_its_checks(monkeypatch, tmp_path):
+    # one organisation's checks stay in this process; its schemas go to a process forked before the read, which
+    # imported pandera meanwhile
+    pool = two_cores()
+    jobs = _given_jobs(monkeypatch, pool)
+    monkeypatch.setattr(validation, "_issues", _issues_noting_pid)
+    monkeypatch.setattr(__import__(__name__), "_NOTE", tmp_path / "pid")
     run = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=pool)
+    assert len(jobs) == 1 and int((tmp_path / "pid").read_text()) == jobs[0][1] != os.getpid()  # run over there
     alone = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=Pool(1))
-    assert len(jobs) == 1 and run.validation.issues is jobs[0].result()
     assert [i.to_dict() for i in run.validation.issues] == [i.to_dict() for i in alone.validation.issues]
     assert run.validation.issues and [r.to_dict() for r in run.results] == [r.to_dict() for r in alone.results]
+
+
+def test_a_large_file_gets_no_ready_process_and_its_ready_one_is_let_go_when_large(monkeypatch):
+    pool = two_cores()
+    monkeypatch.setattr(validation, "READY_BYTES", 0)  # taken for large before the read: no process made ready
+    assert validation.ready_for(JANUARY, pool) is None
+    assert validation.ready_for(JANUARY.with_name("none.csv"), pool) is None  # refused by the read, not here
+    assert validation.ready_for(JANUARY, Pool(workers=1)) is None
+    monkeypatch.undo()
+    made = []
+    real = pool.ready
+    monkeypatch.setattr(pool, "ready", lambda prepare: made.append(real(prepare)) or made[-1])
+    monkeypatch.setattr(validation, "BACKGROUND_ROWS", 0)  # large once read: its schemas go alongside the checks
+    run = api.check(JANUARY, JANUARY_THREATS, year=2022, pool=pool)
+    assert len(made) == 1 and run.validation.issues
+    with pytest.raises(ChildProcessError):  # the ready process was stopped and reaped
+        os.waitpid(made[0]._child.pid, os.WNOHANG)
+
+
+def test_export_kinds_pickle_as_themselves():
+    from disruption_qa import contract
+
+    for kind in (contract.DISRUPTIONS, contract.THREATS):
+        assert pickle.loads(pickle.dumps(kind)) is kind
 
 
 def test_a_job_beside_is_left_alone_by_a_process_forked_later_that_lets_its_copy_go():
@@ -409,15 +566,7 @@ def test_a_check_that_fails_after_its_schemas_started_leaves_no_process_behind(m
     from disruption_qa.errors import InputError
 
     pool = two_cores()
-    pids = []
-    real = pool.beside
-
-    def beside(func, shared):
-        job = real(func, shared)
-        pids.append(job._pid)
-        return job
-
-    monkeypatch.setattr(pool, "beside", beside)
+    jobs = _given_jobs(monkeypatch, pool)
 
     def refuse():  # the user's mistake, found once the schemas are running
         with pytest.raises(InputError, match="unknown organisation"):
@@ -425,9 +574,9 @@ def test_a_check_that_fails_after_its_schemas_started_leaves_no_process_behind(m
 
     refuse()
     gc.collect()
-    assert len(pids) == 1
+    assert len(jobs) == 1
     with pytest.raises(ChildProcessError):  # stopped and reaped, whether or not it had finished
-        os.waitpid(pids[0], os.WNOHANG)
+        os.waitpid(jobs[0][1], os.WNOHANG)
 
 
 def test_a_forked_run_gives_what_one_process_gives(tmp_path, monkeypatch):

@@ -328,6 +328,11 @@ class ExportKind:
     #: The rules across a record's columns; every date column's ``after_extraction`` is added to them.
     record_rules: tuple[RecordRule, ...] = ()
 
+    def __reduce__(self):
+        # pickled by its key (its rules hold functions defined in functions, which pickle cannot name), for a
+        # process that has the contract already: one forked to validate (parallel.Ready)
+        return _export_kind, (self.key,)
+
     @property
     def id_column(self) -> str:
         """The key of the unique ID column."""
@@ -473,6 +478,11 @@ THREATS = ExportKind(
 )
 
 EXPORT_KINDS = {k.key: k for k in (DISRUPTIONS, THREATS)}
+
+
+def _export_kind(key: str) -> ExportKind:
+    """The export kind of this key, as it is unpickled (see ``ExportKind.__reduce__``)."""
+    return EXPORT_KINDS[key]
 
 
 def normalise_header(name: object) -> str:

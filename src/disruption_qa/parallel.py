@@ -11,8 +11,9 @@ validation; the checks across organisations) for the pool's next map, which runs
 the jobs first on its workers while the others take the organisations: the cores stay busy with no more
 processes than cores (more busy processes than cores run slower). :meth:`Pool.beside` forks one job at
 once, for a small run whose other work stays in this process (one force's schema validation beside its
-checks). Small runs, one-core machines and platforms without ``fork`` do the same work in this
-process.
+checks); :meth:`Pool.ready` forks its process before the job is known, to import the job's libraries
+while this process reads the data the job is then given. Small runs, one-core machines and platforms
+without ``fork`` do the same work in this process.
 """
 
 from __future__ import annotations
@@ -95,26 +96,18 @@ class Alongside(Generic[R]):
         return _given(self._value[0])
 
 
-#: Jobs forked beside and not yet answered (see :func:`stop_all`).
-_running: weakref.WeakSet[Beside] = weakref.WeakSet()
+#: Jobs forked beside and not yet answered, and processes made ready and not yet given a job (see :func:`stop_all`).
+_running: weakref.WeakSet[Beside | Ready] = weakref.WeakSet()
 
 
 class Beside(Generic[R]):
-    """A job running in a process forked when it was made (see :meth:`Pool.beside`). Raises OSError when no
-    process can be forked."""
+    """A job running in a process forked when it was made (see :meth:`Pool.beside`), or in one forked before and
+    given it (see :class:`Ready`). Raises OSError when no process can be forked."""
 
     def __init__(self, func: Callable[[object], R], shared: object, timeout: float | None = None):
-        self.func, self.shared = func, shared
-        self._value: list = []  # (True, value) or (False, error), once known
-        self._lock = threading.Lock()
         read, write = os.pipe()
         try:
-            with warnings.catch_warnings():
-                # Python 3.12 warns of a fork in a process with threads (the reader's, pyarrow's): a lock held
-                # by one of them at the fork stays held in the forked process. Such a process misses its
-                # deadline and its job runs here (see result).
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pid = os.fork()
+            pid = _fork()
         except OSError:
             os.close(read)
             os.close(write)
@@ -122,10 +115,24 @@ class Beside(Generic[R]):
         if pid == 0:  # the forked process: the job's value or error down the pipe, then gone
             _serve(func, shared, write, read)
         os.close(write)
-        self._child, self._pipe = _Child(pid), read
-        self._deadline = time.monotonic() + (BESIDE_TIMEOUT if timeout is None else timeout)
+        self._watch(
+            func, shared, _Child(pid), read, time.monotonic() + (BESIDE_TIMEOUT if timeout is None else timeout)
+        )
+
+    @classmethod
+    def _from_ready(cls, func: Callable[[object], R], shared: object, child: _Child, pipe: int, deadline: float):
+        """The job ``func(shared)`` given to a process forked before (see :class:`Ready`), answering on ``pipe``."""
+        job = cls.__new__(cls)
+        job._watch(func, shared, child, pipe, deadline)
+        return job
+
+    def _watch(self, func, shared, child: _Child, pipe: int, deadline: float) -> None:
+        self.func, self.shared = func, shared
+        self._value: list = []  # (True, value) or (False, error), once known
+        self._lock = threading.Lock()
+        self._child, self._pipe, self._deadline = child, pipe, deadline
         # a job nobody asks for (its caller failed first) is stopped when it is let go, not left waiting to write
-        self._abandon = weakref.finalize(self, _stop, self._child, read, os.getpid())
+        self._abandon = weakref.finalize(self, _stop, child, (pipe,), os.getpid())
         _running.add(self)
 
     @property
@@ -214,12 +221,119 @@ def _serve(func: Callable, shared: object, pipe: int, other_end: int) -> None:
         os._exit(0)
 
 
-def _stop(child: _Child, pipe: int, owner: int) -> None:
+class Ready:
+    """A process forked before its job is known, to make ready for it meanwhile (import its libraries, see
+    :meth:`Pool.ready`), then given the job by :meth:`beside`. Raises OSError when no process can be forked."""
+
+    def __init__(self, prepare: Callable[[], object], timeout: float | None = None):
+        # the job comes as a pickle in an anonymous file in memory, not down a pipe, where this process would wait
+        # for the forked one to read all of it; only its length goes down a pipe, when it is there
+        jobs = os.memfd_create("disruption-qa-job", os.MFD_CLOEXEC)
+        descriptors = [jobs]
+        try:
+            go, given = os.pipe()
+            descriptors += (go, given)
+            read, write = os.pipe()
+            descriptors += (read, write)
+            pid = _fork()
+        except OSError:
+            for fd in descriptors:
+                os.close(fd)
+            raise
+        wait = BESIDE_TIMEOUT if timeout is None else timeout
+        if pid == 0:
+            _serve_given(prepare, jobs, go, write, (given, read), wait)
+        os.close(go)
+        os.close(write)
+        self._child, self._jobs, self._go, self._pipe = _Child(pid), jobs, given, read
+        self._deadline = time.monotonic() + wait
+        # let go without a job (the run failed first, or turned out large): stopped, not left waiting
+        self._abandon = weakref.finalize(self, _stop, self._child, (jobs, given, read), os.getpid())
+        _running.add(self)
+
+    def beside(self, func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
+        """Give the forked process its job, ``func(shared)``, as :meth:`Pool.beside` would start it; once only.
+        Where the job cannot be pickled, or the process was stopped meanwhile, it goes to a process forked now."""
+        try:
+            data = pickle.dumps((func, shared), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            data = None
+        # None when the process was stopped (stop_all, or given a job already)
+        if data is None or self._abandon.detach() is None:
+            self._abandon()
+            return _beside_now(func, shared)
+        _running.discard(self)
+        try:
+            done = 0
+            while done < len(data):
+                done += os.pwrite(self._jobs, memoryview(data)[done:], done)
+            os.write(self._go, len(data).to_bytes(_LENGTH, "little"))
+        except OSError:  # the file or the process gone: no answer will come, and the job runs here when asked
+            pass
+        finally:
+            os.close(self._jobs)
+            os.close(self._go)
+        return Beside._from_ready(func, shared, self._child, self._pipe, self._deadline)
+
+    def drop(self) -> None:
+        """Let the process go without a job."""
+        self._abandon()
+
+
+def _serve_given(
+    prepare: Callable[[], object], jobs: int, go: int, pipe: int, other_ends: tuple[int, ...], wait: float
+) -> None:
+    """In a process forked by :class:`Ready`: ``prepare()``, then wait up to ``wait`` seconds for the job's
+    length on ``go`` and read its pickle from ``jobs``, and serve it as :func:`_serve` does. Ends without an
+    answer when the job does not come (the pipe closes: the job was let go)."""
+    try:
+        for fd in other_ends:
+            os.close(fd)
+        with contextlib.suppress(Exception):  # a failure here shows, if it matters, when the job runs
+            prepare()
+        waiting = select.poll()
+        waiting.register(go, select.POLLIN)
+        head = os.read(go, _LENGTH) if waiting.poll(math.ceil(wait * 1000)) else b""
+        if len(head) < _LENGTH:
+            os._exit(0)
+        size, data = int.from_bytes(head, "little"), bytearray()
+        while len(data) < size:
+            chunk = os.pread(jobs, size - len(data), len(data))
+            if not chunk:
+                os._exit(0)
+            data += chunk
+        os.close(jobs)
+        func, shared = pickle.loads(data)
+    except BaseException:
+        os._exit(0)
+    _serve(func, shared, pipe, go)
+
+
+def _beside_now(func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
+    """``func(shared)`` started in a process forked now, or done here where none can be."""
+    try:
+        return Beside(func, shared)
+    except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
+        return _Done(func(shared))
+
+
+def _fork() -> int:
+    """``os.fork()``, without Python 3.12's warning of a fork in a process with threads."""
+    with warnings.catch_warnings():
+        # Python 3.12 warns of a fork in a process with threads (the reader's, pyarrow's): a lock held by one of
+        # them at the fork stays held in the forked process. Such a process misses its deadline and its job runs
+        # in the process that forked it (see Beside.result).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
+def _stop(child: _Child, descriptors: tuple[int, ...], owner: int) -> None:
     """Stop a forked job whose answer is no longer wanted, and reap its process: only in the process that
     forked it (``owner``), not in a process forked from that one later, which holds copies of its objects."""
     if os.getpid() != owner:
         return
-    os.close(pipe)
+    for fd in descriptors:
+        os.close(fd)
     child.end(kill=True)
 
 
@@ -256,9 +370,9 @@ class _Child:
 
 
 def stop_all() -> None:
-    """Stop every job forked beside and not yet answered. For a process about to end by ``os._exit``
-    (:func:`disruption_qa.runtime.leave`), which runs no finalizer: no job is left running on its own,
-    holding the command's output open."""
+    """Stop every job forked beside and not yet answered, and every process made ready and not given a job.
+    For a process about to end by ``os._exit`` (:func:`disruption_qa.runtime.leave`), which runs no finalizer:
+    no job is left running on its own, holding the command's output open."""
     for job in list(_running):
         job._abandon()  # were it asked after all, the job would run here (see Beside._answer)
 
@@ -342,6 +456,18 @@ class Pool:
             except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
                 pass
         return _Done(func(shared))
+
+    def ready(self, prepare: Callable[[], object], timeout: float | None = None) -> Ready | None:
+        """A process forked now that runs ``prepare()`` (imports the libraries its job will need) while this
+        one goes on, for a job given later by ``.beside(func, shared)``: the job then starts with its libraries
+        imported. ``timeout``: seconds from the fork for the answer, as :meth:`beside`'s. None where
+        :meth:`beside` would not fork, or where there is no file in memory to hand the job over (not Linux)."""
+        if not self.forks or not hasattr(os, "memfd_create"):
+            return None
+        try:
+            return Ready(prepare, timeout)
+        except OSError:
+            return None
 
     def forget(self, job: Alongside) -> None:
         """Take ``job`` out of the waiting list (it is being run elsewhere)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from .reading import Export, typed_frame
 from .results import Issue, ValidationResult
 
 if TYPE_CHECKING:
-    from .parallel import Pool
+    from .parallel import Pool, Ready
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,30 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
 #: From this many disruption records, ``validate(..., pool=)`` sets the schema run aside for a spare core.
 BACKGROUND_ROWS = 100_000
 
+#: Below this size a disruptions file is taken, before it is read, for an extraction of fewer than
+#: BACKGROUND_ROWS records (a record of an export takes about 210 bytes): see :func:`ready_for`.
+READY_BYTES = 16 << 20
+
+
+def ready_for(disruptions, pool: Pool | None) -> Ready | None:
+    """For a small extraction about to be read, a process forked now that imports pandera and builds the
+    schemas meanwhile (:meth:`~disruption_qa.parallel.Pool.ready`): given to :func:`validate`, its schema run
+    then starts with them ready. None for a large file (its schemas run beside the checks' workers), one that
+    cannot be seen, or where the pool does not fork."""
+    try:
+        small = os.stat(disruptions).st_size < READY_BYTES
+    except (OSError, TypeError, ValueError):
+        return None
+    return pool.ready(_prepare) if small and pool is not None else None
+
+
+def _prepare() -> None:
+    """What a schema run can do before the extraction is read: import pandera and build both schemas."""
+    from .schemas import schema_for
+
+    for kind in c.EXPORT_KINDS.values():
+        schema_for(kind)
+
 
 def validate(
     disruptions: Export,
@@ -197,13 +222,15 @@ def validate(
     extracted_on: dt.date | None = None,
     pool: Pool | None = None,
     values: dict[str, dict[str, str]] | None = None,
+    ready: Ready | None = None,
 ) -> Validation:
     """Validate an extraction lazily: every failure of every rule, in one pass.
 
     Given a ``pool``, the schemas run on a spare core while the caller goes on with the typed frames: a large
     extraction's are set aside for its next per-organisation work (the checks; see
     :meth:`disruption_qa.parallel.Pool.alongside`), a small one's start at once in a forked process
-    (:meth:`~disruption_qa.parallel.Pool.beside`). ``Validation.issues`` waits for them, or runs them, when
+    (:meth:`~disruption_qa.parallel.Pool.beside`), or in the process ``ready`` (from :func:`ready_for`), which
+    made pandera ready while the extraction was read. ``Validation.issues`` waits for them, or runs them, when
     first read.
     """
     reading: list[dict] = []  # the config's value mappings (``values``) used, and serial-number dates
@@ -227,7 +254,9 @@ def validate(
         result.pending = _issues(job)
     elif len(typed["disruptions"]) >= BACKGROUND_ROWS:
         result.pending = pool.alongside(_issues, job)
-    else:  # a small run's checks stay in this process: its schemas (and pandera's import) go on beside them now
+    elif ready is not None:  # a small run's checks stay in this process: its schemas go on beside them now
+        result.pending = ready.beside(_issues, job)
+    else:  # ... with pandera's import
         result.pending = pool.beside(_issues, job)
     return result
 

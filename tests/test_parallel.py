@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import signal
 import time
 import weakref
@@ -463,7 +464,8 @@ def test_a_ready_process_stopped_when_the_command_ends_runs_its_job_elsewhere_if
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
     monkeypatch.undo()
-    assert ready.beside(_prepared_and, 7).result()[2] == 7
+    answer, parent = ready.beside(_prepared_and, 7).result(), os.getpid()
+    assert answer[0] not in (parent, pid) and answer[1:] == ([], 7)  # in a process forked then
 
 
 def test_a_ready_process_stuck_in_its_preparation_misses_its_deadline_and_the_job_runs_here():
@@ -473,6 +475,79 @@ def test_a_ready_process_stuck_in_its_preparation_misses_its_deadline_and_the_jo
     assert ready.beside(_prepared_and, 8).result() == (parent, [], 8)
     with pytest.raises(ChildProcessError):  # killed and reaped
         os.waitpid(pid, os.WNOHANG)
+
+
+def _descriptors() -> set[int]:
+    gc.collect()
+    return {int(fd) for fd in os.listdir("/proc/self/fd")}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="no /proc")
+def test_a_ready_process_leaves_no_descriptor_open_whatever_becomes_of_it():
+    pool = two_cores()
+    before = _descriptors()
+    ready = pool.ready(_prepare_here)
+    # its job's file, the pipe the job's length goes down and the one its answer comes up (the other ends are
+    # the forked process's), and the process's own descriptor (a pidfd, where there are)
+    assert len(_descriptors() - before) == 3 + (ready._child.fd is not None)
+    ready.drop()
+    assert _descriptors() == before
+    job = pool.ready(_prepare_here).beside(_prepared_and, 1)
+    assert job.result()[2] == 1
+    del job
+    assert _descriptors() == before
+    job = pool.ready(_prepare_here).beside(lambda shared: shared, 2)  # cannot be pickled: forked then
+    assert job.result() == 2
+    del job
+    assert _descriptors() == before
+    unasked = pool.ready(_prepare_here).beside(_stuck_when_forked, os.getpid())
+    del unasked
+    assert _descriptors() == before
+
+
+def test_a_ready_process_whose_parent_is_killed_ends_though_a_later_process_holds_its_pipe():
+    # the parent: a process forked here that makes a ready process, forks another (which inherits the ready
+    # one's pipe ends, as a pool's workers would) and is killed; the ready process must not wait for its job
+    heard, said = os.pipe()
+    parent = os.fork()
+    if parent == 0:
+        try:
+            os.close(heard)
+            pool = two_cores()
+            ready = pool.ready(_prepare_here)
+            later = pool.beside(time.sleep, 60)
+            os.write(said, ready._child.pid.to_bytes(8, "little") + later._pid.to_bytes(8, "little"))
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.close(said)
+    told = os.read(heard, 16)
+    os.close(heard)
+    os.waitpid(parent, 0)
+    pid, later = int.from_bytes(told[:8], "little"), int.from_bytes(told[8:], "little")
+    try:
+        watched = os.pidfd_open(pid)
+    except ProcessLookupError:  # ended already
+        watched = None
+    try:
+        if watched is not None:
+            poller = select.poll()
+            poller.register(watched, select.POLLIN)
+            assert poller.poll(20_000), "the ready process still waits for a job from a parent that is gone"
+    finally:
+        if watched is not None:
+            os.close(watched)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(later, signal.SIGKILL)
+
+
+def test_where_no_job_can_be_handed_over_in_memory_the_schemas_are_forked_after_the_read(monkeypatch, tmp_path):
+    monkeypatch.delattr(os, "memfd_create")
+    pool = two_cores()
+    assert pool.ready(_prepare_here) is None
+    monkeypatch.setattr(validation, "_issues", _issues_noting_pid)
+    monkeypatch.setattr(__import__(__name__), "_NOTE", tmp_path / "pid")
+    run = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=pool)
+    assert int((tmp_path / "pid").read_text()) != os.getpid() and run.validation.issues  # by Pool.beside
 
 
 def test_no_ready_process_without_a_second_core():
@@ -524,10 +599,10 @@ def test_one_force_schemas_run_beside_its_checks(monkeypatch, tmp_path):
 
 def test_a_large_file_gets_no_ready_process_and_its_ready_one_is_let_go_when_large(monkeypatch):
     pool = two_cores()
+    assert validation.ready_for(JANUARY, Pool(workers=1)) is None
+    assert validation.ready_for(JANUARY.with_name("none.csv"), pool) is None  # refused by the read, not here
     monkeypatch.setattr(validation, "READY_BYTES", 0)  # taken for large before the read: no process made ready
     assert validation.ready_for(JANUARY, pool) is None
-    assert validation.ready_for(JANUARY.with_name("none.csv"), pool) is None  # refused by the read, not here
-    assert validation.ready_for(JANUARY, Pool(workers=1)) is None
     monkeypatch.undo()
     made = []
     real = pool.ready

@@ -113,6 +113,27 @@ def test_a_rule_added_to_a_column_reaches_the_validation(tmp_path):
     assert issues[0].message.startswith("'Narcotics' is not an allowed Threat Area")
 
 
+def test_a_kind_of_its_own_is_validated_by_its_own_rules_in_a_forked_process(tmp_path):
+    """A process made ready before the read is given the exports pickled: the contract's own kinds travel by
+    their key, and another kind under the same key goes to a process forked then, not back as the contract's."""
+    import copy
+    import pickle
+
+    from disruption_qa.parallel import Pool
+    from disruption_qa.validation import _prepare
+
+    kind = _with_threat_areas()
+    assert copy.copy(kind) is kind and copy.deepcopy(kind) is kind
+    with pytest.raises(TypeError, match="contract's own"):
+        pickle.dumps(kind)
+    records = [list(r) for r in D_RECORDS]
+    records[2][AREA] = "Narcotics"
+    path = _file(tmp_path, records)
+    pool = Pool(workers=2)
+    issues = validate(read_export(path, kind), pool=pool, ready=pool.ready(_prepare)).issues
+    assert [(i.row, i.code, i.value) for i in issues] == [(4, "V-VOCAB", "Narcotics")]
+
+
 def test_a_rule_added_to_a_column_reaches_the_whole_column_guard(tmp_path):
     records = []
     for i in range(1200):

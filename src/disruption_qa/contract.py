@@ -329,9 +329,18 @@ class ExportKind:
     record_rules: tuple[RecordRule, ...] = ()
 
     def __reduce__(self):
-        # pickled by its key (its rules hold functions defined in functions, which pickle cannot name), for a
-        # process that has the contract already: one forked to validate (parallel.Ready)
+        # the contract's own kinds are pickled by their key (their rules hold functions defined in functions,
+        # which pickle cannot name), for a process that has the contract already: one forked to validate
+        # (parallel.Ready); another kind under the same key must not come back as the contract's
+        if EXPORT_KINDS.get(self.key) is not self:
+            raise TypeError(f"only the contract's own export kinds can be pickled, not another {self.key!r}")
         return _export_kind, (self.key,)
+
+    def __copy__(self) -> ExportKind:  # frozen: a copy is the kind itself
+        return self
+
+    def __deepcopy__(self, memo: dict) -> ExportKind:
+        return self
 
     @property
     def id_column(self) -> str:

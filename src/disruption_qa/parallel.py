@@ -230,6 +230,7 @@ class Ready:
         # for the forked one to read all of it; only its length goes down a pipe, when it is there
         jobs = os.memfd_create("disruption-qa-job", os.MFD_CLOEXEC)
         descriptors = [jobs]
+        parent = os.getpid()
         try:
             go, given = os.pipe()
             descriptors += (go, given)
@@ -240,9 +241,9 @@ class Ready:
             for fd in descriptors:
                 os.close(fd)
             raise
-        wait = BESIDE_TIMEOUT if timeout is None else timeout
+        wait = max(BESIDE_TIMEOUT if timeout is None else timeout, 0.0)
         if pid == 0:
-            _serve_given(prepare, jobs, go, write, (given, read), wait)
+            _serve_given(prepare, jobs, go, write, (given, read), wait, parent)
         os.close(go)
         os.close(write)
         self._child, self._jobs, self._go, self._pipe = _Child(pid), jobs, given, read
@@ -281,19 +282,31 @@ class Ready:
 
 
 def _serve_given(
-    prepare: Callable[[], object], jobs: int, go: int, pipe: int, other_ends: tuple[int, ...], wait: float
+    prepare: Callable[[], object],
+    jobs: int,
+    go: int,
+    pipe: int,
+    other_ends: tuple[int, ...],
+    wait: float,
+    parent: int,
 ) -> None:
-    """In a process forked by :class:`Ready`: ``prepare()``, then wait up to ``wait`` seconds for the job's
-    length on ``go`` and read its pickle from ``jobs``, and serve it as :func:`_serve` does. Ends without an
-    answer when the job does not come (the pipe closes: the job was let go)."""
+    """In a process forked by :class:`Ready` from the process ``parent``: ``prepare()``, then wait up to ``wait``
+    seconds for the job's length on ``go`` and read its pickle from ``jobs``, and serve it as :func:`_serve`
+    does. Ends without an answer when the job does not come: the pipe closes (the job was let go), or the
+    parent ends (a process it forked later may hold the pipe open)."""
     try:
         for fd in other_ends:
             os.close(fd)
-        with contextlib.suppress(Exception):  # a failure here shows, if it matters, when the job runs
-            prepare()
         waiting = select.poll()
         waiting.register(go, select.POLLIN)
-        head = os.read(go, _LENGTH) if waiting.poll(math.ceil(wait * 1000)) else b""
+        with contextlib.suppress(AttributeError, OSError):  # where there are pidfds (Linux 5.3 on)
+            waiting.register(os.pidfd_open(parent), select.POLLIN)  # readable once the process has ended
+        if os.getppid() != parent:  # ended before it could be watched
+            os._exit(0)
+        with contextlib.suppress(Exception):  # a failure here shows, if it matters, when the job runs
+            prepare()
+        ready = dict(waiting.poll(math.ceil(wait * 1000)))
+        head = os.read(go, _LENGTH) if ready.get(go) else b""
         if len(head) < _LENGTH:
             os._exit(0)
         size, data = int.from_bytes(head, "little"), bytearray()

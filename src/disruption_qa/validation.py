@@ -190,9 +190,10 @@ def _refuse_impossible_dates(export: Export, typed: pd.DataFrame, date: dt.date 
 #: From this many disruption records, ``validate(..., pool=)`` sets the schema run aside for a spare core.
 BACKGROUND_ROWS = 100_000
 
-#: Below this size a disruptions file is taken, before it is read, for an extraction of fewer than
-#: BACKGROUND_ROWS records (a record of an export takes about 210 bytes): see :func:`ready_for`.
-READY_BYTES = 16 << 20
+#: Below this size a disruptions file's schema run goes to a process made ready before the file is read (see
+#: :func:`ready_for`): about 40,000 records at about 210 bytes a record. The frames it is then given are pickled
+#: in this process, and above about 10 MB that takes longer than pandera's import it saves (docs/performance.md).
+READY_BYTES = 8 << 20
 
 
 def ready_for(disruptions, pool: Pool | None) -> Ready | None:

@@ -232,8 +232,8 @@ class Ready:
         descriptors = [jobs]
         parent = os.getpid()
         try:
-            go, given = os.pipe()
-            descriptors += (go, given)
+            go, send = os.pipe()
+            descriptors += (go, send)
             read, write = os.pipe()
             descriptors += (read, write)
             pid = _fork()
@@ -243,13 +243,13 @@ class Ready:
             raise
         wait = max(BESIDE_TIMEOUT if timeout is None else timeout, 0.0)
         if pid == 0:
-            _serve_given(prepare, jobs, go, write, (given, read), wait, parent)
+            _serve_given(prepare, jobs, go, write, (send, read), wait, parent)
         os.close(go)
         os.close(write)
-        self._child, self._jobs, self._go, self._pipe = _Child(pid), jobs, given, read
+        self._child, self._jobs, self._send, self._pipe = _Child(pid), jobs, send, read
         self._deadline = time.monotonic() + wait
         # let go without a job (the run failed first, or turned out large): stopped, not left waiting
-        self._abandon = weakref.finalize(self, _stop, self._child, (jobs, given, read), os.getpid())
+        self._abandon = weakref.finalize(self, _stop, self._child, (jobs, send, read), os.getpid())
         _running.add(self)
 
     def beside(self, func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
@@ -268,12 +268,12 @@ class Ready:
             done = 0
             while done < len(data):
                 done += os.pwrite(self._jobs, memoryview(data)[done:], done)
-            os.write(self._go, len(data).to_bytes(_LENGTH, "little"))
+            os.write(self._send, len(data).to_bytes(_LENGTH, "little"))
         except OSError:  # the file or the process gone: no answer will come, and the job runs here when asked
             pass
         finally:
             os.close(self._jobs)
-            os.close(self._go)
+            os.close(self._send)
         return Beside._from_ready(func, shared, self._child, self._pipe, self._deadline)
 
     def drop(self) -> None:

@@ -192,7 +192,8 @@ BACKGROUND_ROWS = 100_000
 
 #: Below this size a disruptions file's schema run goes to a process made ready before the file is read (see
 #: :func:`ready_for`): about 40,000 records at about 210 bytes a record. The frames it is then given are pickled
-#: in this process, and above about 10 MB that takes longer than pandera's import it saves (docs/performance.md).
+#: in this process: for a 6 MB file that still paid, for a 15 MB one it took as long as the pandera import it
+#: saves (docs/performance.md, "Validation").
 READY_BYTES = 8 << 20
 
 

@@ -322,10 +322,10 @@ def _serve_given(
     _serve(func, shared, pipe, go)
 
 
-def _beside_now(func: Callable[[object], R], shared: object) -> Beside[R] | _Done[R]:
+def _beside_now(func: Callable[[object], R], shared: object, timeout: float | None = None) -> Beside[R] | _Done[R]:
     """``func(shared)`` started in a process forked now, or done here where none can be."""
     try:
-        return Beside(func, shared)
+        return Beside(func, shared, timeout)
     except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
         return _Done(func(shared))
 
@@ -463,12 +463,7 @@ class Pool:
         A forked process that gives no answer within ``timeout`` seconds of its fork (default
         :data:`BESIDE_TIMEOUT`) is stopped, and the job runs here when asked.
         Where there is no second core or no ``fork``, it runs here and now."""
-        if self.forks:
-            try:
-                return Beside(func, shared, timeout)
-            except OSError:  # no process to be had (EAGAIN, ENOMEM): done here, as on one core
-                pass
-        return _Done(func(shared))
+        return _beside_now(func, shared, timeout) if self.forks else _Done(func(shared))
 
     def ready(self, prepare: Callable[[], object], timeout: float | None = None) -> Ready | None:
         """A process forked now that runs ``prepare()`` (imports the libraries its job will need) while this

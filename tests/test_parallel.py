@@ -8,6 +8,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 import weakref
 
@@ -544,8 +545,7 @@ def test_where_no_job_can_be_handed_over_in_memory_the_schemas_are_forked_after_
     monkeypatch.delattr(os, "memfd_create")
     pool = two_cores()
     assert pool.ready(_prepare_here) is None
-    monkeypatch.setattr(validation, "_issues", _issues_noting_pid)
-    monkeypatch.setattr(__import__(__name__), "_NOTE", tmp_path / "pid")
+    _note_schema_process(monkeypatch, tmp_path / "pid")
     run = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=pool)
     assert int((tmp_path / "pid").read_text()) != os.getpid() and run.validation.issues  # by Pool.beside
 
@@ -583,13 +583,18 @@ def _issues_noting_pid(job):
 _real_issues = validation._issues
 
 
+def _note_schema_process(monkeypatch, note) -> None:
+    """From now on, the schema run notes in the file ``note`` which process ran it."""
+    monkeypatch.setattr(validation, "_issues", _issues_noting_pid)
+    monkeypatch.setattr(sys.modules[__name__], "_NOTE", note)
+
+
 def test_one_force_schemas_run_beside_its_checks(monkeypatch, tmp_path):
     # one organisation's checks stay in this process; its schemas go to a process forked before the read, which
     # imported pandera meanwhile
     pool = two_cores()
     jobs = _given_jobs(monkeypatch, pool)
-    monkeypatch.setattr(validation, "_issues", _issues_noting_pid)
-    monkeypatch.setattr(__import__(__name__), "_NOTE", tmp_path / "pid")
+    _note_schema_process(monkeypatch, tmp_path / "pid")
     run = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=pool)
     assert len(jobs) == 1 and int((tmp_path / "pid").read_text()) == jobs[0][1] != os.getpid()  # run over there
     alone = api.check(JANUARY, JANUARY_THREATS, year=2022, organisations=["Cheshire Constabulary"], pool=Pool(1))

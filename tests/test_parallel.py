@@ -9,6 +9,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 import weakref
 
@@ -16,7 +17,9 @@ import pytest
 from conftest import REPO
 
 from disruption_qa import api, engine, parallel, validation
+from disruption_qa.errors import InputError
 from disruption_qa.parallel import Pool, RemoteTraceback
+from disruption_qa.reading import read_export
 
 JANUARY = REPO / "sample_exports" / "north-west-2022" / "disruptions_2023-01-04.csv"
 JANUARY_THREATS = REPO / "sample_exports" / "north-west-2022" / "threats_2023-01-04.csv"
@@ -617,6 +620,54 @@ def test_a_large_file_gets_no_ready_process_and_its_ready_one_is_let_go_when_lar
     assert len(made) == 1 and run.validation.issues
     with pytest.raises(ChildProcessError):  # the ready process was stopped and reaped
         os.waitpid(made[0]._child.pid, os.WNOHANG)
+
+
+def _noted_preparations(monkeypatch, effect=None) -> list[str]:
+    """The threads validation._prepare is called on from now on (``effect`` runs in it)."""
+    seen = []
+
+    def prepare():
+        seen.append(threading.current_thread().name)
+        if effect is not None:
+            effect()
+
+    monkeypatch.setattr(validation, "_prepare", prepare)
+    return seen
+
+
+def test_without_a_ready_process_pandera_is_made_ready_on_a_thread_while_the_files_are_read(monkeypatch):
+    seen = _noted_preparations(monkeypatch, lambda: time.sleep(0.2))
+    with validation.prepared_meanwhile(None):
+        assert [t.name for t in threading.enumerate()].count("prepare-schemas") == 1  # under way, not awaited
+    assert seen == ["prepare-schemas"]
+    assert "prepare-schemas" not in [t.name for t in threading.enumerate()]  # over on leaving: safe to fork
+    seen.clear()
+    api.validate(JANUARY)  # no pool (the validate command): on a thread
+    assert seen == ["prepare-schemas"]
+    seen.clear()
+    monkeypatch.setattr(validation, "READY_BYTES", 0)  # a large file: its schemas run on a worker, which imports
+    api.check(JANUARY, JANUARY_THREATS, year=2022, pool=two_cores())
+    with validation.prepared_meanwhile(Pool(workers=1)):
+        pass
+    monkeypatch.setattr(parallel, "available_cores", lambda: 1)  # one core: nothing to overlap
+    api.validate(JANUARY)
+    assert seen == []
+
+
+def test_the_thread_making_pandera_ready_ends_with_the_read_says_nothing_and_fails_nothing(monkeypatch):
+    def fail():
+        time.sleep(0.2)
+        raise ImportError("no pandera here")
+
+    seen = _noted_preparations(monkeypatch, fail)
+    escaped = []  # what a thread's uncaught exception would be printed with
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    with pytest.raises(InputError, match="no such file"), validation.prepared_meanwhile(None):
+        read_export(JANUARY.with_name("none.csv"))
+    assert seen == ["prepare-schemas"]
+    assert "prepare-schemas" not in [t.name for t in threading.enumerate()]  # waited for on leaving
+    assert api.validate(JANUARY).issues  # the schema run imports and builds for itself
+    assert escaped == []  # the thread's failure was not printed
 
 
 def test_export_kinds_pickle_as_themselves():

@@ -35,15 +35,16 @@ def _config(config: Config | str | Path | None) -> Config:
 
 def _read_and_validate(disruptions, threats, *, sheet, threats_sheet, config: Config, extracted_on, pool=None):
     from .reading import read_export
-    from .validation import ready_for
+    from .validation import prepared_meanwhile, ready_for
     from .validation import validate as run_validation
 
     ready = ready_for(disruptions, pool)  # a small extraction's schema run is made ready while it is read
     try:
-        d = read_export(disruptions, "disruptions", sheet=sheet, aliases=config.aliases.get("disruptions"))
-        t = None
-        if threats is not None:
-            t = read_export(threats, "threats", sheet=threats_sheet, aliases=config.aliases.get("threats"))
+        with prepared_meanwhile(pool):  # with no pool, pandera is imported on a thread meanwhile
+            d = read_export(disruptions, "disruptions", sheet=sheet, aliases=config.aliases.get("disruptions"))
+            t = None
+            if threats is not None:
+                t = read_export(threats, "threats", sheet=threats_sheet, aliases=config.aliases.get("threats"))
         return run_validation(d, t, extracted_on=extracted_on, pool=pool, values=config.values, ready=ready)
     finally:
         if ready is not None:  # not given its job (the files were refused, or are large): let go at once

@@ -9,11 +9,13 @@ value as it stands in the file. It is the one place that translation happens.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,8 @@ from .reading import Export, typed_frame
 from .results import Issue, ValidationResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .parallel import Pool, Ready
 
 
@@ -207,6 +211,34 @@ def ready_for(disruptions, pool: Pool | None) -> Ready | None:
     except (OSError, TypeError, ValueError):
         return None
     return pool.ready(_prepare) if small and pool is not None else None
+
+
+@contextlib.contextmanager
+def prepared_meanwhile(pool: Pool | None) -> Iterator[None]:
+    """Within: pandera imported and both schemas built (:func:`_prepare`) on a thread, when the schema run will
+    be in this process (no ``pool``) and another core is free. The files are read within: pyarrow parses outside
+    Python's lock, so the import, which would otherwise wait for the read and the typing, goes on beside them.
+    (With a pool, the schema run goes to a forked process, made ready before the read for a small extraction:
+    see :func:`validate`.) The thread has ended on leaving, before anything forks (a process forked while it
+    held a module's import lock would wait for that lock for ever) and before the schemas are wanted
+    (:func:`~disruption_qa.schemas.schema_for` builds each once, but two threads asking at once would both
+    build it)."""
+    from .parallel import available_cores
+
+    if pool is not None or available_cores() < 2:
+        yield
+        return
+    thread = threading.Thread(target=_prepare_quietly, name="prepare-schemas", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _prepare_quietly() -> None:
+    with contextlib.suppress(Exception):  # the schema run imports and builds them again, and says what is wrong
+        _prepare()
 
 
 def _prepare() -> None:
